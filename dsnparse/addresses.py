@@ -1,0 +1,101 @@
+"""Email addresses: the one place flanker is used.
+
+Everything that extracts an address from a report goes through :func:`normalize` (one candidate
+string to a clean ``local@domain`` or None) or :func:`find_all` (addresses in free text).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from functools import lru_cache
+
+_parser_log = logging.getLogger("flanker.addresslib._parser.parser")
+_level = _parser_log.level
+_parser_log.setLevel(logging.ERROR)  # its grammar build warns about unused symbols on import
+with warnings.catch_warnings():
+    # flanker imports cgi/imghdr, deprecated on 3.11/3.12 (back-ports declared for >= 3.13)
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from flanker.addresslib import address as _flanker
+_parser_log.setLevel(_level)
+
+# A deliberately bounded address shape for scanning free text (no nested quantifiers).
+ADDRESS_IN_TEXT = re.compile(
+    r"(?<![\w.+=-])([\w.!#$%&'*+/=?^`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?){1,8})(?![\w-])"
+)
+_WRAPPERS = " \t\r\n<>\"'();,[]:"
+_SYSTEM_LOCALS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "maildaemon", "mailerdaemon"})
+
+
+@lru_cache(maxsize=4096)
+def normalize(candidate: str | None) -> str | None:
+    """A clean, validated address (``local@domain``, domain lower-cased) from one candidate
+    string such as ``<Alice@Example.COM>``, ``rfc822;alice@example.com`` or ``"A" <a@b.example>``;
+    ``None`` when it holds no valid address."""
+    if not candidate:
+        return None
+    text = candidate.strip()
+    if len(text) > 512:
+        return None
+    if ";" in text and text.split(";", 1)[0].strip().lower() in ("rfc822", "utf-8", "x400", "unknown"):
+        text = text.split(";", 1)[1]
+    text = text.strip(_WRAPPERS)
+    if "<" in text:
+        m = re.search(r"<([^<>\s]{1,320})>", text)
+        if m:
+            text = m.group(1)
+    text = text.strip(_WRAPPERS).rstrip(".")
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    if "@" not in text:
+        return None
+    local, _, domain = text.rpartition("@")
+    if not local or not domain:
+        return None
+    parsed = _flanker.parse(text, addr_spec_only=True)
+    if parsed is None:
+        # flanker refuses some real-world locals (leading dots, 8-bit); accept a plain shape
+        if not re.fullmatch(r"[^\s@<>()\[\],;:\"]{1,64}", local) or not re.fullmatch(
+            r"[A-Za-z0-9.-]{1,253}\.[A-Za-z0-9-]{1,63}", domain
+        ):
+            return None
+        return f"{local}@{domain.lower()}"
+    addr = str(parsed.address)
+    local, _, domain = addr.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def find_all(text: str) -> list[str]:
+    """Every valid address in free text, in order of first appearance, without repeats."""
+    seen: dict[str, None] = {}
+    for m in ADDRESS_IN_TEXT.finditer(text):
+        addr = normalize(m.group(1))
+        if addr and addr.lower() not in {a.lower() for a in seen}:
+            seen[addr] = None
+    return list(seen)
+
+
+def is_system(addr: str) -> bool:
+    """True for MAILER-DAEMON / postmaster style addresses that never are a failed recipient."""
+    return addr.split("@", 1)[0].lower() in _SYSTEM_LOCALS
+
+
+def same(a: str | None, b: str | None) -> bool:
+    """Case-insensitive address equality."""
+    return bool(a) and bool(b) and str(a).lower() == str(b).lower()
+
+
+_VERP = re.compile(r"^[^+=@]{1,64}[+-]([^@=+]{1,64})=([A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63})@", re.I)
+
+
+def verp_recipient(address: str | None) -> str | None:
+    """The recipient encoded in a VERP return address, else None:
+    ``bounces+alice=example.com@sender.example`` -> ``alice@example.com``."""
+    if not address:
+        return None
+    m = _VERP.match(address.strip().strip("<>"))
+    if not m:
+        return None
+    return normalize(f"{m.group(1)}@{m.group(2)}")

@@ -1,0 +1,130 @@
+"""Facts to records: action and kind, reason, bounce code through the code table, suppression.
+
+``bounce_code`` is the status found in the message; otherwise the canonical code of the reason
+(in the class of the reply code, when there is one); ``9.1.1`` when there is nothing to go on.
+``bounce_type`` is the code table's verdict on ``bounce_code`` and is set for failures only.
+``suppress`` is true only when the failure says the address itself is dead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..facts import Facts
+from ..record import BounceRecord, Kind
+from .codes import NO_CODE, CodeTable
+from .reasons import decide, tables
+
+__all__ = ["CodeTable", "Context", "record_kind", "to_record"]
+
+_NON_FAILURE_REASON = {Kind.DELIVERED: "delivered", Kind.AUTOREPLY: "vacation", Kind.COMPLAINT: "feedback",
+                       Kind.RECEIPT: "delivered"}
+# Reasons that say something about the address only when the DNS says so outright.
+_HOST_DEAD = ("nxdomain", "null mx", "domain not found", "no such domain", "does not exist",
+              "host not found", "host unknown", "unknown host", "name or service not known",
+              "no mx record", "domain name not found", "unrouteable mail domain", "host or domain name not found")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Per-message values every record of the message shares."""
+
+    source: str | None = None
+    sender: str | None = None
+    message_id: str | None = None
+    subject: str | None = None
+    list_id: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    decoder: str | None = None
+    flags: tuple[str, ...] = ()
+
+
+def record_kind(action: str | None, message_kind: Kind) -> Kind:
+    """The kind of one record: its DSN action decides, else the message's kind."""
+    if action == "failed":
+        return Kind.FAILURE
+    if action == "delayed":
+        return Kind.DELAY
+    if action in ("delivered", "relayed", "expanded"):
+        return Kind.DELIVERED
+    return message_kind
+
+
+def _bounce_code(facts: Facts, reason: str) -> str:
+    if facts.status and facts.status[0] in "45":
+        return facts.status
+    row = tables().reasons.get(reason)
+    klass = facts.reply_code[0] if facts.reply_code and facts.reply_code[0] in "45" else None
+    if row is not None and row.code and row.code[0] in "45" and reason not in ("onhold", "undefined"):
+        code = row.code
+        return f"{klass}{code[1:]}" if klass else code
+    if klass:
+        return f"{klass}.0.0"
+    return NO_CODE
+
+
+def _suppress(reason: str, bounce_type: str | None, diagnostic: str) -> bool:
+    if bounce_type != "hard":
+        return False
+    row = tables().reasons.get(reason)
+    if row is None or not row.suppress:
+        return False
+    if reason == "hostunknown":
+        text = diagnostic.lower()
+        return any(p in text for p in _HOST_DEAD)
+    return True
+
+
+def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> BounceRecord:
+    """One record from one recipient's facts, in a message of the given kind."""
+    rkind = record_kind(facts.action, kind)
+    action = facts.action
+    if action is None and rkind is Kind.FAILURE:
+        action = "failed"
+    elif action is None and rkind is Kind.DELAY:
+        action = "delayed"
+    domain = facts.recipient.rsplit("@", 1)[1] if facts.recipient and "@" in facts.recipient else None
+    bounce_code = bounce_type = description = None
+    if rkind in (Kind.FAILURE, Kind.DELAY):
+        reason = decide(facts, recipient_domain=domain)
+        bounce_code = _bounce_code(facts, reason)
+        row = table.lookup(bounce_code)
+        if row is not None:
+            description = row.description
+            if rkind is Kind.FAILURE:
+                bounce_type = row.bounce_type
+    else:
+        reason = facts.reason or _NON_FAILURE_REASON.get(rkind, "undefined")
+        if rkind is Kind.DELIVERED and facts.status:
+            bounce_code = facts.status
+    suppress = rkind is Kind.FAILURE and _suppress(reason, bounce_type, facts.diagnostic or "")
+    return BounceRecord(
+        source=ctx.source,
+        recipient=facts.recipient,
+        original_recipient=facts.original_recipient,
+        action=action,
+        status=facts.status,
+        reply_code=facts.reply_code,
+        diagnostic=facts.diagnostic,
+        diagnostic_type=facts.diagnostic_type,
+        remote_mta=facts.remote_mta,
+        reporting_mta=facts.reporting_mta,
+        smtp_command=facts.smtp_command,
+        date=facts.date,
+        sender=ctx.sender,
+        reason=reason,
+        bounce_code=bounce_code,
+        bounce_type=bounce_type,
+        description=description,
+        suppress=suppress,
+        message_id=ctx.message_id,
+        subject=ctx.subject,
+        list_id=ctx.list_id,
+        decoder=ctx.decoder,
+        recipient_source=facts.recipient_source,
+        feedback_type=facts.feedback_type,
+        source_ip=facts.source_ip,
+        headers=dict(ctx.headers),
+        flags=ctx.flags,
+    )

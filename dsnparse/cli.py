@@ -1,0 +1,133 @@
+"""The command line: argument parsing and wiring of sources, the core and sinks, nothing else.
+
+``dsnparse [PATH|-]...`` parses messages and prints records; ``dsnparse check DIR`` runs fixture
+checks. Exit status: 0 when every input was read, 1 when some could not be read or parsed (each
+named on stderr), 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from . import __version__
+from .check import check
+from .classify.codes import CodeTable
+from .core import parse, unparsed_report
+from .errors import CodeTableError, DsnparseError
+from .record import Kind
+from .sinks import make_sink
+from .sources import read_paths
+
+Command = Callable[[list[str]], int]
+
+
+def _code_table(path: str | None) -> CodeTable | None:
+    if not path:
+        return None
+    try:
+        return CodeTable.from_file(path)
+    except (OSError, CodeTableError) as exc:
+        raise SystemExit(f"dsnparse: --code-table {path}: {exc}") from exc
+
+
+def _progress(done: int, stream: object) -> None:
+    if done % 100 == 0:
+        sys.stderr.write(f"\r{done} messages")
+        sys.stderr.flush()
+
+
+def parse_command(argv: list[str]) -> int:
+    """``dsnparse [options] [PATH|-]...``: the main job."""
+    ap = argparse.ArgumentParser(
+        prog="dsnparse",
+        description="Parse bounce messages (files, directories, mbox, Maildir, stdin) into bounce records. "
+        "Other commands: check, ingest, suppressions, imap (dsnparse COMMAND --help).",
+    )
+    ap.add_argument("paths", nargs="*", metavar="PATH",
+                    help="files, directories, mbox files, Maildir folders; - for stdin")
+    ap.add_argument("--format", choices=("jsonl", "csv", "table"), default="jsonl",
+                    help="output format (default jsonl)")
+    ap.add_argument("--header", action="append", default=[], metavar="NAME",
+                    help="copy this header of the returned original message into each record (repeatable)")
+    ap.add_argument("--code-table", metavar="FILE",
+                    help="CSV of code,bounce_type,description rows overriding the default")
+    ap.add_argument("--all", action="store_true", help="also print a line for messages that are not bounces")
+    ap.add_argument("--version", action="version", version=f"dsnparse {__version__}")
+    args = ap.parse_args(argv)
+    table = _code_table(args.code_table)
+    sink = make_sink(args.format, sys.stdout)
+    failures = 0
+    done = 0
+    tty = sys.stderr.isatty()
+    for item in read_paths(args.paths or ["-"]):
+        done += 1
+        if tty:
+            _progress(done, sys.stderr)
+        if item.raw is None:
+            failures += 1
+            sys.stderr.write(f"dsnparse: {item.source}: {item.error}\n")
+            continue
+        try:
+            report = parse(item.raw, source=item.source, table=table, original_headers=args.header)
+        except DsnparseError as exc:
+            failures += 1
+            sys.stderr.write(f"dsnparse: {item.source}: {exc}\n")
+            report = unparsed_report(item.source, exc)
+            if not args.all:
+                continue
+        if report.kind is Kind.NOT_BOUNCE and not report.records:
+            if args.all:
+                sink.write({"source": item.source, "kind": str(report.kind), "recipient": None})
+            continue
+        for record in report.records:
+            sink.write(record.to_dict())
+    sink.close()
+    if tty and done >= 100:
+        sys.stderr.write("\n")
+    return 1 if failures else 0
+
+
+def check_command(argv: list[str]) -> int:
+    """``dsnparse check [--update] DIR...``: compare messages with their expected ``.json``."""
+    ap = argparse.ArgumentParser(prog="dsnparse check", description="Fixture-based regression checks.")
+    ap.add_argument("dirs", nargs="+", metavar="DIR")
+    ap.add_argument("--update", action="store_true", help="write the current output as the expected records")
+    ap.add_argument("--code-table", metavar="FILE")
+    args = ap.parse_args(argv)
+    table = _code_table(args.code_table)
+    bad = total = 0
+    for d in args.dirs:
+        for outcome in check(d, update=args.update, table=table):
+            total += 1
+            if outcome.updated:
+                print(f"updated {outcome.path}")
+            elif not outcome.ok:
+                bad += 1
+                print(f"FAIL {outcome.path}")
+                for diff in outcome.differences:
+                    print(f"    {diff}")
+    print(f"{total - bad} passed, {bad} failed")
+    return 1 if bad else 0
+
+
+COMMANDS: dict[str, Command] = {"check": check_command}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``dsnparse`` command."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = COMMANDS.get(args[0]) if args else None
+    try:
+        if command is not None:
+            return command(args[1:])
+        return parse_command(args)
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

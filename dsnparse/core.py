@@ -1,0 +1,291 @@
+"""The pipeline: message -> standard parts / MTA decoders -> facts -> classify -> :class:`Report`.
+
+Pure: no I/O, no global mutable state (tables are loaded once and never changed), so ``parse``
+is safe to call from threads and worker processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from email.message import Message
+from typing import IO, Any
+
+from . import addresses
+from .classify import Context, to_record
+from .classify.codes import CodeTable
+from .decoders import decoders
+from .errors import DsnparseError, ParseError
+from .facts import Facts, is_generic
+from .limits import DEFAULT_LIMITS, Limits
+from .message import Mail, load
+from .phrases import tables as phrase_tables
+from .record import BounceRecord, Kind, Report
+from .standard import arf, autoreply, dsn, mdn
+
+MessageInput = bytes | str | IO[bytes] | Message
+"""What :func:`parse` accepts."""
+
+_ORIGINAL_FIELDS = ("message-id", "subject", "from", "to", "date", "list-id", "return-path")
+
+
+def parse(
+    message: MessageInput,
+    *,
+    source: str | None = None,
+    table: CodeTable | None = None,
+    original_headers: Sequence[str] = (),
+    limits: Limits | None = None,
+) -> Report:
+    """Analyse one message and return its :class:`Report`.
+
+    ``message`` is bytes, str, a binary file or an ``email.message.Message``. ``table`` replaces
+    the default code table; ``original_headers`` names extra headers of the returned original
+    message to copy into every record (``X-Campaign-ID``...); ``limits`` bounds the work.
+    Raises :class:`~dsnparse.errors.InputError` for a value that is not a message and
+    :class:`~dsnparse.errors.ParseError` when the message defeats the MIME parser.
+    """
+    limits = limits or DEFAULT_LIMITS
+    try:
+        mail = load(message, limits)
+        return analyse(mail, source=source, table=table or CodeTable.default(), original_headers=original_headers)
+    except DsnparseError:
+        raise
+    except RecursionError as exc:
+        raise ParseError("MIME structure nested too deeply for the parser") from exc
+    except (ValueError, LookupError, UnicodeError, AttributeError, TypeError, IndexError) as exc:
+        raise ParseError(f"message could not be analysed: {type(exc).__name__}: {exc}") from exc
+
+
+def parse_many(
+    messages: Iterable[MessageInput | tuple[str, MessageInput]],
+    *,
+    table: CodeTable | None = None,
+    original_headers: Sequence[str] = (),
+    limits: Limits | None = None,
+) -> Iterator[Report]:
+    """Parse a stream of messages (or ``(source, message)`` pairs) lazily, one report each.
+
+    A message that cannot be parsed yields a ``not_bounce`` report whose only record is flagged
+    ``unparsed`` (with the cause), so a stream never stops on one bad message.
+    """
+    for item in messages:
+        source: str | None = None
+        if isinstance(item, tuple):
+            source, item = item
+        try:
+            yield parse(item, source=source, table=table, original_headers=original_headers, limits=limits)
+        except DsnparseError as exc:
+            yield unparsed_report(source, exc)
+
+
+def parse_bytes(raw: bytes, source: str | None = None) -> list[dict[str, Any]]:
+    """Records of one raw message as dicts (never raising on bad input): the unit of work for
+    distributed engines (Dask, Spark), picklable as a top-level function."""
+    try:
+        report = parse(raw, source=source)
+    except DsnparseError as exc:
+        report = unparsed_report(source, exc)
+    return [r.to_dict() for r in report.records]
+
+
+def unparsed_report(source: str | None, exc: Exception) -> Report:
+    """The report for a message that could not be parsed: one record flagged ``unparsed``."""
+    cause = f"{type(exc).__name__}: {exc}"
+    record = BounceRecord(source=source, reason="undefined", diagnostic=cause, flags=("unparsed",))
+    return Report(kind=Kind.NOT_BOUNCE, records=(record,), defects=(cause,), source=source)
+
+
+# -- the analysis ------------------------------------------------------------------------------
+
+
+def analyse(
+    mail: Mail, *, source: str | None = None, table: CodeTable, original_headers: Sequence[str] = ()
+) -> Report:
+    """Facts from the standard parts or an MTA decoder, classified into a report."""
+    kind, facts, decoder = _facts(mail)
+    original = _original_headers(mail, original_headers)
+    if kind is Kind.NOT_BOUNCE:
+        return Report(kind=kind, original_headers=original, defects=tuple(mail.defects), source=source)
+    if kind in (Kind.FAILURE, Kind.DELAY):
+        facts = _complete(mail, facts)
+    if len(facts) > mail.limits.max_recipients:
+        facts = facts[: mail.limits.max_recipients]
+        mail.flag("recipients")
+    ctx = Context(
+        source=source,
+        sender=_sender(mail),
+        message_id=mail.original_header("message-id").strip() or None,
+        subject=mail.original_header("subject") or None,
+        list_id=mail.original_header("list-id") or None,
+        headers={k: v for k, v in original.items() if k.lower() in {h.lower() for h in original_headers}},
+        decoder=decoder,
+        flags=tuple(d for d in mail.defects if d.startswith("limit:")),
+    )
+    records = tuple(to_record(f, kind, ctx, table) for f in facts)
+    return Report(
+        kind=_message_kind(records, kind),
+        records=records,
+        original_headers=original,
+        defects=tuple(mail.defects),
+        source=source,
+    )
+
+
+def _facts(mail: Mail) -> tuple[Kind, list[Facts], str | None]:
+    if arf.is_complaint(mail):
+        return Kind.COMPLAINT, arf.read(mail), "arf"
+    if mdn.is_receipt(mail):
+        return Kind.RECEIPT, mdn.read(mail), "mdn"
+    if _is_forward(mail):
+        return Kind.NOT_BOUNCE, [], None
+    standard = dsn.read(mail)
+    found: list[Facts] = []
+    name: str | None = None
+    for decoder in decoders():
+        if decoder.NAME == "generic" and (standard or _looks_autoreply(mail)):
+            break
+        if decoder.matches(mail):
+            found = decoder.decode(mail)
+            if found:
+                name = decoder.NAME
+                break
+    if standard:
+        facts = _merge(standard, found)
+        return Kind.FAILURE, facts, name or "rfc3464"
+    if found:
+        return Kind.FAILURE, found, name
+    if _looks_autoreply(mail):
+        return Kind.AUTOREPLY, autoreply.read(mail), "rfc3834"
+    return Kind.NOT_BOUNCE, [], None
+
+
+def _looks_autoreply(mail: Mail) -> bool:
+    local = mail.sender.split("@", 1)[0]
+    if phrase_tables().bounce_sender.search(local):
+        return False
+    return autoreply.is_autoreply(mail)
+
+
+def _is_forward(mail: Mail) -> bool:
+    """A person forwarding or answering a bounce: a reply/forward subject from a non-daemon."""
+    subject = mail.subject.lower().lstrip()
+    t = phrase_tables()
+    if not subject.startswith(t.forward_prefixes):
+        return False
+    return not t.bounce_sender.search(mail.sender.split("@", 1)[0])
+
+
+def _merge(standard: list[Facts], found: list[Facts]) -> list[Facts]:
+    """DSN facts first; a decoder's facts fill what the DSN lacks (matched by recipient)."""
+    if not found:
+        return standard
+    by_rcpt = {f.recipient.lower(): f for f in found if f.recipient}
+    for i, fact in enumerate(standard):
+        extra = by_rcpt.get(fact.recipient.lower()) if fact.recipient else None
+        if extra is None and len(found) == len(standard):
+            extra = found[i]
+        if extra is None:
+            continue
+        if extra.status and is_generic(fact.status) and not is_generic(extra.status):
+            fact.status = extra.status
+        if extra.diagnostic and (not fact.diagnostic or len(fact.diagnostic) < 8):
+            fact.diagnostic = extra.diagnostic
+        fact.fill(extra)
+    return standard
+
+
+def _complete(mail: Mail, facts: list[Facts]) -> list[Facts]:
+    """Recipient fall-backs, action inference and de-duplication for failure facts."""
+    if not facts:
+        facts = [Facts()]
+    missing = [f for f in facts if not f.recipient]
+    if missing:
+        for candidate, origin in _fallback_recipients(mail, facts):
+            if not missing:
+                break
+            target = missing.pop(0)
+            target.recipient, target.recipient_source = candidate, origin
+    delay = _is_delay_notice(mail)
+    out: dict[str, Facts] = {}
+    anonymous: list[Facts] = []
+    for f in facts:
+        if f.action is None:
+            if f.status and f.status[0] == "2":
+                f.action = "delivered"
+            elif delay and not (f.status or "").startswith("5"):
+                f.action = "delayed"
+            else:
+                f.action = "failed"
+        if f.recipient is None:
+            anonymous.append(f)
+            continue
+        key = f.recipient.lower()
+        if key in out:
+            out[key].fill(f)
+        else:
+            out[key] = f
+    return list(out.values()) + anonymous[: 0 if out else 1]
+
+
+def _fallback_recipients(mail: Mail, facts: list[Facts]) -> list[tuple[str, str]]:
+    known = {f.recipient.lower() for f in facts if f.recipient}
+    out: list[tuple[str, str]] = []
+
+    def add(addr: str | None, origin: str) -> None:
+        if addr and addr.lower() not in known and not addresses.is_system(addr):
+            known.add(addr.lower())
+            out.append((addr, origin))
+
+    for value in mail.header_all("x-failed-recipients"):
+        for a in addresses.find_all(value):
+            add(a, "x-failed-recipients")
+    for f in facts:
+        add(f.original_recipient, "report")
+    for name in ("to", "delivered-to", "x-original-to", "envelope-to"):
+        for a in addresses.find_all(mail.header(name)):
+            add(addresses.verp_recipient(a), "verp")
+    for a in addresses.find_all(mail.original_header("to")):
+        add(a, "original-to")
+    return out
+
+
+def _is_delay_notice(mail: Mail) -> bool:
+    delay = phrase_tables().delay
+    return bool(delay.search(mail.subject) or delay.search(mail.report_text[:2000]))
+
+
+def _message_kind(records: tuple[BounceRecord, ...], kind: Kind) -> Kind:
+    if kind not in (Kind.FAILURE, Kind.DELAY):
+        return kind
+    actions = {r.action for r in records}
+    if "failed" in actions:
+        return Kind.FAILURE
+    if "delayed" in actions:
+        return Kind.DELAY
+    if actions & {"delivered", "relayed", "expanded"}:
+        return Kind.DELIVERED
+    return kind
+
+
+def _sender(mail: Mail) -> str | None:
+    for text in dsn.parse_groups("\n\n".join(mail.dsn_texts))[:1]:
+        addr = addresses.normalize(text.get("x-postfix-sender") or text.get("x-original-sender"))
+        if addr:
+            return addr
+    for value in (mail.original_header("return-path"), mail.original_header("from"), mail.header("to")):
+        addr = addresses.normalize(value)
+        if addr:
+            return addr
+    return None
+
+
+def _original_headers(mail: Mail, extra: Sequence[str]) -> dict[str, str]:
+    orig = mail.original
+    if orig is None:
+        return {}
+    wanted = set(_ORIGINAL_FIELDS) | {h.lower() for h in extra}
+    out: dict[str, str] = {}
+    for name, _value in orig.items():
+        if name.lower() in wanted and name not in out:
+            out[name] = mail.original_header(name)
+    return out

@@ -1,0 +1,44 @@
+"""MTA decoders for free-form (and vendor-flavoured) bounce reports, in one ordered list.
+
+A decoder is a module with three names (the whole interface)::
+
+    NAME: str                               # "postfix", shown in BounceRecord.decoder
+    def matches(mail: Mail) -> bool: ...    # cheap: headers and the first lines only
+    def decode(mail: Mail) -> list[Facts]:  # the per-recipient facts it can read
+
+:data:`ORDER` lists them from the most specific to the generic heuristic, which comes last. The
+pipeline runs the first decoder whose ``matches`` is true and whose ``decode`` yields facts.
+A new MTA format is one module here, one line in ``ORDER`` and fixtures under ``fixtures/``.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Protocol
+
+from ..facts import Facts
+from ..message import Mail
+from . import generic
+
+
+class Decoder(Protocol):
+    """The interface every decoder module satisfies."""
+
+    NAME: str
+
+    def matches(self, mail: Mail) -> bool:
+        """Cheap test on the bounce's headers and first lines."""
+
+    def decode(self, mail: Mail) -> list[Facts]:
+        """Per-recipient facts read from the report (empty when it cannot read it)."""
+
+
+ORDER: tuple[ModuleType, ...] = (
+    generic,
+)
+"""Decoders in the order they are tried; the generic heuristic is last."""
+
+
+def decoders() -> tuple[Decoder, ...]:
+    """:data:`ORDER`, typed as :class:`Decoder` values."""
+    return ORDER

@@ -1,0 +1,69 @@
+"""Facts: the plain per-recipient values that readers and decoders extract, before classification."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+
+# Enhanced status code: class 2/4/5, subject and detail of 1-3 digits, not part of a longer number
+# or a dotted quad (IP address, version string).
+STATUS_CODE = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)")
+# SMTP reply code at the start of a reply line (``550 ``, ``550-``, ``550 5.1.1``).
+REPLY_CODE = re.compile(r"(?<![\d.-])([2-5][0-5]\d)(?:[ -]|$)")
+
+
+@dataclass(slots=True)
+class Facts:
+    """What is known about one recipient in one report; all fields optional."""
+
+    recipient: str | None = None
+    original_recipient: str | None = None
+    action: str | None = None
+    status: str | None = None
+    reply_code: str | None = None
+    diagnostic: str | None = None
+    diagnostic_type: str | None = None
+    remote_mta: str | None = None
+    reporting_mta: str | None = None
+    smtp_command: str | None = None
+    date: str | None = None
+    reason: str | None = None
+    """A decoder's own verdict (from a vendor code or phrase it knows), trusted by classify."""
+    recipient_source: str | None = None
+    feedback_type: str | None = None
+    source_ip: str | None = None
+
+    def fill(self, other: Facts) -> None:
+        """Take ``other``'s values for the fields this one lacks."""
+        for f in fields(self):
+            if getattr(self, f.name) in (None, "") and getattr(other, f.name) not in (None, ""):
+                setattr(self, f.name, getattr(other, f.name))
+
+
+def find_status(text: str | None) -> str | None:
+    """The most specific valid enhanced status code in a text (a non-zero detail wins over
+    ``X.0.0``), else None."""
+    if not text:
+        return None
+    best: str | None = None
+    for m in STATUS_CODE.finditer(text):
+        code = f"{m.group(1)}.{int(m.group(2))}.{int(m.group(3))}"
+        if best is None or (is_generic(best) and not is_generic(code)):
+            best = code
+    return best
+
+
+def is_generic(status: str | None) -> bool:
+    """True for codes that say nothing specific: ``X.0.0`` (and missing ones)."""
+    return not status or status.endswith(".0.0")
+
+
+def find_reply_code(text: str | None) -> str | None:
+    """The first SMTP reply code of a failure or success reply in a text, else None."""
+    if not text:
+        return None
+    for m in REPLY_CODE.finditer(text):
+        code = m.group(1)
+        if code[0] in "245" and code[1] in "0125":
+            return code
+    return None

@@ -1,0 +1,409 @@
+"""Bytes to a :class:`Mail`: the decoded view of one message that readers and decoders share.
+
+The message is parsed once with the fast ``compat32`` policy after its line endings are made
+uniform (CRLF and bare CR become LF), so CRLF, LF and CR copies of a message decode alike.
+Text parts are decoded once (declared charset, else chardet). The returned original message is
+located and set aside: its headers are read, its body is never scanned for recipients.
+Everything expensive is computed lazily, on first use.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import email
+import email.header
+import email.parser
+import quopri
+import re
+from collections.abc import Iterator
+from email.message import Message
+from email.policy import compat32
+from functools import cached_property
+from typing import IO
+
+import chardet
+
+from .errors import InputError
+from .limits import DEFAULT_LIMITS, Limits
+
+#: Content types that carry the returned original message (or its headers).
+ORIGINAL_TYPES = frozenset(
+    {"message/rfc822", "message/global", "text/rfc822-headers", "message/rfc822-headers",
+     "message/global-headers", "message/partial"}
+)
+#: Content types of machine-readable delivery reports.
+DSN_TYPES = frozenset({"message/delivery-status", "message/global-delivery-status"})
+
+_CHARSET_ALIASES = {
+    "x-sjis": "shift_jis", "sjis": "shift_jis", "shift-jis": "shift_jis", "x-euc-jp": "euc_jp",
+    "iso-2022-jp-ms": "iso2022_jp_ext", "cp-850": "cp850", "unicode-1-1-utf-7": "utf-7",
+    "x-unknown": "", "unknown-8bit": "", "x-user-defined": "", "default": "", "charset": "",
+    "ks_c_5601-1987": "cp949", "gb2312": "gb18030", "gbk": "gb18030", "windows-874": "cp874",
+}
+_HEADER_LINE = re.compile(r"[!-9;-~]{1,80}:[ \t]?")
+_STRONG_ORIGINAL_HEADER = re.compile(
+    r"(?im)^(?:return-path|received|message-id|dkim-signature|mime-version|x-mailer|"
+    r"content-type|x-[a-z0-9-]{1,40}|authentication-results|delivered-to):[ \t]"
+)
+
+
+def normalize_newlines(raw: bytes) -> bytes:
+    """CRLF and bare CR to LF, so every copy of a message parses the same."""
+    if b"\r" not in raw:
+        return raw
+    return raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+def _codec(charset: str | None) -> str | None:
+    if not charset:
+        return None
+    name = charset.strip().strip('"').lower()
+    name = _CHARSET_ALIASES.get(name, name)
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_bytes(data: bytes, charset: str | None = None) -> str:
+    """Decode text bytes: the declared charset when it fits, else chardet's guess, else UTF-8
+    with replacement. ASCII-only data never reaches chardet."""
+    if data.isascii():
+        if b"\x1b$" in data or b"\x1b(" in data:  # ISO-2022-JP is 7-bit
+            try:
+                return data.decode("iso2022_jp_ext")
+            except UnicodeDecodeError:
+                pass
+        return data.decode("ascii")
+    codec = _codec(charset)
+    if codec and codec not in ("ascii",):
+        try:
+            return data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    guess = chardet.detect(data[:65536]).get("encoding")
+    guessed = _codec(guess)
+    if guessed:
+        try:
+            return data.decode(guessed)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return data.decode(codec or "utf-8", errors="replace")
+
+
+def decode_header(value: str | None, limit: int = DEFAULT_LIMITS.max_header_bytes) -> str:
+    """An RFC 2047 header value as text, unfolded, cut at ``limit`` characters."""
+    if not value:
+        return ""
+    value = str(value)[:limit]
+    if "=?" in value:
+        try:
+            parts = email.header.decode_header(value)
+            chunks = []
+            for chunk, cs in parts:
+                if isinstance(chunk, bytes):
+                    chunks.append(decode_bytes(chunk, cs))
+                else:
+                    chunks.append(chunk)
+            value = "".join(chunks)
+        except (ValueError, LookupError, AssertionError, binascii.Error):
+            pass
+    elif not value.isascii():
+        # compat32 keeps undeclared 8-bit header bytes as surrogate escapes
+        value = decode_bytes(value.encode("utf-8", "surrogateescape"))
+    return " ".join(value.split())
+
+
+def part_bytes(part: Message) -> bytes:
+    """The decoded (base64/quoted-printable undone) bytes of a non-multipart part, never raising."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        return "\n\n".join(_serialize(p) for p in payload if isinstance(p, Message)).encode(
+            "utf-8", "surrogateescape"
+        )
+    if not isinstance(payload, str):
+        return b""
+    raw = payload.encode("ascii", "surrogateescape")
+    cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+    if cte == "base64":
+        try:
+            return base64.b64decode(re.sub(rb"[^A-Za-z0-9+/]", b"", raw) + b"===")
+        except (binascii.Error, ValueError):
+            return raw
+    if cte == "quoted-printable":
+        return quopri.decodestring(raw)
+    return raw
+
+
+def _serialize(msg: Message) -> str:
+    """A nested message (as compat32 parses ``message/*`` parts) back to header text + body."""
+    head = "\n".join(f"{k}: {v}" for k, v in msg.items())
+    body = msg.get_payload()
+    if isinstance(body, str) and body:
+        if not msg.items():
+            return body
+        return head + "\n\n" + body
+    if isinstance(body, list):
+        return head + "\n\n" + "\n\n".join(_serialize(p) for p in body if isinstance(p, Message))
+    return head
+
+
+def part_text(part: Message, limit: int = DEFAULT_LIMITS.max_text_bytes) -> str:
+    """A part's content as text, transfer encoding undone, charset decoded, LF line endings."""
+    payload = part.get_payload()
+    if isinstance(payload, list) and part.get_content_maintype() == "message":
+        # compat32 parsed message/* as nested messages; a transfer-encoded global part parses as
+        # a header-less body that still needs its base64/QP undone.
+        if (
+            len(payload) == 1
+            and isinstance(payload[0], Message)
+            and not payload[0].items()
+            and str(part.get("content-transfer-encoding", "")).strip().lower() in ("base64", "quoted-printable")
+        ):
+            inner = payload[0].get_payload()
+            carrier = Message()
+            carrier["Content-Transfer-Encoding"] = str(part["content-transfer-encoding"])
+            carrier.set_payload(inner if isinstance(inner, str) else "")
+            data = part_bytes(carrier)
+        else:
+            data = part_bytes(part)
+    else:
+        data = part_bytes(part)
+    text = decode_bytes(data[:limit], part.get_content_charset() or "utf-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _html_to_text(html: str) -> str:
+    html = re.sub(r"(?is)<(script|style)\b[^>]{0,200}>.*?</\1\s*>", " ", html)
+    html = re.sub(r"(?i)<br\s*/?>|</(?:p|div|tr|li|h\d)\s*>", "\n", html)
+    html = re.sub(r"<[^>]{0,2000}>", "", html)
+    from html import unescape
+
+    return "\n".join(line.strip() for line in unescape(html).splitlines())
+
+
+def split_inline_original(text: str) -> tuple[str, str | None]:
+    """Split text at the first header block of a returned message quoted inline.
+
+    A block is at least two consecutive header lines, one of which is a header that only a real
+    message carries (Received, Return-Path, Message-ID, DKIM...). Returns ``(report, headers)``.
+    """
+    for m in _STRONG_ORIGINAL_HEADER.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        # walk back over header lines directly above
+        block_start = start
+        while block_start > 0:
+            prev_end = block_start - 1
+            prev_start = text.rfind("\n", 0, prev_end) + 1
+            line = text[prev_start:prev_end]
+            if line and (_HEADER_LINE.match(line) or line[:1] in " \t"):
+                block_start = prev_start
+            else:
+                break
+        end = text.find("\n\n", m.start())
+        block = text[block_start : end if end >= 0 else len(text)]
+        lines = [ln for ln in block.split("\n") if ln and ln[:1] not in " \t"]
+        if len(lines) >= 2 and all(_HEADER_LINE.match(ln) for ln in lines[:3]):
+            return text[:block_start], block
+    return text, None
+
+
+class Mail:
+    """The decoded view of one message, shared by the standard readers and the MTA decoders.
+
+    Attributes are computed on first use and cached; nothing here scans the returned original
+    message's body.
+    """
+
+    def __init__(self, message: Message, limits: Limits = DEFAULT_LIMITS, defects: list[str] | None = None):
+        self.message = message
+        self.limits = limits
+        self.defects: list[str] = defects if defects is not None else []
+
+    # -- headers of the bounce itself ---------------------------------------------------------
+    def header(self, name: str) -> str:
+        """A decoded header of the bounce message (empty string when absent)."""
+        return decode_header(self.message.get(name), self.limits.max_header_bytes)
+
+    def header_all(self, name: str) -> list[str]:
+        """Every decoded value of a header of the bounce message."""
+        return [decode_header(v, self.limits.max_header_bytes) for v in self.message.get_all(name, [])]
+
+    @cached_property
+    def subject(self) -> str:
+        """The bounce's Subject, decoded."""
+        return self.header("subject")
+
+    @cached_property
+    def sender(self) -> str:
+        """The bounce's From, decoded and lower-cased (``mailer-daemon@...``)."""
+        return self.header("from").lower()
+
+    @cached_property
+    def content_type(self) -> str:
+        """The bounce's top-level content type."""
+        return self.message.get_content_type()
+
+    @cached_property
+    def report_type(self) -> str:
+        """``report-type`` of a top-level multipart/report, lower-cased, else empty."""
+        if self.content_type != "multipart/report":
+            return ""
+        return str(self.message.get_param("report-type", "") or "").strip().lower()
+
+    # -- parts --------------------------------------------------------------------------------
+    @cached_property
+    def parts(self) -> list[Message]:
+        """The bounce's own leaf parts in order, not descending into attached messages."""
+        out: list[Message] = []
+        stack: list[tuple[Message, int]] = [(self.message, 0)]
+        while stack:
+            part, depth = stack.pop()
+            if len(out) >= self.limits.max_parts:
+                self.flag("parts")
+                break
+            payload = part.get_payload()
+            ctype = part.get_content_type()
+            if part.is_multipart() and ctype.startswith("multipart/") and isinstance(payload, list):
+                if depth >= self.limits.max_depth:
+                    self.flag("depth")
+                    continue
+                stack.extend((p, depth + 1) for p in reversed(payload) if isinstance(p, Message))
+            else:
+                out.append(part)
+        return out
+
+    def flag(self, limit: str) -> None:
+        """Note that a limit was hit (once)."""
+        text = f"limit:{limit}"
+        if text not in self.defects:
+            self.defects.append(text)
+
+    @cached_property
+    def dsn_texts(self) -> list[str]:
+        """The text of each delivery-status part (RFC 3464 / RFC 6533), decoded."""
+        return [part_text(p, self.limits.max_text_bytes) for p in self.parts if p.get_content_type() in DSN_TYPES]
+
+    @cached_property
+    def original_part(self) -> Message | None:
+        """The part that returns the original message or its headers, if any."""
+        for p in self.parts:
+            if p.get_content_type() in ORIGINAL_TYPES:
+                return p
+        return None
+
+    @cached_property
+    def _text_parts(self) -> list[Message]:
+        return [
+            p
+            for p in self.parts
+            if p.get_content_maintype() == "text"
+            and p.get_content_type() not in ORIGINAL_TYPES
+            and not _is_attachment(p)
+        ]
+
+    @cached_property
+    def body(self) -> str:
+        """The human-readable text of the bounce: its text parts outside the returned message,
+        decoded and joined (HTML reduced to text when there is no plain part)."""
+        plain = [p for p in self._text_parts if p.get_content_subtype() != "html"]
+        chosen = plain or self._text_parts
+        texts = []
+        budget = self.limits.max_text_bytes
+        for p in chosen:
+            t = part_text(p, budget)
+            if p.get_content_subtype() == "html":
+                t = _html_to_text(t)
+            texts.append(t)
+            budget -= len(t)
+            if budget <= 0:
+                self.flag("text_bytes")
+                break
+        return "\n".join(texts)
+
+    @cached_property
+    def _split_body(self) -> tuple[str, str | None]:
+        return split_inline_original(self.body)
+
+    @cached_property
+    def report_text(self) -> str:
+        """:attr:`body` cut before an original message quoted inline (its headers and body)."""
+        return self._split_body[0]
+
+    @cached_property
+    def original(self) -> Message | None:
+        """Headers of the returned original message (attached, or quoted inline), else None."""
+        part = self.original_part
+        if part is not None:
+            payload = part.get_payload()
+            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+                inner = payload[0]
+                if inner.items():
+                    return inner
+                body = inner.get_payload()
+                text = body if isinstance(body, str) else ""
+                if str(part.get("content-transfer-encoding", "")).lower().strip() in ("base64", "quoted-printable"):
+                    text = part_text(part, self.limits.max_text_bytes)
+                return _parse_headers(text)
+            return _parse_headers(part_text(part, self.limits.max_text_bytes))
+        inline = self._split_body[1]
+        return _parse_headers(inline) if inline else None
+
+    def original_header(self, name: str) -> str:
+        """A decoded header of the returned original message (empty when absent)."""
+        orig = self.original
+        if orig is None:
+            return ""
+        return decode_header(orig.get(name), self.limits.max_header_bytes)
+
+    def iter_lines(self) -> Iterator[str]:
+        """Lines of :attr:`report_text`."""
+        return iter(self.report_text.split("\n"))
+
+
+def _is_attachment(part: Message) -> bool:
+    disp = str(part.get("content-disposition", "")).lower()
+    return disp.startswith("attachment") and part.get_content_subtype() not in ("plain", "html")
+
+
+def _parse_headers(text: str) -> Message | None:
+    if not text.strip():
+        return None
+    msg = email.parser.HeaderParser(policy=compat32).parsestr(text.lstrip("\n"))
+    return msg if msg.items() else None
+
+
+def load(message: bytes | str | IO[bytes] | Message, limits: Limits = DEFAULT_LIMITS) -> Mail:
+    """Turn any accepted input into a :class:`Mail`. Raises :class:`InputError` for other types."""
+    defects: list[str] = []
+    if isinstance(message, Message):
+        return Mail(message, limits, defects)
+    if isinstance(message, str):
+        message = message.encode("utf-8", "surrogateescape")
+    elif hasattr(message, "read"):
+        try:
+            message = message.read(limits.max_message_bytes + 1)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot read message: {exc}") from exc
+        if isinstance(message, str):
+            message = message.encode("utf-8", "surrogateescape")
+    if not isinstance(message, bytes | bytearray | memoryview):
+        raise InputError(f"expected bytes, str, a binary file or email.message.Message, got {type(message).__name__}")
+    raw = bytes(message)
+    if len(raw) > limits.max_message_bytes:
+        raw = raw[: limits.max_message_bytes]
+        defects.append("limit:message_bytes")
+    raw = normalize_newlines(raw)
+    msg = email.message_from_bytes(raw, policy=compat32)
+    defects.extend(type(d).__name__ for d in msg.defects)
+    return Mail(msg, limits, defects)

@@ -1,0 +1,136 @@
+"""The values the core hands out: :class:`BounceRecord`, :class:`Report` and :class:`Kind`.
+
+Records are immutable; their JSON field names (``BounceRecord.to_dict``) are the public contract
+shared by the CLI, the sinks and the store.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Kind(StrEnum):
+    """What a message is, as a whole."""
+
+    FAILURE = "failure"
+    """A delivery failed for at least one recipient."""
+    DELAY = "delay"
+    """A delivery is late but still being retried (``Action: delayed``)."""
+    DELIVERED = "delivered"
+    """A positive DSN: delivered, relayed or expanded."""
+    AUTOREPLY = "autoreply"
+    """An automatic reply: vacation, out-of-office, challenge-response (RFC 3834)."""
+    COMPLAINT = "complaint"
+    """A spam complaint / feedback report (ARF, RFC 5965)."""
+    RECEIPT = "receipt"
+    """A read receipt / message disposition notification (RFC 8098)."""
+    NOT_BOUNCE = "not_bounce"
+    """An ordinary message: nothing to act on."""
+
+
+@dataclass(frozen=True, slots=True)
+class BounceRecord:
+    """One recipient's outcome in one report. Field names are the JSON contract."""
+
+    source: str | None = None
+    """Where the message came from (path, ``path#N`` for mbox messages, IMAP key)."""
+    recipient: str | None = None
+    """The failed (or reported) recipient address; ``None`` when the report names none."""
+    original_recipient: str | None = None
+    """``Original-Recipient`` of the DSN, decoded from xtext."""
+    action: str | None = None
+    """failed, delayed, delivered, relayed or expanded."""
+    status: str | None = None
+    """The enhanced status code found in the message (``5.1.1``), else ``None``."""
+    reply_code: str | None = None
+    """The SMTP basic reply code (``550``), else ``None``."""
+    diagnostic: str | None = None
+    """The diagnostic text, unfolded and decoded."""
+    diagnostic_type: str | None = None
+    """The diagnostic type (``smtp``, ``x-postfix``...)."""
+    remote_mta: str | None = None
+    reporting_mta: str | None = None
+    smtp_command: str | None = None
+    """The SMTP command the failure answered (``RCPT``, ``DATA``...), when known."""
+    date: str | None = None
+    """When the failure happened (or the report was written), ISO 8601 in UTC."""
+    sender: str | None = None
+    """The original message's sender (envelope or ``From``)."""
+    reason: str = "undefined"
+    """The Sisimai-compatible reason name (``userunknown``, ``mailboxfull``...)."""
+    bounce_code: str | None = None
+    """The code looked up in the code table."""
+    bounce_type: str | None = None
+    """``hard`` or ``soft`` from the code table; ``None`` when the record is not a failure."""
+    description: str | None = None
+    """The code table's description of ``bounce_code``."""
+    suppress: bool = False
+    """True only when the failure says the address itself is dead."""
+    message_id: str | None = None
+    """Message-ID of the original message."""
+    subject: str | None = None
+    list_id: str | None = None
+    decoder: str | None = None
+    """Which decoder produced the record (``rfc3464``, ``postfix``, ``generic``...)."""
+    recipient_source: str | None = None
+    """Where the recipient came from: ``report``, ``text``, ``x-failed-recipients``, ``verp``,
+    ``original-to`` (the To: of the returned message, a last resort) or ``None``."""
+    feedback_type: str | None = None
+    """ARF ``Feedback-Type`` of a complaint (``abuse``...)."""
+    source_ip: str | None = None
+    """ARF ``Source-IP`` of a complaint."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Headers of the original message the caller asked for (``original_headers=``)."""
+    flags: tuple[str, ...] = ()
+    """Anything the parser wants the reader to know: ``unparsed``, ``limit:<name>``..."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict, with the contract's field names."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name == "headers":
+                value = dict(value)
+            elif f.name == "flags":
+                value = list(value)
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BounceRecord:
+        """Build a record from :meth:`to_dict` output (unknown keys are ignored)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in names}
+        if "flags" in kwargs:
+            kwargs["flags"] = tuple(kwargs["flags"] or ())
+        if "headers" in kwargs:
+            kwargs["headers"] = dict(kwargs["headers"] or {})
+        return cls(**kwargs)
+
+
+FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(BounceRecord))
+"""The record's field names in contract order (CSV column order)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything dsnparse learned from one message."""
+
+    kind: Kind
+    """What the message is as a whole."""
+    records: tuple[BounceRecord, ...] = ()
+    """One record per reported recipient (at least one for any bounce-like kind)."""
+    original_headers: Mapping[str, str] = field(default_factory=dict)
+    """Headers of the returned original message, when the report carries it."""
+    defects: tuple[str, ...] = ()
+    """What was wrong with the message (MIME defects, limits hit), as short texts."""
+    source: str | None = None
+
+    @property
+    def is_bounce(self) -> bool:
+        """True for failures and delays, the kinds a sender must act on."""
+        return self.kind in (Kind.FAILURE, Kind.DELAY)

@@ -1,0 +1,51 @@
+"""RFC 5965 Abuse Reporting Format (spam complaints / feedback loops) to facts."""
+
+from __future__ import annotations
+
+from .. import addresses
+from ..facts import Facts
+from ..message import Mail, part_text
+from .dsn import iso_date, parse_groups
+
+FEEDBACK_TYPES = ("message/feedback-report",)
+
+
+def is_complaint(mail: Mail) -> bool:
+    """True for a feedback report (by report-type or by its machine-readable part)."""
+    if mail.report_type == "feedback-report":
+        return True
+    return any(p.get_content_type() in FEEDBACK_TYPES for p in mail.parts)
+
+
+def read(mail: Mail) -> list[Facts]:
+    """One fact per complained-about recipient (``Original-Rcpt-To``, else the original message's
+    To), carrying the feedback type and source IP."""
+    fields: dict[str, str] = {}
+    for p in mail.parts:
+        if p.get_content_type() in FEEDBACK_TYPES:
+            for group in parse_groups(part_text(p, mail.limits.max_text_bytes)):
+                for k, v in group.items():
+                    fields.setdefault(k, v)
+    recipients = [
+        a for a in (addresses.normalize(v) for v in fields.get("original-rcpt-to", "").split(",")) if a
+    ]
+    source = "report"
+    if not recipients:
+        recipients = [a for a in addresses.find_all(mail.original_header("to")) if not addresses.is_system(a)]
+        source = "original-to"
+    base = Facts(
+        action=None,
+        feedback_type=(fields.get("feedback-type") or "").strip().lower() or "abuse",
+        source_ip=(fields.get("source-ip") or "").strip() or None,
+        reporting_mta=(fields.get("reporting-mta") or "").split(";")[-1].strip() or None,
+        date=iso_date(fields.get("arrival-date") or fields.get("received-date") or mail.header("date")),
+        diagnostic=" ".join(mail.report_text.split())[:1000] or None,
+        reason="feedback",
+    )
+    out = []
+    targets: list[str | None] = list(recipients) or [None]
+    for addr in targets:
+        f = Facts(recipient=addr, recipient_source=source if addr else None)
+        f.fill(base)
+        out.append(f)
+    return out

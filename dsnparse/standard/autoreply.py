@@ -1,0 +1,51 @@
+"""RFC 3834 automatic responses (vacation, out-of-office) told apart from failures.
+
+The signals are data: headers that only auto-responders set, and localised subject prefixes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import addresses
+from ..facts import Facts
+from ..message import Mail
+
+# Auto-Submitted values that mean "a reply", not a notification about delivery.
+_AUTO_REPLIED = re.compile(r"^\s*auto-replied\b", re.I)
+_HEADER_SIGNALS = (
+    ("x-autoreply", None),
+    ("x-autorespond", None),
+    ("x-apple-action", re.compile(r"vacation", re.I)),
+    ("x-mailer", re.compile(r"vacation|autorespon|auto[- ]?reply", re.I)),
+    ("precedence", re.compile(r"^\s*auto[_-]reply", re.I)),
+    ("x-auto-response-suppress", None),
+)
+SUBJECT = re.compile(
+    r"^\s*(?:auto(?:matic)?[ -]?(?:reply|response|antwort|answer|respuesta|réponse|risposta|resposta)\b|"
+    r"out of (?:the )?office|vacation|away (?:until|from|till)|abwesenheit|absence|on leave|"
+    r"r[ée]ponse automatique|risposta automatica|respuesta autom[áa]tica|resposta autom[áa]tica|"
+    r"automatisch(?:e)? (?:antwort|reactie)|afwezig|nicht im büro|fuera de la oficina|"
+    r"自動応答|自动回复|不在|автоответ|autosvar|automaattinen vastaus|odpowied[źz] automatyczna)",
+    re.I,
+)
+
+
+def is_autoreply(mail: Mail) -> bool:
+    """True when the message carries the headers or subject of an automatic reply."""
+    if _AUTO_REPLIED.match(mail.header("auto-submitted")):
+        return True
+    for name, pattern in _HEADER_SIGNALS:
+        value = mail.message.get(name)
+        if value is not None and (pattern is None or pattern.search(str(value))):
+            if name == "x-auto-response-suppress" and not SUBJECT.search(mail.subject):
+                continue
+            return True
+    return bool(SUBJECT.search(mail.subject))
+
+
+def read(mail: Mail) -> list[Facts]:
+    """One fact: the address that answered automatically (the reply's From)."""
+    sender = addresses.normalize(mail.header("from")) or addresses.normalize(mail.header("reply-to"))
+    text = " ".join(mail.report_text.split())[:500] or None
+    return [Facts(recipient=sender, diagnostic=text, recipient_source="report", reason="vacation")]

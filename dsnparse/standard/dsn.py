@@ -1,0 +1,183 @@
+"""RFC 3464 / RFC 6533 delivery status notifications: field groups to :class:`~dsnparse.facts.Facts`.
+
+Works on the text of a ``message/delivery-status`` or ``message/global-delivery-status`` part,
+and on DSN fields written into a plain text body by MTAs that do that.
+"""
+
+from __future__ import annotations
+
+import re
+from email.utils import parsedate_to_datetime
+
+from .. import addresses
+from ..facts import Facts, find_reply_code, find_status, is_generic
+from ..message import Mail
+
+_FIELD = re.compile(r"([A-Za-z][A-Za-z0-9-]{0,60})[ \t]*:[ \t]*(.*)")
+_XTEXT = re.compile(r"\+([0-9A-Fa-f]{2})")
+_REPLY_PREFIX = re.compile(r"([2-5]\d\d)([ -])(?:([245]\.\d{1,3}\.\d{1,3})\s+)?")
+_RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipient")
+
+ACTIONS = {
+    "failed": "failed", "failure": "failed", "fail": "failed", "expired": "failed", "error": "failed",
+    "undeliverable": "failed", "bounced": "failed", "bounce": "failed", "rejected": "failed",
+    "permanent": "failed", "delayed": "delayed", "delay": "delayed", "deferred": "delayed",
+    "transient": "delayed", "temporary": "delayed", "delivered": "delivered", "deliverable": "delivered",
+    "success": "delivered", "sent": "delivered", "ok": "delivered", "relayed": "relayed",
+    "expanded": "expanded",
+}
+
+
+def normalize_action(value: str | None) -> str | None:
+    """Map the Action values seen in the wild onto RFC 3464's five (None when unknown)."""
+    if not value:
+        return None
+    word = value.strip().lower().split()[0].rstrip(".,;:()") if value.strip() else ""
+    return ACTIONS.get(word)
+
+
+def decode_xtext(value: str) -> str:
+    """Undo RFC 3461 xtext (``+2B`` -> ``+``)."""
+    return _XTEXT.sub(lambda m: chr(int(m.group(1), 16)), value)
+
+
+def join_reply(text: str) -> str:
+    """Unfold a diagnostic and join a multi-line SMTP reply into one line:
+    ``550-5.1.1 a\\n 550-5.1.1 b\\n 550 5.1.1 c`` -> ``550-5.1.1 a b c``."""
+    text = " ".join(text.split())
+    m = _REPLY_PREFIX.match(text)
+    if not m:
+        return text
+    code, status = m.group(1), m.group(3)
+    tail = text[m.end() :]
+    repeat = re.compile(rf"\s{code}[ -](?:{re.escape(status)}\s+)?" if status else rf"\s{code}[ -]")
+    return text[: m.end()] + repeat.sub(" ", tail).strip()
+
+
+def iso_date(value: str | None) -> str | None:
+    """An RFC 5322 date as ISO 8601 in UTC, or None when it does not parse."""
+    if not value:
+        return None
+    try:
+        dt = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        return dt.replace(microsecond=0).isoformat() + "Z"
+    from datetime import UTC
+
+    return dt.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def parse_groups(text: str) -> list[dict[str, str]]:
+    """Field groups separated by blank lines, folded lines unfolded, names lower-cased.
+    A repeated field keeps its first value."""
+    groups: list[dict[str, str]] = []
+    current: dict[str, str] = {}
+    last: str | None = None
+    for line in text.split("\n"):
+        if not line.strip():
+            if current:
+                groups.append(current)
+                current, last = {}, None
+            continue
+        if line[:1] in " \t":
+            if last is not None:
+                current[last] += "\n" + line
+            continue
+        m = _FIELD.match(line)
+        if not m:
+            last = None
+            continue
+        name = m.group(1).lower()
+        if name in current:
+            last = None
+            continue
+        current[name], last = m.group(2).rstrip(), name
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _value(field: str | None) -> str | None:
+    """``type; value`` to value (e.g. ``dns; mx.example.net`` -> ``mx.example.net``)."""
+    if not field:
+        return None
+    value = field.split(";", 1)[1] if ";" in field else field
+    value = " ".join(value.split())
+    return value or None
+
+
+def _type(field: str | None) -> str | None:
+    if not field or ";" not in field:
+        return None
+    kind = field.split(";", 1)[0].strip().lower()
+    return kind or None
+
+
+def _address(field: str | None) -> str | None:
+    if not field:
+        return None
+    return addresses.normalize(decode_xtext(" ".join(field.split())))
+
+
+def facts_from_groups(groups: list[dict[str, str]], mail: Mail | None = None) -> list[Facts]:
+    """Per-recipient facts from DSN field groups (the per-message group supplies defaults)."""
+    per_message: dict[str, str] = {}
+    out: list[Facts] = []
+    for group in groups:
+        if not any(k in group for k in (*_RECIPIENT_FIELDS, "action", "status")):
+            per_message.update({k: v for k, v in group.items() if k not in per_message})
+            continue
+        diag_field = group.get("diagnostic-code")
+        diagnostic = join_reply(_value(diag_field) or "") or None
+        status = find_status(group.get("status"))
+        diag_status = find_status(diagnostic)
+        if diag_status and (is_generic(status) or status is None) and (status is None or diag_status[0] == status[0]):
+            status = diag_status
+        recipient = _address(group.get("final-recipient")) or _address(group.get("x-actual-recipient"))
+        original = _address(group.get("original-recipient"))
+        if recipient is None and original is not None:
+            recipient = original
+        date = iso_date(group.get("last-attempt-date") or per_message.get("arrival-date"))
+        if date is None and mail is not None:
+            date = iso_date(mail.header("date"))
+        out.append(
+            Facts(
+                recipient=recipient,
+                original_recipient=original,
+                action=normalize_action(group.get("action")),
+                status=status,
+                reply_code=find_reply_code(diagnostic),
+                diagnostic=diagnostic,
+                diagnostic_type=_type(diag_field),
+                remote_mta=_value(group.get("remote-mta")),
+                reporting_mta=_value(group.get("reporting-mta") or per_message.get("reporting-mta")),
+                date=date,
+                recipient_source="report" if recipient else None,
+            )
+        )
+    return out
+
+
+def read(mail: Mail) -> list[Facts]:
+    """Facts from every delivery-status part of the message (empty when there is none)."""
+    out: list[Facts] = []
+    for text in mail.dsn_texts:
+        out.extend(facts_from_groups(parse_groups(text), mail))
+    return out
+
+
+_INLINE_DSN = re.compile(r"(?im)^(?:final|original)-recipient:[ \t]*\S")
+
+
+def read_inline(text: str, mail: Mail | None = None) -> list[Facts]:
+    """DSN fields written into a plain text body (no delivery-status part)."""
+    m = _INLINE_DSN.search(text)
+    if not m:
+        return []
+    start = text.rfind("\n\n", 0, m.start())
+    facts = facts_from_groups(parse_groups(text[start + 1 if start >= 0 else 0 :]), mail)
+    return [f for f in facts if f.recipient]
