@@ -131,7 +131,12 @@ def part_bytes(part: Message) -> bytes:
         )
     if not isinstance(payload, str):
         return b""
-    raw = payload.encode("ascii", "surrogateescape")
+    try:
+        raw = payload.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        # compat32 already decoded an 8-bit payload with its declared charset: take the bytes back
+        data = part.get_payload(decode=True)
+        return data if isinstance(data, bytes) else payload.encode("utf-8", "replace")
     cte = str(part.get("content-transfer-encoding", "")).strip().lower()
     if cte == "base64":
         try:
