@@ -1,0 +1,89 @@
+"""RFC 3464 / RFC 6533 reading: groups, folding, xtext, actions, replies, codes."""
+
+from __future__ import annotations
+
+import pytest
+
+from dsnparse.facts import find_reply_code, find_status
+from dsnparse.standard.dsn import decode_xtext, facts_from_groups, iso_date, join_reply, normalize_action, parse_groups
+
+GROUPS = """Reporting-MTA: dns; mx.example.org
+Arrival-Date: Mon, 2 Mar 2026 10:00:00 +0100
+
+Final-Recipient: rfc822; first@example.com
+Action: failed
+Status: 5.0.0
+Diagnostic-Code: smtp; 550-5.1.1 first line
+  550-5.1.1 second line
+  550 5.1.1 third line
+
+Original-Recipient: rfc822;Second+2Bbox@example.net
+Final-Recipient: RFC822; <second@example.net>
+Action: expired
+Status: 4.4.7 (delivery time expired)
+Remote-MTA: dns; mx.example.net
+"""
+
+
+def test_groups_are_split_unfolded_and_lower_cased() -> None:
+    groups = parse_groups(GROUPS)
+    assert len(groups) == 3
+    assert groups[0]["reporting-mta"] == "dns; mx.example.org"
+    assert "second line" in groups[1]["diagnostic-code"]
+
+
+def test_facts_from_groups() -> None:
+    first, second = facts_from_groups(parse_groups(GROUPS))
+    assert first.recipient == "first@example.com"
+    assert first.status == "5.1.1"  # the diagnostic's specific code replaces the generic 5.0.0
+    assert first.reply_code == "550"
+    assert first.diagnostic == "550-5.1.1 first line second line third line"
+    assert first.reporting_mta == "mx.example.org"
+    assert first.date == "2026-03-02T09:00:00Z"
+    assert second.recipient == "second@example.net"
+    assert second.original_recipient == "Second+box@example.net"
+    assert (second.action, second.status, second.remote_mta) == ("failed", "4.4.7", "mx.example.net")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("failed", "failed"), ("Failure", "failed"), ("expired", "failed"), ("delayed", "delayed"),
+     ("deliverable", "delivered"), ("relayed", "relayed"), ("expanded", "expanded"), ("whatever", None), ("", None)],
+)
+def test_actions_are_normalised(value: str, expected: str | None) -> None:
+    assert normalize_action(value) == expected
+
+
+def test_xtext() -> None:
+    assert decode_xtext("a+2Bb+3Dc@example.com") == "a+b=c@example.com"
+
+
+@pytest.mark.parametrize(
+    ("text", "joined"),
+    [("550-5.7.1 a\n 550-5.7.1 b\n 550 5.7.1 c", "550-5.7.1 a b c"),
+     ("451-Try\n 451 later", "451-Try later"),
+     ("plain text only", "plain text only")],
+)
+def test_multi_line_replies_are_joined(text: str, joined: str) -> None:
+    assert join_reply(text) == joined
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("550 5.1.1 user unknown", "5.1.1"), ("5.0.0 then 5.2.2", "5.2.2"), ("from 192.0.2.55 host", None),
+     ("version 5.10.100.1", None), ("#5.1.1 smtp;550", "5.1.1"), ("6.1.1 is not a class", None)],
+)
+def test_status_codes_are_validated(text: str, code: str | None) -> None:
+    assert find_status(text) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"), [("550 5.1.1 x", "550"), ("said: 452-4.2.2 full", "452"), ("port 25000 open", None), ("", None)]
+)
+def test_reply_codes(text: str, code: str | None) -> None:
+    assert find_reply_code(text) == code
+
+
+def test_dates_become_utc_iso() -> None:
+    assert iso_date("Tue, 10 Mar 2026 09:12:01 +0100") == "2026-03-10T08:12:01Z"
+    assert iso_date("not a date") is None
