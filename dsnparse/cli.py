@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from . import __version__
 from .check import check
 from .classify.codes import CodeTable
+from .cli_store import COMMANDS as STORE_COMMANDS
 from .core import parse, unparsed_report
 from .errors import CodeTableError, DsnparseError
 from .record import Kind
@@ -112,7 +113,7 @@ def check_command(argv: list[str]) -> int:
     return 1 if bad else 0
 
 
-COMMANDS: dict[str, Command] = {"check": check_command}
+COMMANDS: dict[str, Command] = {"check": check_command, **STORE_COMMANDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

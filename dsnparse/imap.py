@@ -1,0 +1,415 @@
+"""The IMAP fetcher: read a bounce mailbox, store the records, then file each message away.
+
+For every batch of UIDs the fetcher asks the sizes first (an oversized message is never loaded),
+fetches the rest with ``BODY.PEEK[]`` in one FETCH, parses them, commits the records and the
+mailbox checkpoint to the sink in one transaction, and only then moves the messages: parsed ones
+to the processed folder, ones that could not be parsed (or were too large) to the failed folder.
+Nothing is deleted. A crash between commit and move is harmless: on the next run the messages
+already in the store are moved without being counted again (and a UIDVALIDITY reset is caught by
+the store's de-duplication on message bytes).
+
+Security: TLS certificates are verified (``ca_file`` for a private CA); plaintext is refused except
+to a loopback address with :attr:`Security.PLAINTEXT_LOOPBACK`; passwords and tokens are never
+logged, printed or stored (:class:`Credentials` hides them from ``repr``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import imaplib
+import ipaddress
+import logging
+import os
+import socket
+import ssl
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol, TextIO
+
+from .classify.codes import CodeTable
+from .core import parse
+from .errors import DsnparseError
+from .sinks import JsonLinesSink
+from .store import DUPLICATE, FAILED, OVERSIZE, PARSED, Checkpoint, Entry, MessageKey, iso
+
+log = logging.getLogger("dsnparse.imap")
+
+DONE_KEYWORD = "$DsnparseDone"
+"""Keyword set on a message filed by COPY on a server with neither MOVE nor UIDPLUS."""
+
+
+class ImapError(DsnparseError):
+    """The fetcher cannot go on: bad settings, refused login, untrusted certificate."""
+
+
+class Security(StrEnum):
+    """How the connection is protected."""
+
+    TLS = "tls"
+    """Implicit TLS (IMAPS, port 993)."""
+    STARTTLS = "starttls"
+    """Plain connection upgraded with STARTTLS before login (port 143)."""
+    PLAINTEXT_LOOPBACK = "insecure-plaintext-on-loopback"
+    """No encryption: allowed only when the host resolves to loopback addresses only."""
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """A login: a password or an OAuth2 access token (XOAUTH2). Secrets never appear in ``repr``."""
+
+    user: str
+    password: str | None = field(default=None, repr=False)
+    oauth2_token: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if (self.password is None) == (self.oauth2_token is None):
+            raise ImapError("give exactly one of a password or an OAuth2 token")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the fetcher needs to know; the defaults suit a bounce mailbox."""
+
+    host: str
+    credentials: Credentials
+    port: int | None = None
+    """Default 993 for TLS, 143 otherwise."""
+    security: Security = Security.TLS
+    ca_file: str | None = None
+    """PEM file of the CA that signed the server's certificate (default: the system store)."""
+    folder: str = "INBOX"
+    processed_folder: str = "Processed"
+    failed_folder: str = "Unparsed"
+    batch_size: int = 50
+    """UIDs per FETCH and per store transaction."""
+    max_size: int = 20_000_000
+    """Bytes; a larger message is parked in the failed folder without being loaded."""
+    idle_interval: float = 600.0
+    """Seconds before an IDLE is re-issued (servers may drop it after 30 minutes)."""
+    backoff_cap: float = 300.0
+    """Longest wait, in seconds, between reconnection attempts in watch mode."""
+    timeout: float = 120.0
+    """Socket timeout in seconds."""
+    original_headers: tuple[str, ...] = ()
+    table: CodeTable | None = None
+
+    @property
+    def mailbox(self) -> str:
+        """The mailbox's name in store keys: ``user@host/folder``."""
+        return f"{self.credentials.user}@{self.host}/{self.folder}"
+
+
+class Sink(Protocol):
+    """Where the fetcher commits messages: a :class:`~dsnparse.store.Store` or a :class:`StreamSink`."""
+
+    def known(self, mailbox: str, uidvalidity: int, uids: Iterable[int]) -> dict[int, str]:
+        """Statuses of the UIDs already committed."""
+
+    def checkpoint(self, mailbox: str) -> Checkpoint | None:
+        """The last committed checkpoint of a mailbox."""
+
+    def add(self, entries: Sequence[Entry], checkpoint: Checkpoint | None = None) -> list[str]:
+        """Commit a batch durably; return each entry's status."""
+
+
+class StreamSink:
+    """Records as JSON lines on a stream, flushed (and fsynced for files) before messages are moved.
+    It keeps no checkpoint: with it, the processed folder is the only memory of what was done."""
+
+    def __init__(self, out: TextIO):
+        self.out = out
+        self._lines = JsonLinesSink(out)
+
+    def known(self, mailbox: str, uidvalidity: int, uids: Iterable[int]) -> dict[int, str]:
+        """Nothing is known: the stream cannot be read back."""
+        return {}
+
+    def checkpoint(self, mailbox: str) -> Checkpoint | None:
+        """No checkpoint is kept."""
+        return None
+
+    def add(self, entries: Sequence[Entry], checkpoint: Checkpoint | None = None) -> list[str]:
+        """Write the records of the parsed entries and make them durable."""
+        for entry in entries:
+            if entry.status == PARSED and entry.report is not None:
+                for record in entry.report.records:
+                    self._lines.write(record.to_dict())
+        self.out.flush()
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # a pipe or terminal: flushed is all
+            os.fsync(self.out.fileno())
+        return [e.status for e in entries]
+
+
+@dataclass
+class Summary:
+    """What a run did."""
+
+    messages: int = 0
+    """Messages handled (parsed, duplicates and failures)."""
+    records: int = 0
+    failed: int = 0
+    """Messages parked in the failed folder (unparseable or oversized)."""
+    duplicates: int = 0
+    refiled: int = 0
+    """Messages already committed by an earlier, interrupted run and only moved now."""
+    by_kind: Counter[str] = field(default_factory=Counter)
+    by_bounce_type: Counter[str] = field(default_factory=Counter)
+
+    def lines(self) -> list[str]:
+        """The summary as short human-readable lines."""
+        out = [f"messages: {self.messages}, records: {self.records}, failed: {self.failed}, "
+               f"duplicates: {self.duplicates}, re-filed: {self.refiled}"]
+        if self.by_kind:
+            out.append("by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(self.by_kind.items())))
+        if self.by_bounce_type:
+            out.append("by bounce type: " + ", ".join(f"{k} {n}" for k, n in sorted(self.by_bounce_type.items())))
+        return out
+
+
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (OSError, imaplib.IMAP4.abort, EOFError)
+"""Errors after which watch mode reconnects (certificate failures excepted: they are fatal)."""
+
+
+def is_loopback(host: str) -> bool:
+    """True when every address ``host`` resolves to is a loopback address."""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    addrs = {info[4][0] for info in infos}
+    return bool(addrs) and all(ipaddress.ip_address(str(a).split("%", 1)[0]).is_loopback for a in addrs)
+
+
+def _default_client(host: str, port: int, use_ssl: bool, context: ssl.SSLContext, timeout: float) -> Any:
+    from imapclient import IMAPClient
+
+    return IMAPClient(host, port, ssl=use_ssl, ssl_context=context, timeout=timeout)
+
+
+ClientFactory = Callable[[str, int, bool, ssl.SSLContext, float], Any]
+"""``(host, port, use_ssl, ssl_context, timeout) -> IMAPClient``-like object."""
+
+
+class Fetcher:
+    """Reads one folder of one account into a sink. ``run()`` makes one pass, ``watch()`` keeps
+    going with IMAP IDLE until ``stop`` is set (it stops after the current batch)."""
+
+    def __init__(self, settings: Settings, sink: Sink, *, stop: threading.Event | None = None,
+                 client_factory: ClientFactory = _default_client):
+        self.settings = settings
+        self.sink = sink
+        self.stop = stop or threading.Event()
+        self.summary = Summary()
+        self._client_factory = client_factory
+
+    # -- connection ------------------------------------------------------------------------------
+
+    def connect(self) -> Any:
+        """A logged-in client with the folders in place. Raises :class:`ImapError` for settings,
+        certificate and login problems, ``OSError`` for network ones."""
+        s = self.settings
+        context = ssl.create_default_context(cafile=s.ca_file) if s.ca_file else ssl.create_default_context()
+        if s.security is Security.PLAINTEXT_LOOPBACK and not is_loopback(s.host):
+            raise ImapError(f"refusing plaintext IMAP to {s.host}: allowed on loopback addresses only")
+        port = s.port or (993 if s.security is Security.TLS else 143)
+        try:
+            client = self._client_factory(s.host, port, s.security is Security.TLS, context, s.timeout)
+            if s.security is Security.STARTTLS:
+                client.starttls(context)
+        except ssl.SSLCertVerificationError as exc:
+            raise ImapError(f"{s.host}:{port}: certificate not trusted: {exc.verify_message}") from exc
+        try:
+            self._login(client)
+            for folder in (s.processed_folder, s.failed_folder):
+                if not client.folder_exists(folder):
+                    client.create_folder(folder)
+        except BaseException:
+            _close(client)
+            raise
+        log.info("connected to %s:%d as %s", s.host, port, s.credentials.user)
+        return client
+
+    def _login(self, client: Any) -> None:
+        from imapclient.exceptions import LoginError
+
+        creds = self.settings.credentials
+        try:
+            if creds.oauth2_token is not None:
+                client.oauth2_login(creds.user, creds.oauth2_token)
+            else:
+                client.login(creds.user, creds.password)
+        except LoginError as exc:
+            raise ImapError(f"login as {creds.user} refused by {self.settings.host}") from exc
+
+    # -- one pass --------------------------------------------------------------------------------
+
+    def run(self) -> Summary:
+        """Connect, process every message waiting in the folder, disconnect."""
+        client = self.connect()
+        try:
+            self.process(client)
+        finally:
+            _close(client)
+        return self.summary
+
+    def process(self, client: Any) -> int:
+        """Process the messages waiting in the folder, batch by batch; returns how many."""
+        s = self.settings
+        info = client.select_folder(s.folder)
+        uidvalidity = int(info[b"UIDVALIDITY"])
+        previous = self.sink.checkpoint(s.mailbox)
+        last_uid = 0
+        if previous is not None and previous.uidvalidity == uidvalidity:
+            last_uid = previous.last_uid
+        elif previous is not None:
+            log.warning("%s: UIDVALIDITY changed from %d to %d: re-scanning, known messages are de-duplicated",
+                        s.folder, previous.uidvalidity, uidvalidity)
+        uids = sorted(int(u) for u in client.search(["UNKEYWORD", DONE_KEYWORD]))
+        known = self.sink.known(s.mailbox, uidvalidity, uids)
+        if known:
+            log.info("%s: %d messages committed by an earlier run are filed now", s.folder, len(known))
+            self._file(client, known)
+            self.summary.refiled += len(known)
+        fresh = [u for u in uids if u not in known]
+        done = 0
+        for start in range(0, len(fresh), s.batch_size):
+            if self.stop.is_set():
+                break
+            batch = fresh[start:start + s.batch_size]
+            last_uid = max(last_uid, *batch)
+            done += self._batch(client, uidvalidity, batch, last_uid)
+        return done
+
+    def _batch(self, client: Any, uidvalidity: int, batch: list[int], last_uid: int) -> int:
+        s = self.settings
+        meta = client.fetch(batch, ["RFC822.SIZE", "INTERNALDATE"])
+        small = [u for u in batch if u in meta and int(meta[u].get(b"RFC822.SIZE", 0)) <= s.max_size]
+        bodies = client.fetch(small, ["BODY.PEEK[]"]) if small else {}
+        entries: list[Entry] = []
+        for uid in batch:
+            if uid not in meta:
+                continue  # expunged by someone else meanwhile
+            entries.append(self._entry(MessageKey(s.mailbox, uidvalidity, uid), meta[uid], bodies.get(uid)))
+        statuses = self.sink.add(entries, Checkpoint(s.mailbox, uidvalidity, last_uid))
+        filed: dict[int, str] = {}
+        for entry, status in zip(entries, statuses, strict=True):
+            filed[entry.key.uid] = status
+            self._count(entry, status)
+        self._file(client, filed)
+        log.info("%s: batch of %d committed and filed (%d messages, %d records so far)",
+                 s.folder, len(entries), self.summary.messages, self.summary.records)
+        return len(entries)
+
+    def _entry(self, key: MessageKey, meta: dict[bytes, Any], body: dict[bytes, Any] | None) -> Entry:
+        s = self.settings
+        size = int(meta.get(b"RFC822.SIZE", 0))
+        when = meta.get(b"INTERNALDATE")
+        received = iso(when) if isinstance(when, datetime) else None
+        if size > s.max_size:
+            return Entry(key, OVERSIZE, size=size, received=received,
+                         error=f"message of {size} bytes is over the {s.max_size} byte cap")
+        raw = body.get(b"BODY[]") if body else None
+        if not isinstance(raw, bytes):
+            return Entry(key, FAILED, size=size, received=received, error="the server returned no message body")
+        digest = hashlib.sha256(raw).hexdigest()
+        try:
+            report = parse(raw, source=key.source, table=s.table, original_headers=s.original_headers)
+        except DsnparseError as exc:
+            return Entry(key, FAILED, digest=digest, size=size, received=received, error=f"{type(exc).__name__}: {exc}")
+        return Entry(key, PARSED, report=report, digest=digest, size=size, received=received)
+
+    def _count(self, entry: Entry, status: str) -> None:
+        self.summary.messages += 1
+        if status in (FAILED, OVERSIZE):
+            self.summary.failed += 1
+            log.warning("%s: parked in %s: %s", entry.key.source, self.settings.failed_folder, entry.error)
+        elif status == DUPLICATE:
+            self.summary.duplicates += 1
+        elif entry.report is not None:
+            self.summary.by_kind[str(entry.report.kind)] += 1
+            self.summary.records += len(entry.report.records)
+            for record in entry.report.records:
+                if record.bounce_type:
+                    self.summary.by_bounce_type[record.bounce_type] += 1
+
+    def _file(self, client: Any, statuses: dict[int, str]) -> None:
+        """Move committed messages: failures to the failed folder, the rest to the processed one."""
+        s = self.settings
+        failed = sorted(u for u, st in statuses.items() if st in (FAILED, OVERSIZE))
+        done = sorted(u for u, st in statuses.items() if st not in (FAILED, OVERSIZE))
+        for uids, folder in ((done, s.processed_folder), (failed, s.failed_folder)):
+            if uids:
+                move(client, uids, folder)
+
+    # -- watching --------------------------------------------------------------------------------
+
+    def watch(self) -> Summary:
+        """Process, then wait with IDLE for new mail, until ``stop`` is set. Network errors lead to
+        a reconnection after a pause that doubles up to ``backoff_cap``; :class:`ImapError` ends it."""
+        delay = 1.0
+        while not self.stop.is_set():
+            try:
+                client = self.connect()
+            except NETWORK_ERRORS as exc:
+                delay = self._pause(exc, delay)
+                continue
+            try:
+                delay = 1.0
+                while not self.stop.is_set():
+                    self.process(client)
+                    if not self.stop.is_set():
+                        self._idle(client)
+            except NETWORK_ERRORS as exc:
+                delay = self._pause(exc, delay)
+            finally:
+                _close(client)
+        return self.summary
+
+    def _pause(self, exc: BaseException, delay: float) -> float:
+        log.warning("connection lost (%s: %s); reconnecting in %.0f s", type(exc).__name__, exc, delay)
+        self.stop.wait(delay)
+        return min(delay * 2, self.settings.backoff_cap)
+
+    def _idle(self, client: Any) -> None:
+        """IDLE until new mail, ``stop``, or ``idle_interval`` (then the caller re-issues it)."""
+        deadline = time.monotonic() + self.settings.idle_interval
+        client.idle()
+        try:
+            while not self.stop.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                responses = client.idle_check(timeout=min(1.0, left))
+                if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
+                    break
+        finally:
+            client.idle_done()
+
+
+def move(client: Any, uids: list[int], folder: str) -> None:
+    """UID MOVE; without MOVE, UID COPY then UID EXPUNGE of exactly these UIDs (UIDPLUS), or,
+    without UIDPLUS either, UID COPY and the :data:`DONE_KEYWORD` keyword. Nothing is deleted
+    before its copy exists."""
+    if client.has_capability("MOVE"):
+        client.move(uids, folder)
+        return
+    client.copy(uids, folder)
+    if client.has_capability("UIDPLUS"):
+        client.add_flags(uids, [b"\\Deleted"], silent=True)
+        client.uid_expunge(uids)
+    else:
+        client.add_flags(uids, [DONE_KEYWORD.encode()], silent=True)
+
+
+def _close(client: Any) -> None:
+    try:
+        client.logout()
+    except Exception:  # the connection may already be gone: drop the socket
+        with contextlib.suppress(Exception):
+            client.shutdown()

@@ -1,0 +1,381 @@
+"""The embedded bounce store: SQLite (stdlib ``sqlite3``, WAL mode) holding every record, the
+messages they came from, a checkpoint per IMAP mailbox, and the suppression list derived from them.
+
+Nothing is counted twice: a message is keyed by ``(mailbox, uidvalidity, uid)`` (files use their
+source key as mailbox and 0, 0), a record by that key plus its recipient, and a message whose
+bytes were already stored under another key (a UIDVALIDITY reset, the same file ingested twice
+under two names) is kept as a ``duplicate`` without records. Each batch is one transaction, so a
+crash leaves the store as it was before the batch or after it, never in between.
+
+The suppression list is computed from the records with a :class:`Policy`: a hard failure whose
+record says ``suppress`` suppresses at once, a complaint suppresses at once, and soft failures
+suppress once ``soft_count`` of them fall within ``soft_days`` days.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Any
+
+from .record import FIELDS, BounceRecord, Kind, Report
+
+PARSED = "parsed"
+"""Message status: parsed, its records stored."""
+DUPLICATE = "duplicate"
+"""Message status: the same bytes were already stored under another key; no records added."""
+FAILED = "failed"
+"""Message status: could not be parsed (parked in the failed folder)."""
+OVERSIZE = "oversize"
+"""Message status: larger than the size cap, never loaded (parked in the failed folder)."""
+
+_JSON_FIELDS = frozenset({"headers", "flags"})
+_COLUMNS = ", ".join(f'"{f}"' for f in FIELDS)
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    mailbox TEXT NOT NULL,
+    uidvalidity INTEGER NOT NULL,
+    uid INTEGER NOT NULL,
+    digest TEXT,
+    status TEXT NOT NULL,
+    kind TEXT,
+    error TEXT,
+    size INTEGER,
+    received TEXT NOT NULL,
+    UNIQUE (mailbox, uidvalidity, uid)
+);
+CREATE INDEX IF NOT EXISTS messages_digest ON messages (digest);
+CREATE TABLE IF NOT EXISTS records (
+    id INTEGER PRIMARY KEY,
+    message INTEGER NOT NULL REFERENCES messages (id),
+    mailbox TEXT NOT NULL,
+    uidvalidity INTEGER NOT NULL,
+    uid INTEGER NOT NULL,
+    recipient_key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    received TEXT NOT NULL,
+    {", ".join(f'"{f}"' for f in FIELDS)},
+    UNIQUE (mailbox, uidvalidity, uid, recipient_key)
+);
+CREATE INDEX IF NOT EXISTS records_recipient ON records (recipient_key);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    mailbox TEXT PRIMARY KEY,
+    uidvalidity INTEGER NOT NULL,
+    last_uid INTEGER NOT NULL,
+    updated TEXT NOT NULL
+);
+"""
+
+
+def utc_now() -> str:
+    """The current time as ISO 8601 UTC with seconds (the format of record dates)."""
+    return iso(datetime.now(UTC))
+
+
+def iso(moment: datetime) -> str:
+    """A datetime as ISO 8601 UTC with seconds, ``2026-03-10T08:11:58Z`` (naive means UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_time(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageKey:
+    """Where a message lives: an IMAP mailbox (``user@host/INBOX``), its UIDVALIDITY and the UID;
+    files use their source key as ``mailbox`` with 0 and 0."""
+
+    mailbox: str
+    uidvalidity: int = 0
+    uid: int = 0
+
+    @property
+    def source(self) -> str:
+        """The key as the records' ``source`` text (an RFC 5092 style IMAP URL for mailboxes)."""
+        if not self.uidvalidity and not self.uid:
+            return self.mailbox
+        return f"imap://{self.mailbox};UIDVALIDITY={self.uidvalidity}/;UID={self.uid}"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One message to store: its key and either its report (``status`` parsed) or why it has none."""
+
+    key: MessageKey
+    status: str = PARSED
+    report: Report | None = None
+    digest: str | None = None
+    """SHA-256 of the raw bytes: the same message under another key is a duplicate."""
+    size: int | None = None
+    received: str | None = None
+    """When the message arrived (IMAP INTERNALDATE), ISO UTC; defaults to the time of storing."""
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """How far a mailbox has been read: the UIDVALIDITY and the highest UID stored."""
+
+    mailbox: str
+    uidvalidity: int
+    last_uid: int
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """When an address goes on the suppression list."""
+
+    soft_count: int = 3
+    """Soft failures needed ..."""
+    soft_days: float = 30.0
+    """... within this many days."""
+
+    def __post_init__(self) -> None:
+        if self.soft_count < 1 or self.soft_days <= 0:
+            raise ValueError("soft_count must be >= 1 and soft_days > 0")
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """One suppressed address with the evidence for it."""
+
+    address: str
+    cause: str
+    """``hard`` (a failure saying the address is dead), ``complaint`` or ``soft`` (repeated soft failures)."""
+    since: str
+    """When the policy was first met (the time of the deciding event)."""
+    first_bounce: str
+    last_bounce: str
+    count: int
+    """Failures and complaints recorded for the address."""
+    last_reason: str
+    last_status: str | None
+    last_source: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as a JSON-ready dict."""
+        return {
+            "address": self.address, "cause": self.cause, "since": self.since,
+            "first_bounce": self.first_bounce, "last_bounce": self.last_bounce, "count": self.count,
+            "last_reason": self.last_reason, "last_status": self.last_status, "last_source": self.last_source,
+        }
+
+
+SUPPRESSION_FIELDS: tuple[str, ...] = (
+    "address", "cause", "since", "first_bounce", "last_bounce", "count", "last_reason", "last_status", "last_source",
+)
+"""Column order of the suppression export."""
+
+
+class Store:
+    """A SQLite bounce store. ``Store(path)`` creates the file and schema when missing.
+
+    Use one ``Store`` per thread (``sqlite3`` connections are not shared across threads); several
+    processes may use the same file (WAL mode, writers wait up to ``timeout`` seconds).
+    """
+
+    def __init__(self, path: str, *, timeout: float = 30.0):
+        self.path = path
+        self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def add(self, entries: Sequence[Entry], checkpoint: Checkpoint | None = None) -> list[str]:
+        """Store a batch of messages (and the mailbox checkpoint) in one transaction.
+
+        Returns each entry's resulting status: its own, ``duplicate`` for bytes already stored
+        under another key, or the stored status when the key itself was stored before (a re-run).
+        """
+        statuses: list[str] = []
+        now = utc_now()
+        cur = self._db.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            for entry in entries:
+                statuses.append(self._add_one(cur, entry, now))
+            if checkpoint is not None:
+                cur.execute(
+                    "INSERT INTO checkpoints (mailbox, uidvalidity, last_uid, updated) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (mailbox) DO UPDATE SET uidvalidity = excluded.uidvalidity, "
+                    "last_uid = excluded.last_uid, updated = excluded.updated",
+                    (checkpoint.mailbox, checkpoint.uidvalidity, checkpoint.last_uid, now),
+                )
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        return statuses
+
+    def _add_one(self, cur: sqlite3.Cursor, entry: Entry, now: str) -> str:
+        key = entry.key
+        row = cur.execute(
+            "SELECT status FROM messages WHERE mailbox = ? AND uidvalidity = ? AND uid = ?",
+            (key.mailbox, key.uidvalidity, key.uid),
+        ).fetchone()
+        if row is not None:
+            return str(row[0])
+        status = entry.status
+        if status == PARSED and entry.digest and cur.execute(
+            "SELECT 1 FROM messages WHERE digest = ? AND status = ? LIMIT 1", (entry.digest, PARSED)
+        ).fetchone():
+            status = DUPLICATE
+        received = entry.received or now
+        kind = str(entry.report.kind) if entry.report is not None else None
+        cur.execute(
+            "INSERT INTO messages (source, mailbox, uidvalidity, uid, digest, status, kind, error, size, received) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (key.source, key.mailbox, key.uidvalidity, key.uid, entry.digest, status, kind, entry.error,
+             entry.size, received),
+        )
+        message_id = cur.lastrowid
+        if status == PARSED and entry.report is not None:
+            placeholders = ", ".join("?" for _ in range(len(FIELDS) + 7))
+            for record in entry.report.records:
+                cur.execute(
+                    f"INSERT OR IGNORE INTO records (message, mailbox, uidvalidity, uid, recipient_key, kind, "  # noqa: S608
+                    f"received, {_COLUMNS}) VALUES ({placeholders})",
+                    (message_id, key.mailbox, key.uidvalidity, key.uid, (record.recipient or "").lower(),
+                     str(entry.report.kind), received, *_row(record)),
+                )
+        return status
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def known(self, mailbox: str, uidvalidity: int, uids: Iterable[int]) -> dict[int, str]:
+        """The UIDs among ``uids`` already stored for this mailbox and UIDVALIDITY, with their status."""
+        wanted = sorted(set(uids))
+        found: dict[int, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._db.execute(
+                f"SELECT uid, status FROM messages WHERE mailbox = ? AND uidvalidity = ? AND uid IN ({marks})",  # noqa: S608
+                (mailbox, uidvalidity, *chunk),
+            )
+            found.update((int(r[0]), str(r[1])) for r in rows)
+        return found
+
+    def checkpoint(self, mailbox: str) -> Checkpoint | None:
+        """The stored checkpoint of a mailbox, if any."""
+        row = self._db.execute(
+            "SELECT uidvalidity, last_uid FROM checkpoints WHERE mailbox = ?", (mailbox,)
+        ).fetchone()
+        return Checkpoint(mailbox, int(row[0]), int(row[1])) if row else None
+
+    def messages(self) -> Iterator[dict[str, Any]]:
+        """Every stored message row (source, mailbox, uidvalidity, uid, status, kind, error...)."""
+        cur = self._db.execute(
+            "SELECT source, mailbox, uidvalidity, uid, digest, status, kind, error, size, received "
+            "FROM messages ORDER BY id"
+        )
+        names = [d[0] for d in cur.description]
+        for row in cur:
+            yield dict(zip(names, row, strict=True))
+
+    def records(self) -> Iterator[tuple[str, BounceRecord]]:
+        """Every stored record with the kind of its report, in the order stored."""
+        for row in self._db.execute(f"SELECT kind, {_COLUMNS} FROM records ORDER BY id"):  # noqa: S608
+            yield str(row[0]), _record(row[1:])
+
+    def count(self, table: str = "records") -> int:
+        """Rows in ``records`` or ``messages``."""
+        if table not in ("records", "messages"):
+            raise ValueError(f"no table {table!r}")
+        return int(self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
+
+    def suppressions(self, policy: Policy | None = None) -> list[Suppression]:
+        """The suppression list under ``policy`` (default :class:`Policy`), sorted by address."""
+        policy = policy or Policy()
+        rows = self._db.execute(
+            "SELECT recipient_key, kind, action, bounce_type, suppress, reason, status, source, "
+            "coalesce(date, received) AS at FROM records "
+            "WHERE recipient_key != '' AND (kind = ? OR (kind = ? AND action = 'failed')) "
+            "ORDER BY recipient_key, at, id",
+            (str(Kind.COMPLAINT), str(Kind.FAILURE)),
+        )
+        out: list[Suppression] = []
+        group: list[tuple[Any, ...]] = []
+        for row in rows:
+            if group and group[0][0] != row[0]:
+                out.extend(_decide(group, policy))
+                group = []
+            group.append(row)
+        if group:
+            out.extend(_decide(group, policy))
+        return out
+
+
+def _row(record: BounceRecord) -> list[Any]:
+    values: list[Any] = []
+    for name, value in record.to_dict().items():
+        if name in _JSON_FIELDS:
+            value = json.dumps(value, ensure_ascii=False)
+        elif isinstance(value, bool):
+            value = int(value)
+        values.append(value)
+    return values
+
+
+def _record(row: Sequence[Any]) -> BounceRecord:
+    data = dict(zip(FIELDS, row, strict=True))
+    for name in _JSON_FIELDS:
+        data[name] = json.loads(data[name]) if data[name] else None
+    data["suppress"] = bool(data["suppress"])
+    return BounceRecord.from_dict(data)
+
+
+def _decide(events: Sequence[Sequence[Any]], policy: Policy) -> list[Suppression]:
+    """One address's failures and complaints (sorted by time) to a suppression, or none."""
+    since: str | None = None
+    cause = ""
+    window = timedelta(days=policy.soft_days)
+    soft: list[datetime] = []
+    for _rcpt, kind, _action, bounce_type, suppress, _reason, _status, _source, at in events:
+        if kind == Kind.COMPLAINT:
+            since, cause = at, "complaint"
+        elif bounce_type == "hard" and suppress:
+            since, cause = at, "hard"
+        elif bounce_type == "soft":
+            moment = _parse_time(at)
+            if moment is not None:
+                soft = [t for t in soft if moment - t <= window] + [moment]
+                if len(soft) >= policy.soft_count:
+                    since, cause = at, "soft"
+        if since is not None:
+            break
+    if since is None:
+        return []
+    last = events[-1]
+    return [Suppression(
+        address=str(events[0][0]), cause=cause, since=str(since), first_bounce=str(events[0][8]),
+        last_bounce=str(last[8]), count=len(events), last_reason=str(last[5]), last_status=last[6],
+        last_source=last[7],
+    )]
