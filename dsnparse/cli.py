@@ -15,8 +15,8 @@ from . import __version__
 from .check import check
 from .classify.codes import CodeTable
 from .cli_store import COMMANDS as STORE_COMMANDS
-from .core import parse, unparsed_report
-from .errors import CodeTableError, DsnparseError
+from .errors import CodeTableError
+from .parallel import default_jobs, outcomes
 from .record import Kind
 from .sinks import make_sink
 from .sources import read_paths
@@ -55,6 +55,8 @@ def parse_command(argv: list[str]) -> int:
     ap.add_argument("--code-table", metavar="FILE",
                     help="CSV of code,bounce_type,description rows overriding the default")
     ap.add_argument("--all", action="store_true", help="also print a line for messages that are not bounces")
+    ap.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                    help="worker processes; records stay in input order (default 0: one per core; 1: no workers)")
     ap.add_argument("--version", action="version", version=f"dsnparse {__version__}")
     args = ap.parse_args(argv)
     table = _code_table(args.code_table)
@@ -62,28 +64,22 @@ def parse_command(argv: list[str]) -> int:
     failures = 0
     done = 0
     tty = sys.stderr.isatty()
-    for item in read_paths(args.paths or ["-"]):
+    jobs = args.jobs if args.jobs > 0 else default_jobs()
+    for out in outcomes(read_paths(args.paths or ["-"]), jobs=jobs, table=table, original_headers=args.header):
         done += 1
         if tty:
             _progress(done, sys.stderr)
-        if item.raw is None:
+        if out.error is not None:
             failures += 1
-            sys.stderr.write(f"dsnparse: {item.source}: {item.error}\n")
-            continue
-        try:
-            report = parse(item.raw, source=item.source, table=table, original_headers=args.header)
-        except DsnparseError as exc:
-            failures += 1
-            sys.stderr.write(f"dsnparse: {item.source}: {exc}\n")
-            report = unparsed_report(item.source, exc)
-            if not args.all:
+            sys.stderr.write(f"dsnparse: {out.source}: {out.error}\n")
+            if out.unreadable or not args.all:
                 continue
-        if report.kind is Kind.NOT_BOUNCE and not report.records:
+        if out.kind == Kind.NOT_BOUNCE and not out.records:
             if args.all:
-                sink.write({"source": item.source, "kind": str(report.kind), "recipient": None})
+                sink.write({"source": out.source, "kind": out.kind, "recipient": None})
             continue
-        for record in report.records:
-            sink.write(record.to_dict())
+        for record in out.records:
+            sink.write(record)
     sink.close()
     if tty and done >= 100:
         sys.stderr.write("\n")

@@ -1,0 +1,222 @@
+"""Parsing many messages: in worker processes for ``dsnparse -j N``, and per partition for engines.
+
+:func:`outcomes` turns a stream of :class:`~dsnparse.sources.Item` values into one
+:class:`Outcome` per item, **in input order**. With ``jobs > 1`` the items are cut into batches
+(a few dozen messages or about a megabyte) that worker processes parse; at most a few batches per
+worker are in flight, so memory stays bounded by the batch size, never by the size of the
+mailbox. An input too small to fill one batch is parsed in this process, without starting workers.
+
+:func:`records_of_blobs` is the unit for Spark's ``binaryFiles(...).mapPartitions``: raw files in
+(single messages or whole mbox files), record dicts out. The core is pure, so each worker simply
+calls :func:`dsnparse.parse` on its share.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, NamedTuple
+
+from .classify.codes import CodeTable
+from .core import parse, unparsed_report
+from .errors import DsnparseError
+from .limits import Limits
+from .record import Kind, Report
+from .sources import Item, looks_like_mbox, read_mbox
+
+BATCH_MESSAGES = 64
+"""Most messages sent to a worker at once."""
+BATCH_BYTES = 1 << 20
+"""A batch is sent once its messages add up to this many bytes."""
+BATCHES_PER_WORKER = 3
+"""Batches in flight per worker: enough to keep workers busy, few enough to bound memory."""
+
+
+class Outcome(NamedTuple):
+    """What became of one input message.
+
+    ``error`` is set when the message could not be read (``unreadable``) or parsed; a message
+    that could not be parsed still carries its ``unparsed`` record in ``records``.
+    """
+
+    source: str
+    kind: str
+    """The report's :class:`~dsnparse.record.Kind` value (``failure``, ``not_bounce``...)."""
+    records: tuple[dict[str, Any], ...]
+    """``BounceRecord.to_dict()`` of each record, in report order."""
+    error: str | None = None
+    unreadable: bool = False
+
+
+class Options(NamedTuple):
+    """What :func:`dsnparse.parse` needs besides the message, shared by every item."""
+
+    table: CodeTable | None = None
+    original_headers: tuple[str, ...] = ()
+    limits: Limits | None = None
+
+
+def default_jobs() -> int:
+    """The number of cores this process may run on (``dsnparse -j`` default)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+DEFAULT_OPTIONS = Options()
+"""The default code table, no extra headers, the default limits."""
+
+
+def outcome(item: Item, options: Options = DEFAULT_OPTIONS) -> Outcome:
+    """Parse one item (never raising on bad input)."""
+    if item.raw is None:
+        return Outcome(item.source, str(Kind.NOT_BOUNCE), (), item.error or "cannot read", unreadable=True)
+    error: str | None = None
+    try:
+        report: Report = parse(
+            item.raw,
+            source=item.source,
+            table=options.table,
+            original_headers=options.original_headers,
+            limits=options.limits,
+        )
+    except DsnparseError as exc:
+        error = str(exc)
+        report = unparsed_report(item.source, exc)
+    return Outcome(item.source, str(report.kind), tuple(r.to_dict() for r in report.records), error)
+
+
+def _parse_batch(batch: list[Item], options: Options) -> list[Outcome]:
+    return [outcome(item, options) for item in batch]
+
+
+def _batches(items: Iterable[Item]) -> Iterator[list[Item]]:
+    batch: list[Item] = []
+    size = 0
+    for item in items:
+        batch.append(item)
+        size += len(item.raw) if item.raw is not None else 0
+        if len(batch) >= BATCH_MESSAGES or size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _context() -> Any:
+    """``fork`` where the platform has it: workers inherit the loaded tables instead of
+    re-importing them (the pool starts its processes before any thread)."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+def outcomes(
+    items: Iterable[Item],
+    *,
+    jobs: int = 1,
+    table: CodeTable | None = None,
+    original_headers: Sequence[str] = (),
+    limits: Limits | None = None,
+) -> Iterator[Outcome]:
+    """One :class:`Outcome` per item, in input order, parsed by ``jobs`` worker processes
+    (``jobs <= 1``: in this process). Lazy: items are read only as results are consumed."""
+    options = Options(table, tuple(original_headers), limits)
+    if jobs <= 1:
+        for item in items:
+            yield outcome(item, options)
+        return
+    batches = _batches(items)
+    first = next(batches, None)
+    if first is None:
+        return
+    following = next(batches, None)
+    if following is None:  # too small to be worth starting workers
+        yield from _parse_batch(first, options)
+        return
+    yield from _pooled(_chain(first, following, batches), jobs, options)
+
+
+def _chain(first: list[Item], second: list[Item], rest: Iterator[list[Item]]) -> Iterator[list[Item]]:
+    yield first
+    yield second
+    yield from rest
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=_context())
+
+
+def _pooled(batches: Iterator[list[Item]], jobs: int, options: Options) -> Iterator[Outcome]:
+    window = jobs * BATCHES_PER_WORKER
+    pool = _pool(jobs)
+    pending: deque[tuple[list[Item], Future[list[Outcome]]]] = deque()
+    try:
+        for batch in batches:
+            pending.append((batch, pool.submit(_parse_batch, batch, options)))
+            while len(pending) >= window:
+                pool = yield from _head(pending, pool, jobs, options)
+        while pending:
+            pool = yield from _head(pending, pool, jobs, options)
+    finally:
+        for _, future in pending:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _head(
+    pending: deque[tuple[list[Item], Future[list[Outcome]]]], pool: ProcessPoolExecutor, jobs: int, options: Options
+) -> Generator[Outcome, None, ProcessPoolExecutor]:
+    """Yield the outcomes of the oldest batch; return the pool to go on with.
+
+    When a worker died (killed, out of memory), every batch that was in flight is run again on
+    its own, and a batch that kills its worker again message by message, so that only the
+    message that kills a worker is lost (reported as unreadable)."""
+    batch, future = pending.popleft()
+    try:
+        yield from future.result()
+        return pool
+    except BrokenProcessPool:
+        pool.shutdown(wait=False, cancel_futures=True)
+    suspects = [batch, *(b for b, _ in pending)]
+    pending.clear()
+    pool = _pool(jobs)
+    for suspect in suspects:
+        try:
+            yield from pool.submit(_parse_batch, suspect, options).result()
+            continue
+        except BrokenProcessPool:
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = _pool(jobs)
+        for item in suspect:
+            try:
+                yield from pool.submit(_parse_batch, [item], options).result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = _pool(jobs)
+                yield Outcome(item.source, str(Kind.NOT_BOUNCE), (), "a worker process died parsing this message", True)
+    return pool
+
+
+def records_of_blobs(
+    blobs: Iterable[tuple[str, bytes]],
+    *,
+    table: CodeTable | None = None,
+    original_headers: Sequence[str] = (),
+) -> Iterator[dict[str, Any]]:
+    """Record dicts of raw files given as ``(path, content)`` pairs, as Spark's ``binaryFiles``
+    yields them: a file holding an mbox gives the records of each of its messages (sources
+    ``path#N``). Picklable top-level function for ``rdd.mapPartitions``; never raises on bad
+    input (an unparsable message gives its ``unparsed`` record)."""
+    options = Options(table, tuple(original_headers))
+    for path, content in blobs:
+        raw = bytes(content)
+        mbox = looks_like_mbox(raw[:4096])
+        items: Iterable[Item] = read_mbox(io.BytesIO(raw), path) if mbox else (Item(path, raw),)
+        for item in items:
+            yield from outcome(item, options).records
