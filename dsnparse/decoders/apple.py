@@ -1,0 +1,25 @@
+"""Apple / iCloud mail servers: a Postfix-style report (often behind a Symantec gateway) with a DSN.
+
+The DSN gives recipients and status; the text's ``<ADDR>: 550 5.1.6 ...`` blocks add the
+SMTP command and remote host when the text names them.
+"""
+
+from __future__ import annotations
+
+from ..facts import Facts
+from ..message import Mail
+from . import smtptext
+
+NAME = "apple"
+
+_DOMAINS = (".apple.com", "@apple.com", "@icloud.com", ".icloud.com", "@me.com", "@mac.com")
+
+
+def matches(mail: Mail) -> bool:
+    """The mailer-daemon of an Apple or iCloud mail server."""
+    return "mailer-daemon@" in mail.sender and any(d in mail.sender for d in _DOMAINS)
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """One fact per ``<ADDR>:`` block of the text part."""
+    return smtptext.angle_blocks(mail)

@@ -1,0 +1,38 @@
+"""GMX and mail.com (United Internet): the ``Mail delivery failed: returning message to sender`` layout.
+
+Each failed recipient stands alone on a line (``"ADDR":`` or ``ADDR:``), followed by
+``SMTP error from remote server after RCPT command:`` / ``... for TEXT command, host: H (IP)
+reason: ...``, the remote host and its reply; the returned message's headers follow
+``--- The header of the original message is following. ---``. 1&1 (:mod:`.einsundeins`) writes
+the same layout and reuses :func:`read`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..facts import Facts
+from ..message import Mail
+from ..phrases import cut_original
+from . import smtptext
+
+NAME = "gmx"
+
+_RECIPIENT = re.compile(r"[ \t]{0,4}\"?<?([^\s\"<>]{1,320}@[^\s\"<>:]{1,255})>?\"?:[ \t]*$")
+_GMX_DOMAINS = ("@gmx.", "@mail.gmx.", "@mail.com")
+
+
+def matches(mail: Mail) -> bool:
+    """The mailer-daemon of GMX or mail.com."""
+    return "mailer-daemon@" in mail.sender and any(d in mail.sender for d in _GMX_DOMAINS)
+
+
+def read(mail: Mail) -> list[Facts]:
+    """One fact per recipient block of the United Internet layout."""
+    lines = cut_original(mail.report_text).split("\n")
+    return [smtptext.facts(addr, " ".join(block)) for addr, block in smtptext.blocks(lines, _RECIPIENT) if block]
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """See :func:`read`."""
+    return read(mail)

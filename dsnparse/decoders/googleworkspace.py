@@ -1,0 +1,82 @@
+"""Google Workspace and current Gmail: the ``** Address not found **`` layout.
+
+A headline between double asterisks (``** Address not found **``, ``** Message not delivered **``,
+``** Delivery incomplete **``), a sentence that names the recipient (``Your message wasn't
+delivered to ADDR because ...``) and the remote reply after ``The response (from the remote
+server) was:``. A DSN part, when present, gives the per-recipient fields; this decoder adds the
+reply text, the SMTP command and the remote host. Without a named recipient (a ``Send mail as``
+failure) the failed recipients come from ``X-Failed-Recipients``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import addresses
+from ..facts import Facts
+from ..message import Mail
+from ..phrases import cut_original
+from . import smtptext
+
+NAME = "googleworkspace"
+
+_SENDER_DOMAINS = ("@googlemail.com", "@google.com", "@gmail.com")
+_HEADLINE = re.compile(r"(?m)^[ \t]{0,4}\*\* [^*\n]{3,60} \*\*[ \t]*$")
+_NAMED = re.compile(
+    r"(?:wasn't delivered to|was not delivered to|problem delivering your message to|couldn't be delivered to)"
+    r"[ \t\n]{1,4}<?([^\s<>]{1,320}@[^\s<>]{1,255}?)>?[.,]?(?=\s)",
+    re.I,
+)
+_RESPONSE = re.compile(r"(?im)^[ \t]{0,4}the response(?: from the remote server)? was:[ \t]*$")
+_MAX_RESPONSE_LINES = 12
+_MAX_EXPLANATION = 600
+
+
+def matches(mail: Mail) -> bool:
+    """A Google delivery report whose text opens with a ``** ... **`` headline."""
+    if "mailer-daemon@" not in mail.sender or not any(d in mail.sender for d in _SENDER_DOMAINS):
+        return False
+    return bool(_HEADLINE.search(mail.body[:1000]))
+
+
+def _response(text: str) -> str:
+    m = _RESPONSE.search(text)
+    if not m:
+        return ""
+    out: list[str] = []
+    for line in text[m.end() :].split("\n")[: _MAX_RESPONSE_LINES + 1]:
+        if not line.strip():
+            if out:
+                break
+            continue
+        out.append(line.strip())
+    return " ".join(out)
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """One fact per recipient named in the text (else per ``X-Failed-Recipients`` address)."""
+    text = cut_original(mail.report_text)
+    headline = _HEADLINE.search(text)
+    if headline is None:
+        return []
+    body = text[headline.end() :]
+    response = _response(body)
+    said = _RESPONSE.search(body)
+    explanation = " ".join(body[: said.start() if said else _MAX_EXPLANATION].split())
+    diagnostic = response or explanation
+    named = [m.group(1) for m in _NAMED.finditer(" ".join(body.split()))]
+    source = "text"
+    if not named:
+        named = [a for v in mail.header_all("x-failed-recipients") for a in addresses.find_all(v)]
+        source = "x-failed-recipients"
+    out: list[Facts] = []
+    for candidate in named:
+        addr = addresses.normalize(candidate)
+        if not addr or addresses.is_system(addr) or any(f.recipient == addr for f in out):
+            continue
+        facts = smtptext.facts(addr, diagnostic, source=source)
+        facts.smtp_command = facts.smtp_command or smtptext.smtp_command(explanation)
+        if "incomplete" in headline.group(0).lower():
+            facts.action = "delayed"
+        out.append(facts)
+    return out

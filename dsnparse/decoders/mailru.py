@@ -1,0 +1,32 @@
+"""Mail.Ru: an Exim report written twice, in Russian then in English.
+
+Each recipient is indented by two spaces, its explanation by four
+(``SMTP error from remote mail server after RCPT TO:<ADDR>:`` / ``host H [IP]: 550 ...``);
+the returned message follows ``------ This is a copy of the message``. The second (English)
+copy of a block repeats the first and is skipped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..facts import Facts
+from ..message import Mail
+from ..phrases import cut_original
+from . import smtptext
+
+NAME = "mailru"
+
+_RECIPIENT = re.compile(r" {2}([^\s<>]{1,320}@[^\s<>]{1,255})[ \t]*$")
+_DOMAINS = ("@mail.ru", ".mail.ru", "@corp.mail.ru")
+
+
+def matches(mail: Mail) -> bool:
+    """The mailer-daemon of Mail.Ru."""
+    return "mailer-daemon@" in mail.sender and any(d in mail.sender for d in _DOMAINS)
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """One fact per indented recipient block."""
+    lines = cut_original(mail.report_text).split("\n")
+    return [smtptext.facts(addr, " ".join(block)) for addr, block in smtptext.blocks(lines, _RECIPIENT) if block]

@@ -1,0 +1,36 @@
+"""Amazon SES inbound (receiving) rejections: a DSN from ``inbound-smtp.<region>.amazonaws.com``
+sent by the recipient domain's postmaster through SES (``X-SES-Outgoing``).
+
+The DSN gives recipient and status; SES writes a small set of fixed replies (``Mailbox does not
+exist``, ``Message Filtered``...) whose reason is a table (``data/decoders/receivingses.toml``).
+"""
+
+from __future__ import annotations
+
+from ..facts import Facts
+from ..message import Mail
+from ..standard.dsn import facts_from_groups, parse_groups
+from . import smtptext
+
+NAME = "receivingses"
+
+_INBOUND = "inbound-smtp."
+
+
+def matches(mail: Mail) -> bool:
+    """Sent through SES, with a DSN whose reporting MTA is SES's inbound endpoint."""
+    if mail.message.get("x-ses-outgoing") is None or not mail.dsn_texts:
+        return False
+    return _INBOUND in mail.dsn_texts[0][:500].lower()
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """The DSN recipients, each with the reason of SES's fixed reply."""
+    table = smtptext.reason_table("receivingses")
+    out: list[Facts] = []
+    for text in mail.dsn_texts:
+        for f in facts_from_groups(parse_groups(text), mail):
+            f.reason = table.find(f.diagnostic)
+            f.smtp_command = smtptext.smtp_command(f.diagnostic)
+            out.append(f)
+    return out

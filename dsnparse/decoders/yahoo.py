@@ -1,0 +1,29 @@
+"""Yahoo Mail (and the Yahoo-run AOL and Yahoo! JAPAN systems): the ``Failure Notice`` layout.
+
+``Sorry, we were unable to deliver your message to the following address.``, then each
+recipient as ``<ADDR>:`` followed by the remote reply (``Remote host said: 550 5.1.1 ...
+[RCPT_TO]``) or Yahoo's own sentence, up to ``--- Below this line is a copy of the message.``
+"""
+
+from __future__ import annotations
+
+from ..facts import Facts
+from ..message import Mail
+from . import smtptext
+
+NAME = "yahoo"
+
+_INTRO = "sorry, we were unable to deliver your message to the following address"
+_YAHOO_HEADERS = ("x-ymailisg", "x-yahoo-newman-property", "x-yahoo-newman-id")
+
+
+def matches(mail: Mail) -> bool:
+    """Yahoo's failure notice: its opening sentence, from a Yahoo system."""
+    if _INTRO not in mail.body[:600].lower():
+        return False
+    return "yahoo" in mail.sender or any(mail.message.get(h) is not None for h in _YAHOO_HEADERS)
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """One fact per ``<ADDR>:`` block of the notice."""
+    return smtptext.angle_blocks(mail)

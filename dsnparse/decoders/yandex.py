@@ -1,0 +1,25 @@
+"""Yandex: a Postfix report under a Russian preamble, with a DSN part (``X-Yandex-*`` fields).
+
+The DSN gives recipients and status; the text's ``<ADDR>: host H[IP] said: ... (in reply to
+RCPT TO command)`` blocks add the SMTP command, the remote host and the full reply.
+"""
+
+from __future__ import annotations
+
+from ..facts import Facts
+from ..message import Mail
+from . import smtptext
+
+NAME = "yandex"
+
+
+def matches(mail: Mail) -> bool:
+    """The mailer-daemon of Yandex, or a bounce carrying Yandex's own headers."""
+    if "mailer-daemon@" not in mail.sender:
+        return False
+    return "yandex" in mail.sender or mail.message.get("x-yandex-uniq") is not None
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """One fact per ``<ADDR>:`` block of the text part."""
+    return smtptext.angle_blocks(mail)

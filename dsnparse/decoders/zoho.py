@@ -1,0 +1,43 @@
+"""Zoho Mail: one line per recipient, ``ADDR <verdict>, ERROR_CODE :<reply code>, ERROR_CODE :<text>``.
+
+The returned message's headers follow the explanation without a separating blank line, so the
+decoder reads only the recipient lines, never the quoted headers below them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import addresses
+from ..facts import Facts
+from ..message import Mail
+from . import smtptext
+
+NAME = "zoho"
+
+_LINE = re.compile(
+    r"(?m)^[ \t]{0,4}([^\s,<>]{1,320}@[^\s,<>]{1,255})[ \t]{1,4}([^,\n]{0,80}),[ \t]{0,2}ERROR_CODE[ \t]{0,2}:"
+    r"[ \t]{0,2}(\d{3})?[ \t]{0,2},[ \t]{0,2}ERROR_CODE[ \t]{0,2}:[ \t]{0,2}([^\n]{0,1000})$"
+)
+
+
+def matches(mail: Mail) -> bool:
+    """Zoho's own report: the Zoho Mail mailer or its mailer-daemon."""
+    return "zoho mail" in mail.header("x-mailer").lower() or (
+        "mailer-daemon@" in mail.sender and "zoho" in mail.sender
+    )
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """One fact per ``ERROR_CODE`` line: reply code, then the remote text or Zoho's verdict."""
+    out: list[Facts] = []
+    for m in _LINE.finditer(mail.report_text):
+        addr = addresses.normalize(m.group(1))
+        if not addr or addresses.is_system(addr) or any(f.recipient == addr for f in out):
+            continue
+        code, text, verdict = m.group(3) or "", m.group(4).strip(" \t,"), m.group(2).strip()
+        reply = f"{code} {text}".strip() if text else f"{code} {verdict}".strip()
+        if text and verdict:
+            reply = f"{reply} ({verdict})"
+        out.append(smtptext.facts(addr, reply))
+    return out
