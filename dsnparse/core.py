@@ -153,7 +153,9 @@ def _facts(mail: Mail) -> tuple[Kind, list[Facts], str | None]:
         facts = _merge(standard, found)
         return Kind.FAILURE, facts, name or "rfc3464"
     if found:
-        return Kind.FAILURE, found, name
+        # a decoder that read a provider's complaint notification marks every fact with its type
+        kind = Kind.COMPLAINT if all(f.feedback_type for f in found) else Kind.FAILURE
+        return kind, found, name
     if _looks_autoreply(mail):
         return Kind.AUTOREPLY, autoreply.read(mail), "rfc3834"
     return Kind.NOT_BOUNCE, [], None

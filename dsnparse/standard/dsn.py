@@ -16,6 +16,7 @@ from ..message import Mail
 _FIELD = re.compile(r"([A-Za-z][A-Za-z0-9-]{0,60})[ \t]*:[ \t]*(.*)")
 _XTEXT = re.compile(r"\+([0-9A-Fa-f]{2})")
 _REPLY_PREFIX = re.compile(r"([2-5]\d\d)([ -])(?:([245]\.\d{1,3}\.\d{1,3})\s+)?")
+_REPLY_STATUS = re.compile(r"(?<![\d.])[245]\d\d[ -]'?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
 _RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipient")
 
 ACTIONS = {
@@ -92,7 +93,11 @@ def parse_groups(text: str) -> list[dict[str, str]]:
             last = None
             continue
         name = m.group(1).lower()
-        if name in current:
+        if name == "final-recipient" and name in current:
+            # a new recipient group written without the separating blank line (AOL, some MTAs)
+            groups.append(current)
+            current = {}
+        elif name in current:
             last = None
             continue
         current[name], last = m.group(2).rstrip(), name
@@ -123,6 +128,15 @@ def _address(field: str | None) -> str | None:
     return addresses.normalize(decode_xtext(" ".join(field.split())))
 
 
+def _reply_status(diagnostic: str | None) -> str | None:
+    """The specific enhanced status right after the first SMTP reply code of a diagnostic: the
+    remote server's own code, even when an MTA put a code of its own in front (``5.1.0 - Unknown
+    address error 550-'5.7.1 ...``)."""
+    m = _REPLY_STATUS.search(diagnostic or "")
+    status = find_status(m.group(1)) if m else None
+    return None if is_generic(status) else status
+
+
 def facts_from_groups(groups: list[dict[str, str]], mail: Mail | None = None) -> list[Facts]:
     """Per-recipient facts from DSN field groups (the per-message group supplies defaults)."""
     per_message: dict[str, str] = {}
@@ -134,7 +148,7 @@ def facts_from_groups(groups: list[dict[str, str]], mail: Mail | None = None) ->
         diag_field = group.get("diagnostic-code")
         diagnostic = join_reply(_value(diag_field) or "") or None
         status = find_status(group.get("status"))
-        diag_status = find_status(diagnostic)
+        diag_status = _reply_status(diagnostic) or find_status(diagnostic)
         if diag_status and (is_generic(status) or status is None) and (status is None or diag_status[0] == status[0]):
             status = diag_status
         recipient = _address(group.get("final-recipient")) or _address(group.get("x-actual-recipient"))
