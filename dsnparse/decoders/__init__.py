@@ -18,7 +18,25 @@ from typing import Protocol
 
 from ..facts import Facts
 from ..message import Mail
-from . import generic
+from . import (
+    amazonses,
+    amazonworkmail,
+    aol,
+    apple,
+    einsundeins,
+    generic,
+    gmail,
+    gmx,
+    googlegroups,
+    googleworkspace,
+    mailru,
+    powermta,
+    receivingses,
+    sendgrid,
+    yahoo,
+    yandex,
+    zoho,
+)
 
 
 class Decoder(Protocol):
@@ -34,6 +52,9 @@ class Decoder(Protocol):
 
 
 ORDER: tuple[ModuleType, ...] = (
+    # batch c: providers and sending services (unique headers first, then sender and wording)
+    amazonworkmail, zoho, powermta, receivingses, amazonses, sendgrid, googlegroups, googleworkspace, gmail,
+    yahoo, aol, apple, yandex, mailru, gmx, einsundeins,
     generic,
 )
 """Decoders in the order they are tried; the generic heuristic is last."""
