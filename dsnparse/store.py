@@ -183,13 +183,13 @@ SUPPRESSION_FIELDS: tuple[str, ...] = (
 class Store:
     """A SQLite bounce store. ``Store(path)`` creates the file and schema when missing.
 
-    Use one ``Store`` per thread (``sqlite3`` connections are not shared across threads); several
+    A ``Store`` may be handed to another thread but used by one thread at a time; several
     processes may use the same file (WAL mode, writers wait up to ``timeout`` seconds).
     """
 
     def __init__(self, path: str, *, timeout: float = 30.0):
         self.path = path
-        self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
