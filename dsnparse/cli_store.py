@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import imaplib
 import logging
 import os
 import signal
@@ -140,7 +141,7 @@ def imap_command(argv: list[str]) -> int:
         except ImapError as exc:
             sys.stderr.write(f"dsnparse imap: {exc}\n")
             return 1
-        except OSError as exc:
+        except (OSError, imaplib.IMAP4.error) as exc:
             sys.stderr.write(f"dsnparse imap: {args.host}: {type(exc).__name__}: {exc}\n")
             _write_summary(fetcher.summary.lines())
             return 1

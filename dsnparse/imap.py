@@ -360,9 +360,9 @@ class Fetcher:
                 delay = self._pause(exc, delay)
                 continue
             try:
-                delay = 1.0
                 while not self.stop.is_set():
                     self.process(client)
+                    delay = 1.0  # a full pass worked: the next failure starts the back-off afresh
                     if not self.stop.is_set():
                         self._idle(client)
             except NETWORK_ERRORS as exc:
@@ -377,7 +377,11 @@ class Fetcher:
         return min(delay * 2, self.settings.backoff_cap)
 
     def _idle(self, client: Any) -> None:
-        """IDLE until new mail, ``stop``, or ``idle_interval`` (then the caller re-issues it)."""
+        """IDLE until new mail, ``stop``, or ``idle_interval`` (then the caller re-issues it).
+        A server without IDLE is polled every ``idle_interval`` seconds instead."""
+        if not client.has_capability("IDLE"):
+            self.stop.wait(self.settings.idle_interval)
+            return
         deadline = time.monotonic() + self.settings.idle_interval
         client.idle()
         try:

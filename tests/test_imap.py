@@ -387,6 +387,23 @@ def test_cli_fetches_into_jsonl(server: dc.Dovecot, user: str, tmp_path: Path, m
     assert folder_count(server, user, "Done") == 3
 
 
+def test_cli_reports_a_missing_folder(server: dc.Dovecot, user: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("DSNPARSE_TEST_PASSWORD", dc.PASSWORD)
+    code = cli_main(["imap", "--host", server.host, "--port", str(server.imaps_port), "--user", user,
+                     "--password-env", "DSNPARSE_TEST_PASSWORD", "--ca-file", str(server.cert),
+                     "--db", str(tmp_path / "b.sqlite"), "--folder", "NoSuchFolder"])
+    assert code == 1
+    assert "NoSuchFolder" in capsys.readouterr().err
+
+
+def test_cli_refuses_a_password_env_that_is_not_set(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("DSNPARSE_TEST_UNSET", raising=False)
+    with pytest.raises(SystemExit, match="DSNPARSE_TEST_UNSET"):
+        cli_main(["imap", "--host", "127.0.0.1", "--user", "u", "--password-env", "DSNPARSE_TEST_UNSET",
+                  "--db", str(tmp_path / "b.sqlite")])
+
+
 # -- what Dovecot cannot show: servers without MOVE, XOAUTH2 -------------------------------------
 
 
