@@ -23,16 +23,21 @@ from . import (
     amazonworkmail,
     aol,
     apple,
+    dragonfly,
     einsundeins,
+    exim,
     generic,
     gmail,
     gmx,
     googlegroups,
     googleworkspace,
     mailru,
+    opensmtpd,
+    postfix,
     powermta,
     receivingses,
     sendgrid,
+    sendmail,
     yahoo,
     yandex,
     zoho,
@@ -55,6 +60,8 @@ ORDER: tuple[ModuleType, ...] = (
     # batch c: providers and sending services (unique headers first, then sender and wording)
     amazonworkmail, zoho, powermta, receivingses, amazonses, sendgrid, googlegroups, googleworkspace, gmail,
     yahoo, aol, apple, yandex, mailru, gmx, einsundeins,
+    # batch a: postfix, exim, sendmail (own wording), then OpenSMTPD and DragonFly
+    dragonfly, opensmtpd, postfix, exim, sendmail,
     generic,
 )
 """Decoders in the order they are tried; the generic heuristic is last."""

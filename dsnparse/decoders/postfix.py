@@ -1,0 +1,132 @@
+"""Postfix: "This is the mail system at host ..." (older: "This is the Postfix program at host").
+
+Each failed recipient is one paragraph of the notification, continuation lines indented::
+
+    <alice@example.net> (expanded from <team@example.org>): host
+        mx.example.net[192.0.2.1] said: 550 5.1.1 <alice@example.net>: Recipient
+        address rejected: User unknown (in reply to RCPT TO command)
+
+The decoder reads the reply, the command it answered and the remote host from these paragraphs
+(the DSN part, when present, gives the rest). It also reads the SMTP session transcript that
+"Postfix SMTP server: errors from ..." notices carry (``In:``/``Out:`` lines).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import addresses
+from ..facts import Facts
+from ..message import Mail
+from . import smtp
+
+NAME = "postfix"
+
+_INTRO = re.compile(r"(?im)^this is the (?:mail system|postfix program) at host ")
+_SUBJECTS = (
+    "undelivered mail returned to sender", "delayed mail (still being retried)", "postfix smtp server: errors from",
+    "undeliverable mail returned to sender",
+)
+# One recipient paragraph, joined: "<rcpt> (expanded from <alias>): text".
+_ENTRY = re.compile(
+    r"<([^<>\s]{1,320}@[^<>\s]{1,255})>"
+    r"(?:[ \t]{1,8}\(expanded[ \t]{1,8}from[ \t]{1,8}<([^<>\s]{1,320})>\))?:[ \t]{0,8}(.{1,4000})"
+)
+_ENTRY_START = re.compile(r"<[^<>\s]{1,320}@[^<>\s]{1,255}>(?::|[ \t]{1,8}\(expanded)")
+_IN_REPLY = re.compile(r"(?i)\s{0,4}\(in reply to [^()]{1,60}\)\s{0,4}$")
+_SAID = re.compile(r"(?i)\bsaid:\s{1,8}")
+# Transcript lines: " In:  RCPT TO:<a@b>", " Out: 550 5.1.1 ..."
+_TRANSCRIPT = re.compile(r"^ (In|Out):[ \t]{1,4}(.{0,2000})$")
+_RCPT = re.compile(r"(?i)^rcpt to:[ \t]{0,4}<([^<>\s]{1,320})>")
+
+
+def matches(mail: Mail) -> bool:
+    """Postfix's opening sentence or one of its notice subjects."""
+    if _INTRO.search(mail.body[:600]):
+        return True
+    return mail.subject.lower().lstrip().startswith(_SUBJECTS)
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Lines beginning with ``<`` joined with their indented continuation lines."""
+    out: list[str] = []
+    current: list[str] | None = None
+    for line in text.split("\n"):
+        if _ENTRY_START.match(line) or (line.startswith("<") and current is None):
+            current = [line]
+            out.append("")
+        elif current is not None and line[:1] in (" ", "\t", "<") and line.strip():
+            current.append(line)
+        else:
+            current = None
+            continue
+        out[-1] = " ".join(s.strip() for s in current)
+    return out
+
+
+def _entry_facts(paragraph: str) -> Facts | None:
+    m = _ENTRY.match(paragraph)
+    if not m:
+        return None
+    recipient = addresses.normalize(m.group(1))
+    if recipient is None:
+        return None
+    text = m.group(3).strip()
+    command = smtp.command(text)
+    said = _SAID.search(text)
+    diag = _IN_REPLY.sub("", text[said.end() :] if said else text).strip()
+    facts = Facts(
+        recipient=recipient,
+        original_recipient=addresses.normalize(m.group(2)) if m.group(2) else None,
+        diagnostic=smtp.reply(diag) or diag or None,
+        remote_mta=smtp.remote_host(text[: said.start()] if said else text),
+        smtp_command=command,
+        recipient_source="report",
+    )
+    return smtp.fill_codes(facts, facts.diagnostic)
+
+
+def _transcript(text: str) -> list[Facts]:
+    """Recipients refused (or whose message was refused) in an In:/Out: session transcript."""
+    turns: list[list[str]] = []
+    for line in text.split("\n"):
+        m = _TRANSCRIPT.match(line)
+        if m:
+            turns.append([m.group(1), m.group(2).strip()])
+        elif turns and line.startswith("     ") and line.strip():
+            turns[-1][1] += " " + line.strip()
+    accepted: list[str] = []
+    command, pending = "", ""
+    out: list[Facts] = []
+    for side, value in turns:
+        if side == "In":
+            command = value.split(" ", 1)[0].upper().rstrip(":")
+            rcpt = _RCPT.match(value)
+            pending = (addresses.normalize(rcpt.group(1)) or "") if rcpt else ""
+            continue
+        code = value[:3]
+        if code.startswith("2") and pending:
+            accepted.append(pending)
+        if code[:1] not in ("4", "5"):
+            continue
+        names = [pending] if command == "RCPT" and pending else accepted if command in ("DATA", "BDAT") else []
+        name = "RCPT" if command == "RCPT" else "DATA" if command in ("DATA", "BDAT") else command or None
+        for addr in names or [""]:
+            facts = Facts(recipient=addr or None, diagnostic=value, smtp_command=name,
+                          recipient_source="report" if addr else None)
+            out.append(smtp.fill_codes(facts, value))
+    return out
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """Facts from the recipient paragraphs, else from an SMTP session transcript."""
+    found = [f for p in _paragraphs(mail.report_text) if (f := _entry_facts(p)) is not None]
+    if not found:
+        # a Postfix report quoting a Postfix report it received: read the inner one's paragraphs
+        rest = mail.body[len(mail.report_text) :]
+        intro = _INTRO.search(rest)
+        if intro:
+            found = [f for p in _paragraphs(rest[intro.end() :]) if (f := _entry_facts(p)) is not None]
+    if not found and "transcript of session follows" in mail.report_text[:300].lower():
+        found = _transcript(mail.report_text)
+    return found

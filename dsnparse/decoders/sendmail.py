@@ -1,0 +1,184 @@
+"""Sendmail (V8, and the older V5 reports without a delivery-status part).
+
+The notification lists the failed addresses and quotes the SMTP session::
+
+       ----- The following addresses had permanent fatal errors -----
+    <alice@example.net>
+        (reason: 550 5.1.1 User unknown)
+
+       ----- Transcript of session follows -----
+    ... while talking to mx.example.net.:
+    >>> RCPT To:<alice@example.net>
+    <<< 550 5.1.1 <alice@example.net>... User unknown
+    550 5.1.1 <alice@example.net>... User unknown
+
+``>>>`` is the command sent, ``<<<`` the remote reply, and a line ``NNN <addr>... text`` the
+verdict sendmail reached for one address. V5 reports have only the transcript
+(``While talking to host:``) and sometimes no address at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .. import addresses
+from ..facts import Facts
+from ..message import Mail
+from ..standard.dsn import join_reply
+from . import smtp
+
+NAME = "sendmail"
+
+_SUBJECTS = (
+    "returned mail:", "warning: could not send message for past", "postmaster notify:", "postmaster warning:",
+)
+_MARKER = re.compile(
+    r"(?i)-{3,9} ?(?:transcript of session follows|the following addresses had permanent fatal errors)"
+)
+_LIST = re.compile(r"(?i)^ {0,8}-{3,9} ?the following addresses had (?:permanent fatal|transient non-fatal) errors")
+_LIST_ENTRY = re.compile(r"^<?([^\s<>]{1,320}@[^\s<>]{1,255})>?\s{0,4}$")
+_LIST_REASON = re.compile(r"(?i)^\s{1,12}\(reason:\s{0,4}(.{1,2000}?)\)?$")
+_TALKING = re.compile(r"(?i)^(?:\.\.\. )?while talking to ([A-Za-z0-9.\[\]:-]{1,255}?)\.?:\s{0,4}$")
+_VERDICT = re.compile(
+    r"^(?:([245]\d\d)(?: [245]\.\d{1,3}\.\d{1,3})? )?<?([^\s<>]{1,320}@[^\s<>]{1,255}?)>?\.\.\. ?(.{0,2000})$"
+)
+_RCPT = re.compile(r"(?i)^rcpt to:\s{0,4}<?([^\s<>]{1,320}@[^\s<>]{1,255}?)>?(?:\s|$)")
+_HOST_VERDICT = re.compile(r"^[245]\d\d ([A-Za-z0-9.-]{1,255}) \([a-z]{1,20}\)\.\.\. ")
+
+_BARE_VERDICT = re.compile(r"^[245]\d\d[ -]")
+
+
+@dataclass(slots=True)
+class _Session:
+    """What the transcript says about one address."""
+
+    host: str | None = None
+    command: str | None = None
+    reply: str | None = None
+    verdict: str | None = None
+
+
+def matches(mail: Mail) -> bool:
+    """Sendmail's notice subjects or its section markers in the first lines."""
+    if mail.subject.lower().lstrip().startswith(_SUBJECTS):
+        return True
+    return bool(_MARKER.search(mail.body[:1500]))
+
+
+def _listed(lines: list[str]) -> dict[str, str | None]:
+    """Addresses of the "following addresses had ... errors" list, with their reason text."""
+    out: dict[str, str | None] = {}
+    inside = False
+    last: str | None = None
+    for line in lines:
+        if _LIST.match(line):
+            inside, last = True, None
+            continue
+        if not inside:
+            continue
+        if not line.strip() or line.lstrip().startswith("-----"):
+            inside = False
+            continue
+        entry = _LIST_ENTRY.match(line)
+        if entry:
+            last = addresses.normalize(entry.group(1))
+            if last:
+                out.setdefault(last, None)
+            continue
+        reason = _LIST_REASON.match(line)
+        if reason and last:
+            out[last] = reason.group(1).strip()
+    return out
+
+
+def _transcript(lines: list[str]) -> tuple[dict[str, _Session], list[_Session]]:
+    """Per-address sessions, and every failed remote reply in order."""
+    per: dict[str, _Session] = {}
+    failures: list[_Session] = []
+    host = command = reply = None
+    rcpt: str | None = None
+    previous = ""
+    for line in lines:
+        talking = _TALKING.match(line)
+        if talking:
+            host, command, reply, rcpt = talking.group(1).lower(), None, None, None
+        elif line.startswith(">>> "):
+            command, reply = smtp.command(line), None
+            m = _RCPT.match(line[4:])
+            rcpt = addresses.normalize(m.group(1)) if m else None
+        elif line.startswith("<<< "):
+            reply = (reply + "\n" + line[4:]) if previous.startswith("<<< ") and reply else line[4:]
+            if reply[:1] in ("4", "5"):
+                if previous.startswith("<<< ") and failures and failures[-1].host == host:
+                    failures[-1].reply = join_reply(reply)
+                else:
+                    failures.append(_Session(host, command, join_reply(reply)))
+                if rcpt and command == "RCPT":
+                    per[rcpt] = _Session(host, command, join_reply(reply))
+        elif host_verdict := _HOST_VERDICT.match(line):
+            if host_verdict.group(1).lower() != host:
+                host = command = reply = rcpt = None
+        else:
+            verdict = _VERDICT.match(line)
+            addr = addresses.normalize(verdict.group(2)) if verdict else None
+            if verdict and addr:
+                text = " ".join(line.split())
+                known = per.get(addr)
+                if known is None or known.reply is None:
+                    per[addr] = _Session(host, command, join_reply(reply) if reply else None, text)
+                else:
+                    known.verdict = text
+                reply = None
+        previous = line
+    return per, failures
+
+
+def _after_marker(lines: list[str]) -> list[str]:
+    for i, line in enumerate(lines):
+        if _MARKER.search(line):
+            return lines[i + 1 :]
+    return []
+
+
+def _facts(recipient: str | None, reason: str | None, session: _Session | None) -> Facts:
+    session = session or _Session()
+    diag = session.reply or reason or session.verdict
+    facts = Facts(
+        recipient=recipient,
+        diagnostic=diag,
+        remote_mta=session.host,
+        smtp_command=session.command,
+        recipient_source="report" if recipient else None,
+    )
+    return smtp.fill_codes(facts, diag, session.verdict)
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """Listed addresses first (with the transcript's reply for each), then addresses only the
+    transcript names; a transcript that names none gives one fact without recipient."""
+    lines = mail.report_text.split("\n")
+    listed = _listed(lines)
+    per, failures = _transcript(lines)
+    out: list[Facts] = []
+    for addr, reason in listed.items():
+        session = per.get(addr)
+        if session is None and failures:
+            same = [f for f in failures if reason and f.reply and reason[:40] in f.reply]
+            session = same[0] if same else failures[-1] if len(failures) == 1 else None
+        out.append(_facts(addr, reason, session))
+    for addr, session in per.items():
+        if addr not in listed and not addresses.is_system(addr):
+            out.append(_facts(addr, None, session))
+    if not out:
+        # no address named: the session's last refusal, else sendmail's own verdict line
+        verdicts = [ln.strip() for ln in _after_marker(lines) if _BARE_VERDICT.match(ln)]
+        session = failures[-1] if failures else _Session(verdict=verdicts[0] if verdicts else None)
+        if session.verdict is None and verdicts:
+            session.verdict = verdicts[0]
+        if session.reply or session.verdict:
+            out.append(_facts(None, None, session))
+    own = smtp.mta_reason(NAME, mail.subject)
+    for f in out:
+        f.reason = f.reason or own
+    return out
