@@ -1,0 +1,177 @@
+"""Unit tests for the batch c provider decoders: the tricky parts of their parsing, beyond the fixtures."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from dsnparse import parse
+from dsnparse.decoders import amazonses, gmail, gmx, googlegroups, mailru, smtptext, yahoo, zoho
+from dsnparse.message import load
+from dsnparse.record import Kind
+from dsnparse.standard.dsn import facts_from_groups, parse_groups
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("host mx.example.net[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command)", "RCPT"),
+        ("SMTP error from remote mail server after end of data:", "DATA"),
+        ("SMTP error from remote server for TEXT command, host: mx.example.net", "DATA"),
+        ("Remote host said: 501 5.1.8 Sender address rejected [MAIL_FROM]", "MAIL"),
+        ("Connection timed out in connect", "CONN"),
+        ("550 5.1.1 user unknown", None),
+    ],
+)
+def test_smtp_command_from_wording(text: str, command: str | None) -> None:
+    assert smtptext.smtp_command(text) == command
+
+
+def test_remote_host_needs_a_domain_name() -> None:
+    assert smtptext.remote_host("host mx.Example.NET[192.0.2.1] said: 550") == "mx.example.net"
+    assert smtptext.remote_host("host: mail.example.com 5.2.2 full") == "mail.example.com"
+    assert smtptext.remote_host("Remote host said: 550 5.1.1 unknown") is None
+
+
+def test_last_reply_is_the_remote_verdict_inside_a_wrapper() -> None:
+    text = "554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed out>"
+    assert smtptext.last_reply(text) == ("421", "4.4.2")
+    assert smtptext.last_reply("5.1.0 - Unknown address error 550-'5.7.1 <a@example.net>... Access denied'") == (
+        "550",
+        "5.7.1",
+    )
+    assert smtptext.last_reply("Connection timed out") is None
+
+
+def test_blocks_skip_daemons_and_repeats_and_stop_at_blank_lines() -> None:
+    lines = [
+        "  a@example.net",
+        "    host mx.example.net: 550 5.1.1 unknown",
+        "",
+        "  MAILER-DAEMON@example.org",
+        "    not a recipient",
+        "  a@example.net",
+        "    the same block again",
+        "",
+        "Trailing text that belongs to nobody",
+    ]
+    start = re.compile(r" {2}(\S{1,320}@\S{1,255})$")
+    assert smtptext.blocks(lines, start) == [("a@example.net", ["host mx.example.net: 550 5.1.1 unknown"])]
+
+
+def test_indented_continuation_quoting_the_address_does_not_open_a_block() -> None:
+    lines = [
+        "<b@example.net>: host mx.example.net[192.0.2.7] said: 550 5.1.1",
+        "    <b@example.net>: Recipient address rejected (in reply to",
+        "    RCPT TO command)",
+    ]
+    ((addr, block),) = smtptext.blocks(lines, smtptext.ANGLE_RECIPIENT)
+    assert addr == "b@example.net"
+    assert smtptext.smtp_command(" ".join(block)) == "RCPT"
+
+
+def test_dsn_groups_without_blank_lines_are_split_per_recipient() -> None:
+    text = (
+        "Reporting-MTA: dns; mx.example.org\n\n"
+        "Final-Recipient: rfc822; one@example.net\nAction: failed\nStatus: 5.2.2\n"
+        "Final-Recipient: rfc822; two@example.net\nAction: failed\nStatus: 5.1.1\n"
+    )
+    facts = facts_from_groups(parse_groups(text))
+    assert [(f.recipient, f.status) for f in facts] == [("one@example.net", "5.2.2"), ("two@example.net", "5.1.1")]
+
+
+def test_generic_dsn_status_takes_the_remote_code_not_the_mta_prefix() -> None:
+    text = (
+        "Final-Recipient: rfc822; c@example.net\nAction: failed\nStatus: 5.0.0 (permanent failure)\n"
+        "Diagnostic-Code: smtp; 5.1.0 - Unknown address error 550-'5.2.2 <c@example.net>... Mailbox Full'\n"
+    )
+    (facts,) = facts_from_groups(parse_groups(text))
+    assert facts.status == "5.2.2"
+
+
+ORDINARY = b"""From: Robin Example <robin@gmail.com>
+To: dana@example.org
+Subject: Lunch on Friday?
+Message-ID: <lunch-1@mail.gmail.com>
+Content-Type: text/plain; charset=utf-8
+
+Delivery to the following recipient failed permanently:
+
+     somebody@example.net
+
+(just kidding, see you at noon)
+"""
+
+
+def test_provider_decoders_leave_ordinary_mail_alone() -> None:
+    mail = load(ORDINARY)
+    for decoder in (gmail, googlegroups, yahoo, zoho, gmx, mailru, amazonses):
+        assert not decoder.matches(mail), decoder.NAME
+    assert parse(ORDINARY).kind is Kind.NOT_BOUNCE
+
+
+GMAIL = b"""From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>
+To: dana@example.org
+Subject: Delivery Status Notification (Failure)
+Content-Type: text/plain; charset=UTF-8
+
+Delivery to the following recipients failed permanently:
+
+     first@example.net
+     second@example.com
+
+Technical details of permanent failure:
+DNS Error: Domain name not found
+
+----- Original message -----
+
+From: dana@example.org
+To: first@example.net, second@example.com, third@example.org
+Subject: hello
+
+Reply to someone.else@example.net please.
+"""
+
+
+def test_gmail_reads_every_listed_recipient_and_nothing_from_the_original() -> None:
+    report = parse(GMAIL)
+    assert [r.recipient for r in report.records] == ["first@example.net", "second@example.com"]
+    assert {r.reason for r in report.records} == {"hostunknown"}
+    assert {r.decoder for r in report.records} == {"gmail"}
+
+
+def _sns(payload: dict[str, object]) -> bytes:
+    head = b"From: alerts <no-reply@sns.amazonaws.com>\nTo: ops@example.org\nSubject: AWS Notification Message\n\n"
+    return head + json.dumps(payload).encode() + b"\n\n--\nunsubscribe text\n"
+
+
+def test_ses_transient_bounce_is_a_delay() -> None:
+    payload = {
+        "notificationType": "Bounce",
+        "bounce": {
+            "bounceType": "Transient",
+            "bounceSubType": "MailboxFull",
+            "bouncedRecipients": [{"emailAddress": "full@example.net", "diagnosticCode": "smtp; 452 4.2.2 full"}],
+        },
+    }
+    (record,) = parse(_sns(payload)).records
+    assert (record.recipient, record.action, record.status, record.reason) == (
+        "full@example.net",
+        "delayed",
+        "4.2.2",
+        "mailboxfull",
+    )
+
+
+def test_sns_message_that_is_not_ses_json_is_not_claimed() -> None:
+    raw = b"From: alerts <no-reply@sns.amazonaws.com>\nTo: ops@example.org\nSubject: AWS Notification Message\n\n"
+    raw += b"Your alarm HighCPU is in ALARM state.\n"
+    assert not amazonses.matches(load(raw))
+    assert amazonses.decode(load(_sns({"notificationType": "AmazonSnsSubscriptionSucceeded"}))) == []
+
+
+def test_ses_json_that_does_not_parse_gives_nothing() -> None:
+    raw = _sns({"notificationType": "Bounce"}).replace(b'"}', b'"')
+    assert amazonses.decode(load(raw)) == []
