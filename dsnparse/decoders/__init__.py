@@ -19,10 +19,13 @@ from typing import Protocol
 from ..facts import Facts
 from ..message import Mail
 from . import (
+    activehunter,
+    amavis,
     amazonses,
     amazonworkmail,
     aol,
     apple,
+    barracuda,
     dragonfly,
     einsundeins,
     exim,
@@ -31,13 +34,21 @@ from . import (
     gmx,
     googlegroups,
     googleworkspace,
+    mailfoundry,
+    mailmarshal,
     mailru,
+    mcafee,
+    mfilter,
+    mimecast,
+    mxlogic,
     opensmtpd,
     postfix,
     powermta,
     receivingses,
     sendgrid,
     sendmail,
+    surfcontrol,
+    trendmicro,
     yahoo,
     yandex,
     zoho,
@@ -57,6 +68,9 @@ class Decoder(Protocol):
 
 
 ORDER: tuple[ModuleType, ...] = (
+    # batch d: security gateways and filters (unique headers first, then wording)
+    activehunter, mcafee, surfcontrol, mfilter, mxlogic, trendmicro, mailfoundry, mailmarshal,
+    mimecast, amavis, barracuda,
     # batch c: providers and sending services (unique headers first, then sender and wording)
     amazonworkmail, zoho, powermta, receivingses, amazonses, sendgrid, googlegroups, googleworkspace, gmail,
     yahoo, aol, apple, yandex, mailru, gmx, einsundeins,

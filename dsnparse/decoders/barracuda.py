@@ -1,0 +1,31 @@
+"""Barracuda Spam Firewall: "Your message to: <rcpt> was blocked by our Spam Firewall".
+
+The notice comes with a delivery-status part; the text adds which filter stopped the message.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..facts import Facts
+from ..message import Mail
+from .textscan import head, make, unique
+
+NAME = "barracuda"
+
+_MESSAGE_TO = re.compile(r"(?im)^[ \t]{0,4}your message to:[ \t]{0,8}(\S{1,320})[ \t]*\n(.{0,300})")
+
+
+def matches(mail: Mail) -> bool:
+    """The firewall's subject or its first sentence."""
+    subject = mail.subject.lower()
+    return "blocked by our bulk email filter" in subject or "blocked by our spam firewall" in head(mail, 600)
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """The blocked recipient with the firewall's sentence."""
+    out = []
+    for m in _MESSAGE_TO.finditer(mail.report_text):
+        sentence = m.group(2).strip().split(". ", 1)[0]
+        out.append(make(NAME, m.group(1), sentence))
+    return unique(out)

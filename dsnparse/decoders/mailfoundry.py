@@ -1,0 +1,35 @@
+"""MailFoundry gateway: "Unable to deliver message to: <rcpt>" then "Server host[ip] failed with: reply".
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..facts import Facts
+from ..message import Mail
+from .textscan import make, received_has, unique
+
+NAME = "mailfoundry"
+
+_UNABLE = re.compile(r"(?im)^unable to deliver message to:[ \t]{0,8}<?([^<>\s]{1,320})>?[ \t]*$")
+_SERVER = re.compile(r"(?i)server[ \t]{1,4}(\S{1,255}?)\[[0-9a-f.:]{3,45}\][ \t]{1,4}failed with:[ \t]{0,4}")
+
+
+def matches(mail: Mail) -> bool:
+    """A Received header written by MailFoundry."""
+    return received_has(mail, "(mailfoundry)")
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """Each "Unable to deliver" recipient with the paragraph that explains it."""
+    text = mail.report_text
+    found = list(_UNABLE.finditer(text))
+    out = []
+    for i, m in enumerate(found):
+        end = found[i + 1].start() if i + 1 < len(found) else len(text)
+        block = text[m.end() : end].split("\n\n", 1)[0]
+        server = _SERVER.search(block)
+        diagnostic = block[server.end() :] if server else block.replace("Delivery failed for the following reason:", "")
+        remote = server.group(1).lower() if server else None
+        out.append(make(NAME, m.group(1), diagnostic, remote_mta=remote, action="failed"))
+    return unique(out)

@@ -1,0 +1,30 @@
+"""McAfee Email Gateway (formerly IronMail/NAI): "--- The following addresses had delivery
+problems ---" then ``<rcpt>   (reply)`` lines; a delivery-status part (often without Status)
+follows. The bounce carries an ``X-NAI-Header: Modified by McAfee ...`` header.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..facts import Facts
+from ..message import Mail
+from .textscan import make, unique
+
+NAME = "mcafee"
+
+_PROBLEM = re.compile(r"(?m)^[ \t]{0,4}<([^<>\s]{1,320})>[ \t]{1,20}\((.{1,1000})\)[ \t]*$")
+
+
+def matches(mail: Mail) -> bool:
+    """The appliance's ``X-NAI-Header``."""
+    return "mcafee" in mail.header("x-nai-header").lower()
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """Each listed recipient with the reply in parentheses."""
+    text = mail.report_text
+    start = text.lower().find("the following addresses had delivery problems")
+    if start < 0:
+        return []
+    return unique([make(NAME, m.group(1), m.group(2)) for m in _PROBLEM.finditer(text, start)])

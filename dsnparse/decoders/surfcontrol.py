@@ -1,0 +1,32 @@
+"""SurfControl E-mail Filter (Websense): "Addressed To: rcpt" and, per attempt,
+"Failed to send to identified host, rcpt: [ip], reply". A delivery-status part follows.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..facts import Facts
+from ..message import Mail
+from .textscan import make, unique
+
+NAME = "surfcontrol"
+
+_FAILED = re.compile(
+    r"(?im)^([^\s:<>]{1,320}@[^\s:<>]{1,255}):[ \t]{0,4}\[([0-9a-f.:]{3,45})\],[ \t]{0,4}(.{1,1000})$"
+)
+_ADDRESSED = re.compile(r"(?im)^addressed to:[ \t]{0,8}<?([^\s<>]{1,320})>?[ \t]*$")
+
+
+def matches(mail: Mail) -> bool:
+    """Its X-Mailer or its ``X-SEF-Processed`` header."""
+    return "surfcontrol" in mail.header("x-mailer").lower() or mail.message.get("x-sef-processed") is not None
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """Each failed attempt's recipient, remote host address and reply (else the addressees)."""
+    text = mail.report_text
+    out = [make(NAME, m.group(1), m.group(3), remote_mta=m.group(2)) for m in _FAILED.finditer(text)]
+    if not out:
+        out = [make(NAME, m.group(1), None) for m in _ADDRESSED.finditer(text)]
+    return unique(out)
