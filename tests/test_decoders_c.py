@@ -8,7 +8,7 @@ import re
 import pytest
 
 from dsnparse import parse
-from dsnparse.decoders import amazonses, gmail, gmx, googlegroups, mailru, smtptext, yahoo, zoho
+from dsnparse.decoders import amazonses, amazonworkmail, gmail, gmx, googlegroups, mailru, smtptext, yahoo, zoho
 from dsnparse.message import load
 from dsnparse.record import Kind
 from dsnparse.standard.dsn import facts_from_groups, parse_groups
@@ -110,6 +110,12 @@ def test_provider_decoders_leave_ordinary_mail_alone() -> None:
     for decoder in (gmail, googlegroups, yahoo, zoho, gmx, mailru, amazonses):
         assert not decoder.matches(mail), decoder.NAME
     assert parse(ORDINARY).kind is Kind.NOT_BOUNCE
+
+
+@pytest.mark.parametrize(("mailer", "decoder"), [("Zoho Mail", zoho), ("Amazon WorkMail", amazonworkmail)])
+def test_a_persons_mail_sent_with_a_provider_mailer_is_not_a_report(mailer: str, decoder: object) -> None:
+    raw = ORDINARY.replace(b"Content-Type:", f"X-Mailer: {mailer}\nContent-Type:".encode(), 1)
+    assert not decoder.matches(load(raw))  # type: ignore[attr-defined]
 
 
 GMAIL = b"""From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>

@@ -16,8 +16,8 @@ NAME = "amazonworkmail"
 
 
 def matches(mail: Mail) -> bool:
-    """The Amazon WorkMail mailer."""
-    return "amazon workmail" in mail.header("x-mailer").lower()
+    """The Amazon WorkMail mailer, writing as a mailer-daemon (people's mail carries it too)."""
+    return "mailer-daemon@" in mail.sender and "amazon workmail" in mail.header("x-mailer").lower()
 
 
 def decode(mail: Mail) -> list[Facts]:

@@ -22,10 +22,10 @@ _LINE = re.compile(
 
 
 def matches(mail: Mail) -> bool:
-    """Zoho's own report: the Zoho Mail mailer or its mailer-daemon."""
-    return "zoho mail" in mail.header("x-mailer").lower() or (
-        "mailer-daemon@" in mail.sender and "zoho" in mail.sender
-    )
+    """Zoho's own report: its mailer-daemon (people's mail from Zoho carries the same X-Mailer)."""
+    if "mailer-daemon@" not in mail.sender:
+        return False
+    return "zoho" in mail.sender or "zoho mail" in mail.header("x-mailer").lower()
 
 
 def decode(mail: Mail) -> list[Facts]:
