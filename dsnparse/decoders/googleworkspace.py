@@ -4,8 +4,9 @@ A headline between double asterisks (``** Address not found **``, ``** Message n
 ``** Delivery incomplete **``), a sentence that names the recipient (``Your message wasn't
 delivered to ADDR because ...``) and the remote reply after ``The response (from the remote
 server) was:``. A DSN part, when present, gives the per-recipient fields; this decoder adds the
-reply text, the SMTP command and the remote host. Without a named recipient (a ``Send mail as``
-failure) the failed recipients come from ``X-Failed-Recipients``.
+reply text, the SMTP command, the remote host and, when the response is one of Google's own
+sentences that states it (``data/decoders/gmail.toml``), the reason. Without a named recipient
+(a ``Send mail as`` failure) the failed recipients come from ``X-Failed-Recipients``.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ def decode(mail: Mail) -> list[Facts]:
     if not named:
         named = [a for v in mail.header_all("x-failed-recipients") for a in addresses.find_all(v)]
         source = "x-failed-recipients"
+    reasons = smtptext.reason_table("gmail")
     out: list[Facts] = []
     for candidate in named:
         addr = addresses.normalize(candidate)
@@ -76,6 +78,7 @@ def decode(mail: Mail) -> list[Facts]:
             continue
         facts = smtptext.facts(addr, diagnostic, source=source)
         facts.smtp_command = facts.smtp_command or smtptext.smtp_command(explanation)
+        facts.reason = reasons.find(response)
         if "incomplete" in headline.group(0).lower():
             facts.action = "delayed"
         out.append(facts)
