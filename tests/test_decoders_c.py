@@ -8,7 +8,18 @@ import re
 import pytest
 
 from dsnparse import parse
-from dsnparse.decoders import amazonses, amazonworkmail, gmail, gmx, googlegroups, mailru, smtptext, yahoo, zoho
+from dsnparse.decoders import (
+    amazonses,
+    amazonworkmail,
+    gmail,
+    gmx,
+    googlegroups,
+    googleworkspace,
+    mailru,
+    smtptext,
+    yahoo,
+    zoho,
+)
 from dsnparse.message import load
 from dsnparse.record import Kind
 from dsnparse.standard.dsn import facts_from_groups, parse_groups
@@ -181,3 +192,21 @@ def test_sns_message_that_is_not_ses_json_is_not_claimed() -> None:
 def test_ses_json_that_does_not_parse_gives_nothing() -> None:
     raw = _sns({"notificationType": "Bounce"}).replace(b'"}', b'"')
     assert amazonses.decode(load(raw)) == []
+
+
+def _google(text: str) -> bytes:
+    head = "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: dana@example.org\n"
+    head += "Subject: Delivery Status Notification (Failure)\nContent-Type: text/plain; charset=UTF-8\n\n"
+    return (head + text).encode()
+
+
+def test_google_headline_gives_the_reason_only_without_a_remote_response() -> None:
+    headline = (
+        "** Address not found **\n\nYour message wasn't delivered to kit@example.net because the address"
+        " couldn't be found, or is unable to receive mail.\n\n"
+    )
+    (alone,) = googleworkspace.decode(load(_google(headline)))
+    assert (alone.recipient, alone.reason) == ("kit@example.net", "userunknown")
+    answered = headline + "The response from the remote server was:\n501 5.1.8 Sender address rejected\n"
+    (replied,) = googleworkspace.decode(load(_google(answered)))
+    assert (replied.reason, replied.status, replied.reply_code) == (None, "5.1.8", "501")

@@ -78,7 +78,8 @@ def decode(mail: Mail) -> list[Facts]:
             continue
         facts = smtptext.facts(addr, diagnostic, source=source)
         facts.smtp_command = facts.smtp_command or smtptext.smtp_command(explanation)
-        facts.reason = reasons.find(response)
+        # the headline sentence is Google's guess; a remote response, when there is one, decides
+        facts.reason = reasons.find(response) if response else reasons.find(explanation)
         if "incomplete" in headline.group(0).lower():
             facts.action = "delayed"
         out.append(facts)
