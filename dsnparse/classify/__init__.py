@@ -3,7 +3,9 @@
 ``bounce_code`` is the status found in the message; otherwise the canonical code of the reason
 (in the class of the reply code, when there is one); ``9.1.1`` when there is nothing to go on.
 ``bounce_type`` is the code table's verdict on ``bounce_code`` and is set for failures only.
-``suppress`` is true only when the failure says the address itself is dead.
+``suppress`` is true only when the failure says the address itself is dead: the table says
+``hard``, the reason is about the address (``address_level`` in ``data/reasons.toml``) and,
+for ``hostunknown`` / ``notaccept``, the text says the domain is gone (NXDOMAIN, null MX).
 """
 
 from __future__ import annotations
@@ -14,16 +16,12 @@ from dataclasses import dataclass, field
 from ..facts import Facts
 from ..record import BounceRecord, Kind
 from .codes import NO_CODE, CodeTable
-from .reasons import decide, tables
+from .reasons import Decision, explain, tables
 
-__all__ = ["CodeTable", "Context", "record_kind", "to_record"]
+__all__ = ["CodeTable", "Context", "Decision", "explain", "record_kind", "suppress", "to_record"]
 
 _NON_FAILURE_REASON = {Kind.DELIVERED: "delivered", Kind.AUTOREPLY: "vacation", Kind.COMPLAINT: "feedback",
                        Kind.RECEIPT: "delivered"}
-# Reasons that say something about the address only when the DNS says so outright.
-_HOST_DEAD = ("nxdomain", "null mx", "domain not found", "no such domain", "does not exist",
-              "host not found", "host unknown", "unknown host", "name or service not known",
-              "no mx record", "domain name not found", "unrouteable mail domain", "host or domain name not found")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +54,7 @@ def _bounce_code(facts: Facts, reason: str) -> str:
         return facts.status
     row = tables().reasons.get(reason)
     klass = facts.reply_code[0] if facts.reply_code and facts.reply_code[0] in "45" else None
-    if row is not None and row.code and row.code[0] in "45" and reason not in ("onhold", "undefined"):
+    if row is not None and row.code and row.code[0] in "45":
         code = row.code
         return f"{klass}{code[1:]}" if klass else code
     if klass:
@@ -64,16 +62,14 @@ def _bounce_code(facts: Facts, reason: str) -> str:
     return NO_CODE
 
 
-def _suppress(reason: str, bounce_type: str | None, diagnostic: str) -> bool:
+def suppress(reason: str, bounce_type: str | None, diagnostic: str) -> bool:
+    """True only when a failure says the address itself is dead (see the module docstring)."""
     if bounce_type != "hard":
         return False
     row = tables().reasons.get(reason)
-    if row is None or not row.suppress:
+    if row is None or not row.address_level:
         return False
-    if reason == "hostunknown":
-        text = diagnostic.lower()
-        return any(p in text for p in _HOST_DEAD)
-    return True
+    return row.suppress_when is None or bool(row.suppress_when.search(diagnostic))
 
 
 def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> BounceRecord:
@@ -87,7 +83,7 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
     domain = facts.recipient.rsplit("@", 1)[1] if facts.recipient and "@" in facts.recipient else None
     bounce_code = bounce_type = description = None
     if rkind in (Kind.FAILURE, Kind.DELAY):
-        reason = decide(facts, recipient_domain=domain)
+        reason = explain(facts, recipient_domain=domain).reason
         bounce_code = _bounce_code(facts, reason)
         row = table.lookup(bounce_code)
         if row is not None:
@@ -98,7 +94,7 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         reason = facts.reason or _NON_FAILURE_REASON.get(rkind, "undefined")
         if rkind is Kind.DELIVERED and facts.status:
             bounce_code = facts.status
-    suppress = rkind is Kind.FAILURE and _suppress(reason, bounce_type, facts.diagnostic or "")
+    dead = rkind is Kind.FAILURE and suppress(reason, bounce_type, facts.diagnostic or "")
     return BounceRecord(
         source=ctx.source,
         recipient=facts.recipient,
@@ -117,7 +113,7 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         bounce_code=bounce_code,
         bounce_type=bounce_type,
         description=description,
-        suppress=suppress,
+        suppress=dead,
         message_id=ctx.message_id,
         subject=ctx.subject,
         list_id=ctx.list_id,

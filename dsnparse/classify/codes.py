@@ -22,7 +22,7 @@ NO_CODE = "9.1.1"
 """The seed's code for a failure that gives nothing to go on."""
 
 _CODE = re.compile(r"[2459](?:\.\d{1,3}\.\d{1,3})?")
-_SEED_ROW = re.compile(r"^\s*(\d(?:\.\d{1,3}\.\d{1,3})?)\s*\|\s*(Hard|Soft)\s*\|\s*(.*?)\s*\|?\s*$", re.I)
+_SEED_ROW = re.compile(r"^[ \t]*(\d(?:\.\d{1,3}\.\d{1,3})?)[ \t]*\|[ \t]*(Hard|Soft)[ \t]*\|([^|\n]*)\|?[ \t]*$", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +102,7 @@ def _read_rows(text: str, origin: str) -> list[CodeRow]:
         for ln in lines:
             m = _SEED_ROW.match(ln)
             if m:
-                out.append(CodeRow(m.group(1), m.group(2).lower(), m.group(3), origin))
+                out.append(CodeRow(m.group(1), m.group(2).lower(), m.group(3).strip(), origin))
         return out
     for n, rec in enumerate(csv.reader(io.StringIO(text)), start=1):
         if not rec or not "".join(rec).strip() or rec[0].strip().startswith("#"):

@@ -1,18 +1,21 @@
-"""Provider rules (``data/providers.toml``): reasons for codes that a provider uses its own way.
+"""Provider rules (``data/providers.toml``): reasons for codes a provider uses its own way.
 
-A provider is recognised by the remote MTA's host name or the recipient's domain (suffix match).
-Its rules are tried in order; a rule matches when every condition it names holds (status code,
-reply code, literal phrase in the diagnostic). Rules override the registry meaning of a code:
-Gmail's X.7.26-X.7.30, Microsoft's 5.7.5xx and 5.4.1 "Access denied", GoDaddy's rate limits.
+A provider is recognised by the remote MTA's host name or the recipient's domain (suffix match),
+or by a marker its replies carry (its postmaster URL, its own error-code prefix). Its rules are
+tried in order; a rule matches when every condition it names holds (status code or prefix, reply
+code, one of its literal phrases in the diagnostic). Rules override the registry meaning of a
+code: Gmail's X.7.26-X.7.30, Microsoft's 5.7.5xx and 5.4.1 "Access denied", GoDaddy's rate limits
+under 5.1.1, and the vendor codes (Cox ``CXBL``, Spectrum ``AUP#``, Orange ``OFR_``...).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..facts import Facts
-from ..phrases import load_toml
+from ..phrases import any_of, load_toml
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,21 +26,40 @@ class Rule:
     status: str | None = None
     status_prefix: str | None = None
     reply_code: str | None = None
-    phrase: str | None = None
+    phrases: re.Pattern[str] | None = None
+    """Literal phrases, one of which must occur in the diagnostic."""
+
+    def holds(self, facts: Facts, text: str) -> bool:
+        """True when every condition of the rule holds for these facts."""
+        status = facts.status or ""
+        if self.status and self.status != status:
+            return False
+        if self.status_prefix and not status.startswith(self.status_prefix):
+            return False
+        if self.reply_code and self.reply_code != facts.reply_code:
+            return False
+        return self.phrases is None or bool(self.phrases.search(text))
 
 
 @dataclass(frozen=True, slots=True)
 class Provider:
-    """A provider: the host name suffixes that identify it and its rules."""
+    """A provider: the host names and reply markers that identify it, and its rules."""
 
     name: str
     hosts: tuple[str, ...]
+    markers: re.Pattern[str] | None
     rules: tuple[Rule, ...]
 
     def owns(self, host: str) -> bool:
         """True when ``host`` is one of the provider's names or below one."""
-        host = host.lower().rstrip(".")
+        host = host.lower().strip("[]").rstrip(".")
         return any(host == h or host.endswith("." + h) for h in self.hosts)
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 @lru_cache(maxsize=1)
@@ -53,37 +75,41 @@ def table() -> tuple[Provider, ...]:
                 status=r.get("status"),
                 status_prefix=r.get("status_prefix"),
                 reply_code=r.get("reply_code"),
-                phrase=str(r["phrase"]).lower() if r.get("phrase") else None,
+                phrases=any_of(_strings(r.get("phrases"))) if r.get("phrases") else None,
             )
             for r in p.get("rule", [])
         )
-        out.append(Provider(str(p["name"]), tuple(str(h).lower() for h in p.get("hosts", [])), rules))
+        markers = _strings(p.get("markers"))
+        out.append(
+            Provider(
+                name=str(p["name"]),
+                hosts=tuple(h.lower() for h in _strings(p.get("hosts"))),
+                markers=any_of(markers) if markers else None,
+                rules=rules,
+            )
+        )
     return tuple(out)
 
 
 def identify(facts: Facts, recipient_domain: str | None) -> Provider | None:
-    """The provider behind the remote MTA or the recipient's domain, if a known one."""
-    hosts = [h for h in (facts.remote_mta, recipient_domain) if h]
+    """The provider behind the remote MTA, the recipient's domain or the reply's markers."""
+    hosts = [h.split()[0] for h in (facts.remote_mta, recipient_domain) if h and h.split()]
+    text = facts.diagnostic or ""
     for provider in table():
-        if any(provider.owns(h.split()[0] if h.split() else h) for h in hosts):
+        if any(provider.owns(h) for h in hosts):
+            return provider
+        if provider.markers is not None and provider.markers.search(text):
             return provider
     return None
 
 
-def match(facts: Facts, recipient_domain: str | None) -> str | None:
-    """The reason a provider rule gives for these facts, else None."""
+def match(facts: Facts, recipient_domain: str | None) -> tuple[str, str] | None:
+    """``(provider, reason)`` when a provider rule decides these facts, else None."""
     provider = identify(facts, recipient_domain)
     if provider is None:
         return None
-    text = (facts.diagnostic or "").lower()
+    text = facts.diagnostic or ""
     for rule in provider.rules:
-        if rule.status and rule.status != facts.status:
-            continue
-        if rule.status_prefix and not (facts.status or "").startswith(rule.status_prefix):
-            continue
-        if rule.reply_code and rule.reply_code != facts.reply_code:
-            continue
-        if rule.phrase and rule.phrase not in text:
-            continue
-        return rule.reason
+        if rule.holds(facts, text):
+            return provider.name, rule.reason
     return None

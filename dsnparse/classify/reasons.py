@@ -1,8 +1,18 @@
 """Reasons: the vocabulary (``data/reasons.toml``) and the decision from facts to one reason name.
 
-Order of trust: a decoder's own verdict, provider rules (``providers``), phrases of the
-diagnostic text, the enhanced status code (``data/status_reasons.csv``), then ``onhold`` for a
-failure too thin to decide. Every table is data; the phrase matchers are literal alternations.
+Order of trust, first answer wins:
+
+1. the decoder's own verdict (``Facts.reason``, from a vendor code it knows);
+2. provider rules for the remote host or recipient domain (``data/providers.toml``);
+3. the enhanced status code (``data/status_reasons.csv``) weighed against the phrase tables over
+   the diagnostic text: a code with a precise meaning holds, a vague one (``5.7.1``, ``5.0.0``...)
+   yields to the phrases (each reason's ``yields_to``); a phrase-found ``userunknown`` that the
+   SMTP session contradicts becomes ``filtered`` (the ``[[guard]]`` table);
+4. fallbacks: an ``X-Unix`` diagnostic is ``mailererror``, a refusal at connection or HELO is
+   ``blocked``, at MAIL FROM ``rejected``, a 50x reply ``syntaxerror``, a delay ``expired``;
+5. ``onhold`` when there is something but nothing to decide on, ``undefined`` when there is nothing.
+
+Every table is data; the phrase matchers are literal alternations (linear time).
 """
 
 from __future__ import annotations
@@ -18,6 +28,9 @@ from ..facts import Facts, is_generic
 from ..phrases import any_of, load_toml
 from . import providers
 
+ANY = "*"
+"""In ``yields_to``: every other reason."""
+
 
 @dataclass(frozen=True, slots=True)
 class Reason:
@@ -27,11 +40,37 @@ class Reason:
     description: str
     code: str | None
     """Canonical bounce code for a failure with this reason and no status code."""
-    suppress: bool
-    """True when this reason says the address itself is dead."""
+    address_level: bool
+    """True when the reason is about the recipient's address (a candidate for ``suppress``)."""
+    suppress_when: re.Pattern[str] | None
+    """Phrases one of which must be in the diagnostic before the reason may suppress (None: none needed)."""
+    yields_to: frozenset[str]
+    """Reasons that phrases may turn this one into when the status code gave it (``*``: any)."""
+    holds_against: frozenset[str]
+    """Reasons that never override this one."""
+    when_temporary: str | None
+    """The reason to use instead when the failure is temporary (class 4)."""
     kind: str
     """``failure`` or the non-failure kind the reason belongs to."""
     matcher: re.Pattern[str] | None
+
+    def yields(self, other: str) -> bool:
+        """True when a phrase-found ``other`` overrides this status-given reason."""
+        if other in self.holds_against:
+            return False
+        return ANY in self.yields_to or other in self.yields_to
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """A phrase-found reason that the SMTP session contradicts, and what it becomes."""
+
+    reason: str
+    becomes: str
+    commands: frozenset[str]
+    """The guard applies when the failure answered one of these commands..."""
+    without_evidence: bool
+    """...or when neither the command nor a specific status code is known."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +80,21 @@ class ReasonTables:
     reasons: dict[str, Reason]
     ordered: tuple[Reason, ...]
     by_status: dict[str, str]
+    guards: tuple[Guard, ...]
+    commands: tuple[tuple[str, re.Pattern[str]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A reason and the rule that gave it (``decoder``, ``provider:google``, ``status``, ``phrase``,
+    ``guard``, ``fallback:<what>``, ``onhold``, ``undefined``): the explanation of a verdict."""
+
+    reason: str
+    rule: str
+
+
+def _strings(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 @lru_cache(maxsize=1)
@@ -50,24 +104,44 @@ def tables() -> ReasonTables:
     entries = data.get("reason", [])
     ordered: list[Reason] = []
     for entry in entries if isinstance(entries, list) else []:
-        phrases = [str(p) for p in entry.get("phrases", [])]
+        phrases = _strings(entry.get("phrases"))
+        evidence = _strings(entry.get("suppress_when"))
         ordered.append(
             Reason(
                 name=str(entry["name"]),
                 description=str(entry.get("description", "")),
                 code=str(entry["code"]) if entry.get("code") else None,
-                suppress=bool(entry.get("suppress", False)),
+                address_level=bool(entry.get("address_level", False)),
+                suppress_when=any_of(evidence) if evidence else None,
+                yields_to=frozenset(_strings(entry.get("yields_to"))),
+                holds_against=frozenset(_strings(entry.get("holds_against"))),
+                when_temporary=str(entry["when_temporary"]) if entry.get("when_temporary") else None,
                 kind=str(entry.get("kind", "failure")),
                 matcher=any_of(phrases) if phrases else None,
             )
         )
+    guards_data = data.get("guard", [])
+    guards = tuple(
+        Guard(
+            reason=str(g["reason"]),
+            becomes=str(g["becomes"]),
+            commands=frozenset(c.upper() for c in _strings(g.get("commands"))),
+            without_evidence=bool(g.get("without_evidence", False)),
+        )
+        for g in (guards_data if isinstance(guards_data, list) else [])
+    )
+    commands_data = data.get("commands", {})
+    commands = tuple(
+        (str(name).upper(), any_of(_strings(phrases)))
+        for name, phrases in (commands_data.items() if isinstance(commands_data, dict) else [])
+    )
     text = resources.files("dsnparse").joinpath("data/status_reasons.csv").read_text(encoding="utf-8")
     by_status = {row["status"]: row["reason"] for row in csv.DictReader(io.StringIO(text))}
-    return ReasonTables({r.name: r for r in ordered}, tuple(ordered), by_status)
+    return ReasonTables({r.name: r for r in ordered}, tuple(ordered), by_status, guards, commands)
 
 
 def vocabulary() -> dict[str, Reason]:
-    """Every reason name with its description, canonical code and suppress flag."""
+    """Every reason name with its description, canonical code and suppression properties."""
     return dict(tables().reasons)
 
 
@@ -82,31 +156,91 @@ def from_phrases(text: str) -> str | None:
 
 
 def from_status(status: str | None) -> str | None:
-    """The reason the status code alone implies, if it implies one."""
+    """The reason the status code alone implies (exact row, else its ``C.S`` row), if any."""
     if not status or is_generic(status):
         return None
-    return tables().by_status.get(status)
+    by_status = tables().by_status
+    found = by_status.get(status)
+    if found is None:
+        found = by_status.get(status.rsplit(".", 1)[0])
+    return found
 
 
-def decide(facts: Facts, *, recipient_domain: str | None = None) -> str:
-    """The reason of a failed (or delayed) recipient's facts."""
-    if facts.reason:
-        return facts.reason
+def smtp_command(facts: Facts) -> str | None:
+    """The SMTP command the failure answered: the decoder's, else one the diagnostic names."""
+    if facts.smtp_command:
+        return facts.smtp_command.strip().upper() or None
     text = facts.diagnostic or ""
-    rule = providers.match(facts, recipient_domain)
-    if rule:
-        return rule
+    for name, matcher in tables().commands:
+        if matcher.search(text):
+            return name
+    return None
+
+
+def _is_temporary(facts: Facts) -> bool:
+    code = facts.status or facts.reply_code or ""
+    return code[:1] == "4" or (not code and facts.action == "delayed")
+
+
+def _weigh(facts: Facts, text: str, command: str | None) -> Decision | None:
+    """Status code against phrases, then the guards."""
+    t = tables()
     by_status = from_status(facts.status)
     by_text = from_phrases(text)
     if by_status and by_text and by_status != by_text:
-        # a specific registry code normally wins; a phrase refines the vague families
-        if by_status in ("securityerror", "systemerror", "networkerror", "syntaxerror", "contenterror"):
-            return by_text
-        return by_status
-    if by_status or by_text:
-        return by_status or by_text or "undefined"
-    if facts.status and facts.status.startswith("4.4."):
-        return "expired" if facts.action == "failed" else "networkerror"
-    if facts.status or facts.reply_code or text:
-        return "onhold"
-    return "undefined"
+        status_reason = t.reasons.get(by_status)
+        if status_reason is not None and status_reason.yields(by_text):
+            decision = Decision(by_text, "phrase")
+        else:
+            decision = Decision(by_status, "status")
+    elif by_status:
+        decision = Decision(by_status, "status")
+    elif by_text:
+        decision = Decision(by_text, "phrase")
+    else:
+        return None
+    if decision.rule == "phrase" and by_status != decision.reason:
+        for guard in t.guards:
+            if guard.reason != decision.reason:
+                continue
+            if command in guard.commands or (guard.without_evidence and command is None and by_status is None):
+                return Decision(guard.becomes, "guard")
+    return decision
+
+
+_FALLBACK_COMMAND = {"HELO": "blocked", "EHLO": "blocked", "CONN": "blocked", "MAIL": "rejected"}
+_SYNTAX_REPLY = re.compile(r"50[0-4]")
+
+
+def explain(facts: Facts, *, recipient_domain: str | None = None) -> Decision:
+    """The reason of a failed (or delayed) recipient's facts, with the rule that decided it."""
+    t = tables()
+    if facts.reason and facts.reason not in ("onhold", "undefined") and facts.reason in t.reasons:
+        return Decision(facts.reason, "decoder")
+    provider = providers.match(facts, recipient_domain)
+    if provider is not None:
+        return Decision(provider[1], f"provider:{provider[0]}")
+    text = facts.diagnostic or ""
+    command = smtp_command(facts)
+    decision = _weigh(facts, text, command)
+    if decision is not None:
+        row = t.reasons.get(decision.reason)
+        if row is not None and row.when_temporary and _is_temporary(facts):
+            return Decision(row.when_temporary, decision.rule)
+        return decision
+    if (facts.diagnostic_type or "").lower().startswith("x-unix"):
+        return Decision("mailererror", "fallback:x-unix")
+    if command in _FALLBACK_COMMAND:
+        return Decision(_FALLBACK_COMMAND[command], f"fallback:{command}")
+    if not facts.status and facts.reply_code and _SYNTAX_REPLY.fullmatch(facts.reply_code):
+        return Decision("syntaxerror", "fallback:reply-code")
+    if facts.action == "delayed":
+        return Decision("expired", "fallback:delayed")
+    if facts.status or facts.reply_code or text.strip():
+        return Decision("onhold", "onhold")
+    return Decision("undefined", "undefined")
+
+
+def decide(facts: Facts, *, recipient_domain: str | None = None) -> str:
+    """The reason name of a failed (or delayed) recipient's facts (see :func:`explain`)."""
+    return explain(facts, recipient_domain=recipient_domain).reason

@@ -29,4 +29,4 @@ def read(mail: Mail) -> list[Facts]:
     if recipient is None:
         recipient = addresses.normalize(mail.header("from"))
     disposition = " ".join((fields.get("disposition") or "").split()) or None
-    return [Facts(recipient=recipient, diagnostic=disposition, recipient_source="report", reason="receipt")]
+    return [Facts(recipient=recipient, diagnostic=disposition, recipient_source="report", reason="delivered")]
