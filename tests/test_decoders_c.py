@@ -56,6 +56,13 @@ def test_last_reply_is_the_remote_verdict_inside_a_wrapper() -> None:
     assert smtptext.last_reply("Connection timed out") is None
 
 
+def test_a_multi_line_reply_inside_a_sentence_is_joined() -> None:
+    text = "Remote host said:\n550-5.1.1 <a@example.net> no such\n550-5.1.1 user at this\n550 5.1.1 site [RCPT_TO]"
+    facts = smtptext.facts("a@example.net", text)
+    assert facts.diagnostic == "Remote host said: 550-5.1.1 <a@example.net> no such user at this site [RCPT_TO]"
+    assert (facts.status, facts.reply_code, facts.smtp_command) == ("5.1.1", "550", "RCPT")
+
+
 def test_blocks_skip_daemons_and_repeats_and_stop_at_blank_lines() -> None:
     lines = [
         "  a@example.net",

@@ -20,6 +20,8 @@ from ..standard.dsn import join_reply
 
 # ``host mx.example.net[192.0.2.1] said``, ``host: mx.example.net``, ``host mx.example.net [192.0.2.1]:``
 _HOST = re.compile(r"\bhost:?[ \t]{1,4}([A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){1,8})")
+# Where an SMTP reply starts inside a sentence: a reply code not part of a number, an address or a port.
+_REPLY_START = re.compile(r"(?<![\w.:/\[-])[245]\d\d(?=[ -]\S)")
 # The enhanced status that follows an SMTP reply code: ``550 5.1.1``, ``550-'5.7.1``, ``<421 4.4.2``.
 _REPLY_STATUS = re.compile(r"(?<![\d.])([245]\d\d)[ -]'?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
 
@@ -91,10 +93,20 @@ def blocks(lines: Iterable[str], start: re.Pattern[str]) -> list[tuple[str, list
     return out
 
 
+def join_text(text: str) -> str:
+    """A block's text on one line, a multi-line SMTP reply inside it joined from its first reply
+    code on (``Remote host said: 550-5.1.1 a 550 5.1.1 b`` -> ``... 550-5.1.1 a b``)."""
+    flat = " ".join(text.split())
+    m = _REPLY_START.search(flat)
+    if not m:
+        return flat
+    return f"{flat[: m.start()]}{join_reply(flat[m.start() :])}"
+
+
 def facts(recipient: str, text: str, *, source: str = "text") -> Facts:
     """Facts for one recipient from the text of its block: joined diagnostic, validated status
     and reply code, the SMTP command and the remote host when the text names them."""
-    diagnostic = join_reply(text) or None
+    diagnostic = join_text(text) or None
     return Facts(
         recipient=recipient,
         diagnostic=diagnostic,

@@ -2,7 +2,8 @@
 
 ``Sorry, we were unable to deliver your message to the following address.``, then each
 recipient as ``<ADDR>:`` followed by the remote reply (``Remote host said: 550 5.1.1 ...
-[RCPT_TO]``) or Yahoo's own sentence, up to ``--- Below this line is a copy of the message.``
+[RCPT_TO]``) or Yahoo's own sentence (``No mx record found for domain=...``), up to
+``--- Below this line is a copy of the message.``
 """
 
 from __future__ import annotations
@@ -25,5 +26,10 @@ def matches(mail: Mail) -> bool:
 
 
 def decode(mail: Mail) -> list[Facts]:
-    """One fact per ``<ADDR>:`` block of the notice."""
-    return smtptext.angle_blocks(mail)
+    """One fact per ``<ADDR>:`` block of the notice; Yahoo's own sentences give the reason
+    (``data/decoders/yahoo.toml``)."""
+    found = smtptext.angle_blocks(mail)
+    table = smtptext.reason_table("yahoo")
+    for facts in found:
+        facts.reason = table.find(facts.diagnostic)
+    return found
