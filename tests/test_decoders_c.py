@@ -217,3 +217,35 @@ def test_google_headline_gives_the_reason_only_without_a_remote_response() -> No
     answered = headline + "The response from the remote server was:\n501 5.1.8 Sender address rejected\n"
     (replied,) = googleworkspace.decode(load(_google(answered)))
     assert (replied.reason, replied.status, replied.reply_code) == (None, "5.1.8", "501")
+
+
+def test_ses_event_publishing_delay_is_a_delay() -> None:
+    payload = {
+        "eventType": "DeliveryDelay",
+        "deliveryDelay": {
+            "delayType": "TransientCommunicationFailure",
+            "delayedRecipients": [
+                {"emailAddress": "slow@example.net", "status": "4.4.1", "diagnosticCode": "smtp; 421 4.4.1 try later"}
+            ],
+            "reportingMTA": "a1-2.smtp-out.eu-west-1.amazonses.com",
+        },
+    }
+    report = parse(_sns(payload))
+    (record,) = report.records
+    assert report.kind is Kind.DELAY
+    assert (record.recipient, record.action, record.status, record.reply_code) == (
+        "slow@example.net",
+        "delayed",
+        "4.4.1",
+        "421",
+    )
+
+
+def test_zoho_newer_layout_without_verdict() -> None:
+    raw = (
+        b"From: mailer-daemon@mail.zoho.eu\nTo: dana@example.org\nSubject: Undelivered Mail Returned to Sender\n\n"
+        b"This message was created automatically by mail delivery software.\n\n"
+        b"ivy@example.net, ERROR_CODE :550, ERROR_DESCRIPTION :5.1.1 <ivy@example.net>: Recipient address rejected\n"
+    )
+    (facts,) = zoho.decode(load(raw))
+    assert (facts.recipient, facts.status, facts.reply_code) == ("ivy@example.net", "5.1.1", "550")

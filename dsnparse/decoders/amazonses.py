@@ -1,11 +1,11 @@
 """Amazon SES: its delivery reports (``MAILER-DAEMON@*.amazonses.com``, with a DSN part) and the
 JSON event notifications SES publishes through SNS e-mail subscriptions (``AWS Notification
-Message``: ``notificationType`` Bounce, Complaint or Delivery).
+Message``: ``notificationType`` or ``eventType`` Bounce, Complaint, Delivery or DeliveryDelay).
 
 For a report with a DSN part the text adds the remote server's reply. A JSON notification is the
 only source: bounced recipients with their status and diagnostic (the bounce sub-type gives the
 reason when it states one, ``data/decoders/amazonses.toml``), complained recipients with their
-feedback type, and delivered recipients with the SMTP response.
+feedback type, delivered recipients with the SMTP response, delayed recipients as delays.
 """
 
 from __future__ import annotations
@@ -34,7 +34,10 @@ def matches(mail: Mail) -> bool:
     """SES's own mailer-daemon, or an SNS notification whose body is SES JSON."""
     if _SES_SENDER.search(mail.sender):
         return True
-    return _SNS_SENDER in mail.sender and mail.body.lstrip()[:1] == "{" and '"notificationType"' in mail.body[:200]
+    if _SNS_SENDER not in mail.sender or mail.body.lstrip()[:1] != "{":
+        return False
+    head = mail.body[:200]
+    return '"notificationType"' in head or '"eventType"' in head
 
 
 def decode(mail: Mail) -> list[Facts]:
@@ -86,6 +89,8 @@ def _notification(body: str) -> list[Facts]:
         return _complaint(_dict(data.get("complaint")))
     if kind == "delivery":
         return _delivery(_dict(data.get("delivery")))
+    if kind == "deliverydelay":
+        return _delay(_dict(data.get("deliveryDelay")))
     return []
 
 
@@ -124,6 +129,31 @@ def _bounce(bounce: dict[str, Any]) -> list[Facts]:
                 smtp_command=smtptext.smtp_command(diagnostic),
                 date=iso_date_json(bounce.get("timestamp")),
                 reason=reason,
+                recipient_source="report",
+            )
+        )
+    return out
+
+
+def _delay(delay: dict[str, Any]) -> list[Facts]:
+    out: list[Facts] = []
+    for entry in _entries(delay, "delayedRecipients"):
+        if not isinstance(entry, dict):
+            continue
+        addr = addresses.normalize(str(entry.get("emailAddress") or ""))
+        if not addr or any(f.recipient == addr for f in out):
+            continue
+        raw = str(entry.get("diagnosticCode") or "")
+        diagnostic = join_reply(raw.partition(";")[2] if ";" in raw[:12] else raw) or None
+        out.append(
+            Facts(
+                recipient=addr,
+                action="delayed",
+                status=find_status(str(entry.get("status") or "")) or find_status(diagnostic),
+                reply_code=find_reply_code(diagnostic),
+                diagnostic=diagnostic,
+                reporting_mta=_mta(delay.get("reportingMTA")),
+                date=iso_date_json(delay.get("timestamp")),
                 recipient_source="report",
             )
         )

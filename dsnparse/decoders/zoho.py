@@ -1,4 +1,5 @@
-"""Zoho Mail: one line per recipient, ``ADDR <verdict>, ERROR_CODE :<reply code>, ERROR_CODE :<text>``.
+"""Zoho Mail: one line per recipient, ``ADDR <verdict>, ERROR_CODE :<reply code>, ERROR_CODE :<text>``
+(``ERROR_DESCRIPTION :<text>`` in newer reports, the verdict may be missing).
 
 The returned message's headers follow the explanation without a separating blank line, so the
 decoder reads only the recipient lines, never the quoted headers below them.
@@ -16,8 +17,8 @@ from . import smtptext
 NAME = "zoho"
 
 _LINE = re.compile(
-    r"(?m)^[ \t]{0,4}([^\s,<>]{1,320}@[^\s,<>]{1,255})[ \t]{1,4}([^,\n]{0,80}),[ \t]{0,2}ERROR_CODE[ \t]{0,2}:"
-    r"[ \t]{0,2}(\d{3})?[ \t]{0,2},[ \t]{0,2}ERROR_CODE[ \t]{0,2}:[ \t]{0,2}([^\n]{0,1000})$"
+    r"(?m)^[ \t]{0,4}([^\s,<>]{1,320}@[^\s,<>]{1,255})[ \t]{0,4}([^,\n]{0,80}),[ \t]{0,2}ERROR_CODE[ \t]{0,2}:"
+    r"[ \t]{0,2}(\d{3})?[ \t]{0,2},[ \t]{0,2}ERROR_(?:CODE|DESCRIPTION)[ \t]{0,2}:[ \t]{0,2}([^\n]{0,1000})$"
 )
 
 
