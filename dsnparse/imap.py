@@ -87,9 +87,11 @@ class Settings:
     processed_folder: str = "Processed"
     failed_folder: str = "Unparsed"
     batch_size: int = 50
-    """UIDs per FETCH and per store transaction."""
+    """UIDs per store transaction (and per FETCH, within ``fetch_bytes``)."""
     max_size: int = 20_000_000
     """Bytes; a larger message is parked in the failed folder without being loaded."""
+    fetch_bytes: int = 50_000_000
+    """Bytes of messages loaded per FETCH: a batch of large messages is fetched in several parts."""
     idle_interval: float = 600.0
     """Seconds before an IDLE is re-issued (servers may drop it after 30 minutes)."""
     backoff_cap: float = 300.0
@@ -98,6 +100,12 @@ class Settings:
     """Socket timeout in seconds."""
     original_headers: tuple[str, ...] = ()
     table: CodeTable | None = None
+
+    def __post_init__(self) -> None:
+        if self.folder in (self.processed_folder, self.failed_folder):
+            raise ImapError("the processed and failed folders must differ from the folder read")
+        if min(self.batch_size, self.max_size, self.fetch_bytes) < 1 or self.idle_interval <= 0:
+            raise ImapError("batch_size, max_size, fetch_bytes and idle_interval must be positive")
 
     @property
     def mailbox(self) -> str:
@@ -224,6 +232,7 @@ class Fetcher:
                 client.starttls(context)
         except ssl.SSLCertVerificationError as exc:
             raise ImapError(f"{s.host}:{port}: certificate not trusted: {exc.verify_message}") from exc
+        client.normalise_times = False  # INTERNALDATE with its time zone, not local naive time
         try:
             self._login(client)
             for folder in (s.processed_folder, s.failed_folder):
@@ -289,13 +298,14 @@ class Fetcher:
     def _batch(self, client: Any, uidvalidity: int, batch: list[int], last_uid: int) -> int:
         s = self.settings
         meta = client.fetch(batch, ["RFC822.SIZE", "INTERNALDATE"])
-        small = [u for u in batch if u in meta and int(meta[u].get(b"RFC822.SIZE", 0)) <= s.max_size]
-        bodies = client.fetch(small, ["BODY.PEEK[]"]) if small else {}
-        entries: list[Entry] = []
-        for uid in batch:
-            if uid not in meta:
-                continue  # expunged by someone else meanwhile
-            entries.append(self._entry(MessageKey(s.mailbox, uidvalidity, uid), meta[uid], bodies.get(uid)))
+        sizes = {u: int(meta[u].get(b"RFC822.SIZE", 0)) for u in batch if u in meta}  # others: expunged meanwhile
+        by_uid: dict[int, Entry] = {}
+        for part in _parts([u for u in batch if sizes.get(u, s.max_size + 1) <= s.max_size], sizes, s.fetch_bytes):
+            bodies = client.fetch(part, ["BODY.PEEK[]"])
+            for uid in part:
+                by_uid[uid] = self._entry(MessageKey(s.mailbox, uidvalidity, uid), meta[uid], bodies.get(uid))
+        entries = [by_uid.get(u) or self._entry(MessageKey(s.mailbox, uidvalidity, u), meta[u], None)
+                   for u in batch if u in sizes]
         statuses = self.sink.add(entries, Checkpoint(s.mailbox, uidvalidity, last_uid))
         filed: dict[int, str] = {}
         for entry, status in zip(entries, statuses, strict=True):
@@ -394,6 +404,20 @@ class Fetcher:
                     break
         finally:
             client.idle_done()
+
+
+def _parts(uids: list[int], sizes: dict[int, int], budget: int) -> list[list[int]]:
+    """UIDs in FETCH-sized parts: consecutive runs whose sizes add up to at most ``budget``
+    (a single larger message is a part of its own)."""
+    parts: list[list[int]] = []
+    total = 0
+    for uid in uids:
+        if not parts or total + sizes[uid] > budget:
+            parts.append([])
+            total = 0
+        parts[-1].append(uid)
+        total += sizes[uid]
+    return parts
 
 
 def move(client: Any, uids: list[int], folder: str) -> None:

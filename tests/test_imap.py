@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -78,11 +79,14 @@ def settings(server: dc.Dovecot, user: str, **changes: Any) -> Settings:
     return Settings(**values)
 
 
+ARRIVED = datetime(2026, 3, 10, 9, 30, tzinfo=timezone(timedelta(hours=2)))
+
+
 def append(server: dc.Dovecot, user: str, messages: Iterable[bytes]) -> None:
     client = server.client(user)
     try:
         for raw in messages:
-            client.append("INBOX", raw)
+            client.append("INBOX", raw, msg_time=ARRIVED)
     finally:
         client.logout()
 
@@ -93,6 +97,24 @@ def folder_count(server: dc.Dovecot, user: str, folder: str) -> int:
         return int(client.select_folder(folder, readonly=True)[b"EXISTS"])
     finally:
         client.logout()
+
+
+def recording(fetched: list[tuple[list[int], list[str]]]) -> Callable[..., Any]:
+    """A client factory whose clients note every FETCH (UIDs, items) in ``fetched``."""
+    def factory(host: str, port: int, use_ssl: bool, context: ssl.SSLContext, timeout: float) -> Any:
+        from imapclient import IMAPClient
+
+        client = IMAPClient(host, port, ssl=use_ssl, ssl_context=context, timeout=timeout)
+        original = client.fetch
+
+        def fetch(uids: list[int], data: list[str], modifiers: Any = None) -> Any:
+            fetched.append((list(uids), list(data)))
+            return original(uids, data, modifiers)
+
+        client.fetch = fetch
+        return client
+
+    return factory
 
 
 def expected_records(messages: Sequence[bytes]) -> int:
@@ -122,6 +144,7 @@ def test_a_batch_is_fetched_stored_and_moved_then_a_rerun_finds_nothing(
     rows = list(store.messages())
     assert [r["uid"] for r in rows] == list(range(1, len(messages) + 1))
     assert {r["status"] for r in rows} == {PARSED}
+    assert {r["received"] for r in rows} == {"2026-03-10T07:30:00Z"}  # INTERNALDATE, in UTC
     assert all(r.source and r.source.startswith(f"imap://{user}@127.0.0.1/INBOX;UIDVALIDITY=")
                for _, r in store.records())
     checkpoint = store.checkpoint(f"{user}@127.0.0.1/INBOX")
@@ -194,22 +217,9 @@ def test_unparseable_and_oversized_messages_are_parked_in_the_failed_folder(
     huge = b"Subject: huge\r\n\r\n" + (b"x" * 70 + b"\r\n") * 2000
     append(server, user, [good[0], broken, huge, good[1]])
     fetched: list[tuple[list[int], list[str]]] = []
-
-    def factory(host: str, port: int, use_ssl: bool, context: ssl.SSLContext, timeout: float) -> Any:
-        from imapclient import IMAPClient
-
-        client = IMAPClient(host, port, ssl=use_ssl, ssl_context=context, timeout=timeout)
-        original = client.fetch
-
-        def fetch(uids: list[int], data: list[str], modifiers: Any = None) -> Any:
-            fetched.append((list(uids), list(data)))
-            return original(uids, data, modifiers)
-
-        client.fetch = fetch
-        return client
-
     caplog.set_level(logging.WARNING, logger="dsnparse.imap")
-    summary = Fetcher(settings(server, user, max_size=10_000, batch_size=10), store, client_factory=factory).run()
+    summary = Fetcher(settings(server, user, max_size=10_000, batch_size=10), store,
+                      client_factory=recording(fetched)).run()
     assert (summary.messages, summary.failed) == (4, 2)
     assert folder_count(server, user, "Unparsed") == 2
     assert folder_count(server, user, "Processed") == 2
@@ -221,6 +231,26 @@ def test_unparseable_and_oversized_messages_are_parked_in_the_failed_folder(
     body_fetches = [uids for uids, data in fetched if "BODY.PEEK[]" in data]
     assert body_fetches == [[1, 2, 4]]  # one FETCH for the batch, the oversized one never loaded
     assert "nested too deeply" in caplog.text and "over the 10000 byte cap" in caplog.text
+
+
+def test_large_messages_are_fetched_in_parts_but_committed_as_one_batch(
+    server: dc.Dovecot, user: str, store: Store
+) -> None:
+    messages = bounces()[:4]
+    append(server, user, messages)
+    fetched: list[tuple[list[int], list[str]]] = []
+    budget = max(len(m) for m in messages) + 10  # room for one message per FETCH, not two
+    summary = Fetcher(settings(server, user, batch_size=10, fetch_bytes=budget), store,
+                      client_factory=recording(fetched)).run()
+    assert [uids for uids, data in fetched if "BODY.PEEK[]" in data] == [[1], [2], [3], [4]]
+    assert summary.messages == 4 and store.count() == expected_records(messages)
+
+
+def test_settings_refuse_filing_into_the_folder_read() -> None:
+    with pytest.raises(ImapError, match="differ"):
+        Settings(host="h", credentials=Credentials("u", "p"), folder="INBOX", processed_folder="INBOX")
+    with pytest.raises(ImapError, match="positive"):
+        Settings(host="h", credentials=Credentials("u", "p"), batch_size=0)
 
 
 def _reset_uidvalidity(server: dc.Dovecot, user: str, uidvalidity: int) -> None:
