@@ -1,0 +1,61 @@
+"""Apache James: an "Error message below:" notice with the reply, then the message details
+including the envelope recipient::
+
+    Error: Invalid user address
+
+    Error message below:
+    550 - Requested action not taken: no such user here
+
+    Message details:
+      Subject: Hello
+      MAIL FROM: alice@example.com
+      RCPT TO: bob@example.net
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import addresses
+from ..facts import Facts
+from ..message import Mail
+from . import vendor
+
+NAME = "apachejames"
+
+_BELOW = re.compile(r"(?i)^[ \t]{0,4}error message below:[ \t]{0,4}$")
+_RCPT = re.compile(r"(?i)^[ \t]{0,8}rcpt to:[ \t]{0,4}(.{1,2000})$")
+_DETAILS = re.compile(r"(?i)^[ \t]{0,4}message details:")
+
+
+def matches(mail: Mail) -> bool:
+    """James's JavaMail Message-ID or Received trace, or its "[BOUNCE]" subject, with the
+    "Error message below:" notice."""
+    james = (
+        ".javamail." in mail.header("message-id").lower()
+        or mail.subject.startswith("[BOUNCE]")
+        or any("JAMES" in r for r in mail.message.get_all("received", [])[:3])
+    )
+    return james and vendor.marked(NAME, vendor.head(mail, 2000))
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """The RCPT TO recipients, each with the error message as diagnostic."""
+    rows = vendor.text(mail).split("\n")
+    where = next((i for i, row in enumerate(rows) if _BELOW.match(row)), None)
+    if where is None:
+        return []
+    message: list[str] = []
+    for row in rows[where + 1 :]:
+        if _DETAILS.match(row) or (message and not row.strip()):
+            break
+        if row.strip():
+            message.append(row.strip())
+    out: dict[str, Facts] = {}
+    for row in rows[where + 1 :]:
+        m = _RCPT.match(row)
+        if not m:
+            continue
+        for addr in addresses.find_all(m.group(1)):
+            out.setdefault(addr.lower(), vendor.facts(addr, " ".join(message) or None, source="report"))
+    return list(out.values())

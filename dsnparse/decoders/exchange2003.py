@@ -1,0 +1,53 @@
+"""Microsoft Exchange 5.5 to 2003 (Internet Mail Service).
+
+The report says which recipients the message "did not reach", one paragraph each: the address
+with a date, the reason in words and an ``MSEXCH:`` diagnostic whose hexadecimal code names the
+reason outright::
+
+    did not reach the following recipient(s):
+
+    bob@example.net on Tue, 3 Mar 2009 10:00:00 +0000
+        The recipient name is not recognized
+        MSEXCH:IMS:Example:SITE:SERVER 0 (000C05A6) Unknown Recipient
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import addresses
+from ..facts import Facts
+from ..message import Mail
+from . import vendor
+
+NAME = "exchange2003"
+
+_RECIPIENT = re.compile(r"^[ \t]{0,4}(\S{1,254}@\S{1,254})[ \t]{1,4}on[ \t]")
+
+
+def matches(mail: Mail) -> bool:
+    """ "did not reach the following recipient(s):" near the top of the report."""
+    return vendor.marked(NAME, vendor.head(mail, 800))
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """One fact per recipient paragraph, with the reason from its MSEXCH code."""
+    rows = vendor.lines(mail)
+    start = next((i for i, row in enumerate(rows) if vendor.marked(NAME, row)), len(rows))
+    out: list[Facts] = []
+    seen: set[str] = set()
+    for i in range(start + 1, len(rows)):
+        m = _RECIPIENT.match(rows[i])
+        addr = addresses.normalize(m.group(1)) if m else None
+        if not addr or addr.lower() in seen:
+            continue
+        seen.add(addr.lower())
+        block: list[str] = []
+        for row in rows[i + 1 :]:
+            if not row.strip() or _RECIPIENT.match(row):
+                break
+            block.append(row.strip())
+        f = vendor.facts(addr, " ".join(block) or None)
+        f.reason = vendor.reason(NAME, f.diagnostic)
+        out.append(f)
+    return out

@@ -1,0 +1,54 @@
+"""au by KDDI mobile mail (ezweb.ne.jp): "Mail System Error - Returned Mail" from
+Postmaster@ezweb.ne.jp, with the failed addresses in angle brackets next to a fixed sentence
+(English, often after a Japanese one) and sometimes the SMTP transcript::
+
+    The user(s) account is disabled.
+
+    <bob@ezweb.ne.jp>
+
+A rejection that quotes no SMTP reply comes from the handset's own reception filter.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import addresses
+from ..facts import Facts
+from ..message import Mail
+from . import vendor
+
+NAME = "ezweb"
+
+_SENTENCE = re.compile(r"[A-Za-z\u3000-\u9fff]")
+_ADDRESS = re.compile(r"^[ \t]{0,8}(?:recipient:[ \t]{0,4})?<(\S{1,254}@[^\s>]{1,254})>[ \t]{0,8}$", re.I)
+
+
+def matches(mail: Mail) -> bool:
+    """From Postmaster@ezweb.ne.jp (any host of it)."""
+    addr = addresses.normalize(mail.sender) or ""
+    return addr.endswith("ezweb.ne.jp") and addr.split("@", 1)[0] in ("postmaster", "mailer-daemon")
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """The bracketed addresses (or, when the notice lists none, one fact for the fall-back
+    recipient), with the transcript's reply or the notice's sentence."""
+    rows = vendor.lines(mail)
+    text = " ".join(r.strip() for r in rows if _SENTENCE.search(r) and not _ADDRESS.match(r))
+    command, reply = vendor.transcript(rows)
+    found: list[str] = []
+    for row in rows:
+        m = _ADDRESS.match(row)
+        addr = addresses.normalize(m.group(1)) if m else None
+        if addr and addr.lower() not in {a.lower() for a in found}:
+            found.append(addr)
+    if not found and not text:
+        return []
+    out: list[Facts] = []
+    targets: list[str | None] = [*found] or [None]
+    for addr in targets:
+        f = vendor.facts(addr, reply or text or None, command=command)
+        if reply is None:
+            f.reason = vendor.reason(NAME, text)
+        out.append(f)
+    return out

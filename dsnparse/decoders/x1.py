@@ -1,0 +1,39 @@
+"""An unnamed Japanese MTA ("x1"): each failed address on one line with the reason in brackets::
+
+---The following addresses had delivery errors---
+
+bob@example.net [User unknown]
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import addresses
+from ..facts import Facts
+from ..message import Mail
+from . import vendor
+
+NAME = "x1"
+
+_LINE = re.compile(r"^[ \t]{0,8}<?(\S{1,254}@[^\s>]{1,254})>?[ \t]{1,8}\[([^\]\n]{1,500})\][ \t]{0,8}$")
+
+
+def matches(mail: Mail) -> bool:
+    """The "---The following addresses had delivery errors---" banner."""
+    return vendor.marked(NAME, vendor.head(mail, 800))
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """One fact per "address [reason]" line below the banner."""
+    out: dict[str, Facts] = {}
+    below = False
+    for row in vendor.lines(mail):
+        if vendor.marked(NAME, row):
+            below = True
+            continue
+        m = _LINE.match(row) if below else None
+        addr = addresses.normalize(m.group(1)) if m else None
+        if m and addr and addr.lower() not in out:
+            out[addr.lower()] = vendor.facts(addr, m.group(2).strip())
+    return list(out.values())
