@@ -178,8 +178,9 @@ def ingest_command(argv: list[str]) -> int:
                 counts["unreadable"] += 1
                 sys.stderr.write(f"dsnparse: {item.source}: {item.error}\n")
                 continue
-            key = MessageKey(os.path.abspath(item.source) if item.source != "-" else "-")
             digest = hashlib.sha256(item.raw).hexdigest()
+            stdin = item.source == "-" or item.source.startswith("-#")
+            key = MessageKey(f"stdin:{digest}" if stdin else os.path.abspath(item.source))
             try:
                 report = parse(item.raw, source=item.source, table=table, original_headers=args.header)
                 batch.append(Entry(key, PARSED, report=report, digest=digest, size=len(item.raw)))

@@ -188,3 +188,13 @@ def test_ingest_parks_an_unparseable_message(tmp_path: Path, capsys: pytest.Capt
         (message,) = store.messages()
         assert message["status"] == FAILED and "ParseError" in message["error"]
         assert store.count() == 0
+
+
+def test_ingest_from_stdin_keys_messages_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = str(tmp_path / "b.sqlite")
+    for name in ("userunknown.eml", "delay.eml", "userunknown.eml"):
+        stream = io.TextIOWrapper(io.BufferedReader(io.BytesIO(fixture_bytes(f"rfc3464/{name}"))))
+        monkeypatch.setattr("sys.stdin", stream)
+        assert main(["ingest", "--db", db, "-"]) == 0
+    with Store(db) as store:
+        assert store.count("messages") == 2  # two different messages, the third a re-read of the first
