@@ -6,10 +6,11 @@ Order of trust, first answer wins:
 2. provider rules for the remote host or recipient domain (``data/providers.toml``);
 3. the enhanced status code (``data/status_reasons.csv``) weighed against the phrase tables over
    the diagnostic text: a code with a precise meaning holds, a vague one (``5.7.1``, ``5.0.0``...)
-   yields to the phrases (each reason's ``yields_to``); a phrase-found ``userunknown`` that the
-   SMTP session contradicts becomes ``filtered`` (the ``[[guard]]`` table);
+   yields to the phrases (each reason's ``yields_to``); a reason the SMTP session contradicts is
+   replaced (the ``[[guard]]`` table: ``userunknown`` answering DATA is ``filtered``, an address
+   status answering MAIL FROM is about the sender: ``rejected``);
 4. fallbacks: an ``X-Unix`` diagnostic is ``mailererror``, a refusal at connection or HELO is
-   ``blocked``, at MAIL FROM ``rejected``, a 50x reply ``syntaxerror``, a delay ``expired``;
+   ``blocked``, a 50x reply without status ``syntaxerror``, a delay ``expired``;
 5. ``onhold`` when there is something but nothing to decide on, ``undefined`` when there is nothing.
 
 Every table is data; the phrase matchers are literal alternations (linear time).
@@ -71,6 +72,8 @@ class Guard:
     """The guard applies when the failure answered one of these commands..."""
     without_evidence: bool
     """...or when neither the command nor a specific status code is known."""
+    also_status: bool
+    """True when the guard also overrides a reason the status code gave."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +130,7 @@ def tables() -> ReasonTables:
             becomes=str(g["becomes"]),
             commands=frozenset(c.upper() for c in _strings(g.get("commands"))),
             without_evidence=bool(g.get("without_evidence", False)),
+            also_status=bool(g.get("also_status", False)),
         )
         for g in (guards_data if isinstance(guards_data, list) else [])
     )
@@ -199,16 +203,16 @@ def _weigh(facts: Facts, text: str, command: str | None) -> Decision | None:
         decision = Decision(by_text, "phrase")
     else:
         return None
-    if decision.rule == "phrase" and by_status != decision.reason:
-        for guard in t.guards:
-            if guard.reason != decision.reason:
-                continue
-            if command in guard.commands or (guard.without_evidence and command is None and by_status is None):
-                return Decision(guard.becomes, "guard")
+    from_text = decision.rule == "phrase" and by_status != decision.reason
+    for guard in t.guards:
+        if guard.reason != decision.reason or not (from_text or guard.also_status):
+            continue
+        if command in guard.commands or (guard.without_evidence and command is None and by_status is None):
+            return Decision(guard.becomes, f"guard:{command or 'no-evidence'}")
     return decision
 
 
-_FALLBACK_COMMAND = {"HELO": "blocked", "EHLO": "blocked", "CONN": "blocked", "MAIL": "rejected"}
+_FALLBACK_COMMAND = {"HELO": "blocked", "EHLO": "blocked", "CONN": "blocked"}
 _SYNTAX_REPLY = re.compile(r"50[0-4]")
 
 
