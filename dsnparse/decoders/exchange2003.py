@@ -9,6 +9,9 @@ reason outright::
     bob@example.net on Tue, 3 Mar 2009 10:00:00 +0000
         The recipient name is not recognized
         MSEXCH:IMS:Example:SITE:SERVER 0 (000C05A6) Unknown Recipient
+
+Exchange 2000/2003 SMTP write the same paragraphs under "The following recipient(s) could not be
+reached:", ending with the remote host and status: ``<mx.example.net #5.1.1>``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from . import vendor
 
 NAME = "exchange2003"
 
-_RECIPIENT = re.compile(r"^[ \t]{0,4}(\S{1,254}@\S{1,254})[ \t]{1,4}on[ \t]")
+_RECIPIENT = re.compile(r"^[ \t]{0,12}(\S{1,254}@\S{1,254})[ \t]{1,4}on[ \t]")
+# Exchange 2000/2003 name the host that refused and the status: ``<mx.example.net #5.1.1>``.
+_HOST_STATUS = re.compile(r"<([A-Za-z0-9][A-Za-z0-9.-]{0,253}[A-Za-z0-9])[ \t]{1,4}#[245]\.\d{1,3}\.\d{1,3}>")
 
 
 def matches(mail: Mail) -> bool:
@@ -47,7 +52,8 @@ def decode(mail: Mail) -> list[Facts]:
             if not row.strip() or _RECIPIENT.match(row):
                 break
             block.append(row.strip())
-        f = vendor.facts(addr, " ".join(block) or None)
+        host = _HOST_STATUS.search(" ".join(block))
+        f = vendor.facts(addr, " ".join(block) or None, remote=host.group(1).lower() if host else None)
         f.reason = vendor.reason(NAME, f.diagnostic)
         out.append(f)
     return out
