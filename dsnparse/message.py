@@ -13,6 +13,7 @@ import base64
 import binascii
 import codecs
 import email
+import email.errors
 import email.header
 import email.parser
 import quopri
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 from email.message import Message
 from email.policy import compat32
 from functools import cached_property
+from itertools import islice
 from typing import IO
 
 import chardet
@@ -43,6 +45,7 @@ _CHARSET_ALIASES = {
     "ks_c_5601-1987": "cp949", "gb2312": "gb18030", "gbk": "gb18030", "windows-874": "cp874",
 }
 _HEADER_LINE = re.compile(r"[!-9;-~]{1,80}:[ \t]?")
+_NESTING_TYPE = re.compile(rb"(?im)^content-type:[ \t]{0,64}\"?(?:multipart|message)/")
 _STRONG_ORIGINAL_HEADER = re.compile(
     r"(?im)^(?:return-path|received|message-id|dkim-signature|mime-version|x-mailer|"
     r"content-type|x-[a-z0-9-]{1,40}|authentication-results|delivered-to):[ \t]"
@@ -114,7 +117,7 @@ def decode_header(value: str | None, limit: int = DEFAULT_LIMITS.max_header_byte
                 else:
                     chunks.append(chunk)
             value = "".join(chunks)
-        except (ValueError, LookupError, AssertionError, binascii.Error):
+        except (ValueError, LookupError, AssertionError, binascii.Error, email.errors.HeaderParseError):
             pass
     elif not value.isascii():
         # compat32 keeps undeclared 8-bit header bytes as surrogate escapes
@@ -238,11 +241,20 @@ class Mail:
     # -- headers of the bounce itself ---------------------------------------------------------
     def header(self, name: str) -> str:
         """A decoded header of the bounce message (empty string when absent)."""
-        return decode_header(self.message.get(name), self.limits.max_header_bytes)
+        return self._decode_header(self.message.get(name))
 
     def header_all(self, name: str) -> list[str]:
         """Every decoded value of a header of the bounce message."""
-        return [decode_header(v, self.limits.max_header_bytes) for v in self.message.get_all(name, [])]
+        return [self._decode_header(v) for v in self.message.get_all(name, [])]
+
+    def _decode_header(self, value: object) -> str:
+        """:func:`decode_header` under this message's limit, flagging a value that was cut."""
+        if value is None:
+            return ""
+        text = str(value)
+        if len(text) > self.limits.max_header_bytes:
+            self.flag("header_bytes")
+        return decode_header(text, self.limits.max_header_bytes)
 
     @cached_property
     def subject(self) -> str:
@@ -369,7 +381,7 @@ class Mail:
         orig = self.original
         if orig is None:
             return ""
-        return decode_header(orig.get(name), self.limits.max_header_bytes)
+        return self._decode_header(orig.get(name))
 
     def iter_lines(self) -> Iterator[str]:
         """Lines of :attr:`report_text`."""
@@ -409,6 +421,50 @@ def load(message: bytes | str | IO[bytes] | Message, limits: Limits = DEFAULT_LI
         raw = raw[: limits.max_message_bytes]
         defects.append("limit:message_bytes")
     raw = normalize_newlines(raw)
-    msg = email.message_from_bytes(raw, policy=compat32)
+    msg = _parse_bytes(raw, limits, defects)
+    _prune(msg, limits, defects)
     defects.extend(type(d).__name__ for d in msg.defects)
     return Mail(msg, limits, defects)
+
+
+def _flag(defects: list[str], limit: str) -> None:
+    if f"limit:{limit}" not in defects:
+        defects.append(f"limit:{limit}")
+
+
+def _parse_bytes(raw: bytes, limits: Limits, defects: list[str]) -> Message:
+    """The compat32 parse. A structure nested deeper than the stdlib parser can recurse is cut
+    before the part that exceeds ``max_depth``, else read as headers only (flag ``limit:depth``)."""
+    try:
+        return email.message_from_bytes(raw, policy=compat32)
+    except RecursionError:
+        _flag(defects, "depth")
+    starts = [m.start() for m in islice(_NESTING_TYPE.finditer(raw), limits.max_depth + 1)]
+    if len(starts) > limits.max_depth:
+        try:
+            return email.message_from_bytes(raw[: starts[-1]], policy=compat32)
+        except RecursionError:
+            pass
+    return email.parser.BytesParser(policy=compat32).parsebytes(raw, headersonly=True)
+
+
+def _prune(msg: Message, limits: Limits, defects: list[str]) -> None:
+    """Cut a parsed tree, in place, to ``max_depth`` levels and ``max_parts`` parts, so that no
+    later walk over it (recursive or not) goes deeper or longer (flags ``limit:depth``/``parts``)."""
+    seen = 0
+    stack: list[tuple[Message, int]] = [(msg, 0)]
+    while stack:
+        part, depth = stack.pop()
+        payload = part.get_payload()
+        if not isinstance(payload, list) or not payload or part.get_content_type() in DSN_TYPES:
+            continue  # a delivery-status part's list holds its field groups, bounded by max_recipients
+        if depth >= limits.max_depth:
+            part.set_payload([])
+            _flag(defects, "depth")
+            continue
+        room = max(limits.max_parts - seen, 0)
+        if len(payload) > room:
+            del payload[room:]
+            _flag(defects, "parts")
+        seen += len(payload)
+        stack.extend((p, depth + 1) for p in reversed(payload) if isinstance(p, Message))
