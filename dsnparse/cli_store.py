@@ -6,7 +6,6 @@ wiring only; the work is in :mod:`dsnparse.imap` and :mod:`dsnparse.store`.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import imaplib
 import logging
 import os
@@ -22,7 +21,7 @@ from .core import parse
 from .errors import CodeTableError, DsnparseError
 from .sinks import CsvSink, JsonLinesSink
 from .sources import read_paths
-from .store import FAILED, PARSED, SUPPRESSION_FIELDS, Entry, MessageKey, Policy, Store
+from .store import FAILED, PARSED, SUPPRESSION_FIELDS, Entry, MessageKey, Policy, Store, digest
 
 
 def _code_table(path: str | None) -> CodeTable | None:
@@ -178,17 +177,17 @@ def ingest_command(argv: list[str]) -> int:
                 counts["unreadable"] += 1
                 sys.stderr.write(f"dsnparse: {item.source}: {item.error}\n")
                 continue
-            digest = hashlib.sha256(item.raw).hexdigest()
+            identity = digest(item.raw)
             stdin = item.source == "-" or item.source.startswith("-#")
-            key = MessageKey(f"stdin:{digest}" if stdin else os.path.abspath(item.source))
+            key = MessageKey(f"stdin:{identity}" if stdin else os.path.abspath(item.source))
             try:
                 report = parse(item.raw, source=item.source, table=table, original_headers=args.header)
-                batch.append(Entry(key, PARSED, report=report, digest=digest, size=len(item.raw)))
+                batch.append(Entry(key, PARSED, report=report, digest=identity, size=len(item.raw)))
             except DsnparseError as exc:
                 counts["failed"] += 1
                 sys.stderr.write(f"dsnparse: {item.source}: {exc}\n")
                 error = f"{type(exc).__name__}: {exc}"
-                batch.append(Entry(key, FAILED, digest=digest, size=len(item.raw), error=error))
+                batch.append(Entry(key, FAILED, digest=identity, size=len(item.raw), error=error))
             if len(batch) >= args.batch_size:
                 _tally(statuses, store.add(batch))
                 batch = []

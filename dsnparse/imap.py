@@ -16,7 +16,6 @@ logged, printed or stored (:class:`Credentials` hides them from ``repr``).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import imaplib
 import ipaddress
 import logging
@@ -36,7 +35,7 @@ from .classify.codes import CodeTable
 from .core import parse
 from .errors import DsnparseError
 from .sinks import JsonLinesSink
-from .store import DUPLICATE, FAILED, OVERSIZE, PARSED, Checkpoint, Entry, MessageKey, iso
+from .store import DUPLICATE, FAILED, OVERSIZE, PARSED, Checkpoint, Entry, MessageKey, digest, iso
 
 log = logging.getLogger("dsnparse.imap")
 
@@ -327,12 +326,13 @@ class Fetcher:
         raw = body.get(b"BODY[]") if body else None
         if not isinstance(raw, bytes):
             return Entry(key, FAILED, size=size, received=received, error="the server returned no message body")
-        digest = hashlib.sha256(raw).hexdigest()
+        identity = digest(raw)
         try:
             report = parse(raw, source=key.source, table=s.table, original_headers=s.original_headers)
         except DsnparseError as exc:
-            return Entry(key, FAILED, digest=digest, size=size, received=received, error=f"{type(exc).__name__}: {exc}")
-        return Entry(key, PARSED, report=report, digest=digest, size=size, received=received)
+            error = f"{type(exc).__name__}: {exc}"
+            return Entry(key, FAILED, digest=identity, size=size, received=received, error=error)
+        return Entry(key, PARSED, report=report, digest=identity, size=size, received=received)
 
     def _count(self, entry: Entry, status: str) -> None:
         self.summary.messages += 1

@@ -14,6 +14,7 @@ suppress once ``soft_count`` of them fall within ``soft_days`` days.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
+from .message import normalize_newlines
 from .record import FIELDS, BounceRecord, Kind, Report
 
 PARSED = "parsed"
@@ -73,6 +75,12 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 """
 
 
+def digest(raw: bytes) -> str:
+    """The message's identity for de-duplication: SHA-256 of its bytes with line endings made
+    uniform, so the copy an IMAP server hands out (CRLF) matches the file it came from (LF)."""
+    return hashlib.sha256(normalize_newlines(raw)).hexdigest()
+
+
 def utc_now() -> str:
     """The current time as ISO 8601 UTC with seconds (the format of record dates)."""
     return iso(datetime.now(UTC))
@@ -118,7 +126,7 @@ class Entry:
     status: str = PARSED
     report: Report | None = None
     digest: str | None = None
-    """SHA-256 of the raw bytes: the same message under another key is a duplicate."""
+    """:func:`digest` of the raw bytes: the same message under another key is a duplicate."""
     size: int | None = None
     received: str | None = None
     """When the message arrived (IMAP INTERNALDATE), ISO UTC; defaults to the time of storing."""

@@ -233,6 +233,19 @@ def test_unparseable_and_oversized_messages_are_parked_in_the_failed_folder(
     assert "nested too deeply" in caplog.text and "over the 10000 byte cap" in caplog.text
 
 
+def test_a_message_ingested_from_a_file_is_a_duplicate_when_fetched(server: dc.Dovecot, user: str,
+                                                                    tmp_path: Path) -> None:
+    db = str(tmp_path / "b.sqlite")
+    assert cli_main(["ingest", "--db", db, str(BOUNCES[0])]) == 0
+    append(server, user, [BOUNCES[0].read_bytes()])  # the server hands it back with CRLF line endings
+    with Store(db) as store:
+        before = store.count()
+        summary = Fetcher(settings(server, user), store).run()
+        assert (summary.messages, summary.duplicates, summary.records) == (1, 1, 0)
+        assert store.count() == before
+    assert folder_count(server, user, "Processed") == 1
+
+
 def test_large_messages_are_fetched_in_parts_but_committed_as_one_batch(
     server: dc.Dovecot, user: str, store: Store
 ) -> None:

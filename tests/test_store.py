@@ -14,7 +14,7 @@ import pytest
 import dsnparse
 from dsnparse import BounceRecord, Kind, Report
 from dsnparse.cli import main
-from dsnparse.store import DUPLICATE, FAILED, PARSED, Checkpoint, Entry, MessageKey, Policy, Store
+from dsnparse.store import DUPLICATE, FAILED, PARSED, Checkpoint, Entry, MessageKey, Policy, Store, digest
 
 from .conftest import FIXTURES, fixture_bytes
 
@@ -198,3 +198,8 @@ def test_ingest_from_stdin_keys_messages_by_content(tmp_path: Path, monkeypatch:
         assert main(["ingest", "--db", db, "-"]) == 0
     with Store(db) as store:
         assert store.count("messages") == 2  # two different messages, the third a re-read of the first
+
+
+def test_digest_ignores_line_endings_only() -> None:
+    assert digest(b"Subject: a\r\n\r\nbody\r\n") == digest(b"Subject: a\n\nbody\n") == digest(b"Subject: a\r\rbody\r")
+    assert digest(b"Subject: a\n\nbody\n") != digest(b"Subject: b\n\nbody\n")
