@@ -156,6 +156,27 @@ To: dan@example.com
     assert rec.diagnostic == "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"
 
 
+def test_exchange2010_status_and_smtp_reply_form() -> None:
+    text = """\
+From: postmaster@example.com
+To: carol@example.org
+Subject: Undeliverable: report
+
+Delivery has failed to these recipients or groups:
+
+Diagnostic information for administrators:
+
+Generating server: ex10.example.com
+
+eve@nowhere.example.net
+#< #5.4.4 smtp;554 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain> #SMTP#
+"""
+    rec = parse(_mail(text)).records[0]
+    assert (rec.recipient, rec.status, rec.reply_code) == ("eve@nowhere.example.net", "5.4.4", "554")
+    assert rec.diagnostic == "554 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain"
+    assert rec.reason == "hostunknown"
+
+
 def test_messagingserver_reads_a_report_whose_boundaries_are_lost() -> None:
     text = """\
 From: PMDF e-Mail Interconnect <MAILER-DAEMON@pmdf.example.com>
@@ -206,7 +227,7 @@ def test_ezweb_rejection_with_a_reply_is_not_called_filtered() -> None:
 def test_vendor_tables_cover_only_known_decoders() -> None:
     from dsnparse.phrases import load_toml
 
-    names = {d.NAME for d in BATCH} | {"domino"}
+    names = {d.NAME for d in BATCH} | {"domino", "apachejames_details"}
     assert set(load_toml("vendor_markers.toml")) <= names
     assert set(load_toml("vendor_reasons.toml")) <= names
 

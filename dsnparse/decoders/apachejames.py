@@ -29,14 +29,17 @@ _DETAILS = re.compile(r"(?i)^[ \t]{0,4}message details:")
 
 
 def matches(mail: Mail) -> bool:
-    """James's JavaMail Message-ID or Received trace, or its "[BOUNCE]" subject, with the
-    "Error message below:" notice."""
+    """The "Error message below:" notice, with James's JavaMail Message-ID, Received trace or
+    "[BOUNCE]" subject, or with its "Message details:" section."""
+    sample = vendor.head(mail, 2000)
+    if not vendor.marked(NAME, sample):
+        return False
     james = (
         ".javamail." in mail.header("message-id").lower()
         or mail.subject.startswith("[BOUNCE]")
         or any("JAMES" in r for r in mail.message.get_all("received", [])[:3])
     )
-    return james and vendor.marked(NAME, vendor.head(mail, 2000))
+    return james or vendor.marked("apachejames_details", sample)
 
 
 def decode(mail: Mail) -> list[Facts]:

@@ -10,7 +10,8 @@ and the server's reply, quoted::
     mx.example.net
     Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found'
 
-Older versions write the reply as ``#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##``.
+Older versions write the reply as ``#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##`` or
+``#< #5.1.1 smtp;550 5.1.1 RESOLVER.ADR.RecipNotFound; not found> #SMTP#``.
 The component codes (``RESOLVER.ADR.RecipNotFound``, ``QUEUE.Expired``...) name the reason.
 """
 
@@ -28,6 +29,8 @@ NAME = "exchange2007"
 _BARE_ADDRESS = re.compile(r"^[ \t]{0,8}<?(\S{1,254}@\S{1,254}?)>?[ \t]{0,8}$")
 _QUOTED_REPLY = re.compile(r"'([245]\d\d[ -][^'\n]{1,1000})'")
 _HASH_REPLY = re.compile(r"#([245]\d\d[ -].{1,1000}?)(?:##|$)")
+# Exchange 2010 and later quote the status, then the reply: ``#< #5.1.1 smtp;550 5.1.1 ...> #SMTP#``.
+_SMTP_REPLY = re.compile(r"<[ \t]{0,2}#([245]\.\d{1,3}\.\d{1,3})[ \t]{1,4}smtp;[ \t]{0,4}([^>\n]{1,1000})>")
 _HOST_LINE = re.compile(r"^[ \t]{0,8}([A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){1,8})[ \t]{0,8}$")
 _REMOTE_AT = re.compile(r"(?i)remote server at[ \t]{1,4}([A-Za-z0-9][A-Za-z0-9.-]{0,253}[A-Za-z0-9])")
 _END = re.compile(r"(?i)^original message headers:|^[ \t]{0,4}received:[ \t]")
@@ -40,12 +43,18 @@ def matches(mail: Mail) -> bool:
 
 def _block_facts(addr: str, rows: list[str]) -> Facts:
     joined = "\n".join(rows)
-    quoted = _QUOTED_REPLY.search(joined) or _HASH_REPLY.search(joined)
+    quoted = _SMTP_REPLY.search(joined)
+    reply = quoted.group(2) if quoted else None
+    if reply is None:
+        quoted = _QUOTED_REPLY.search(joined) or _HASH_REPLY.search(joined)
+        reply = quoted.group(1) if quoted else None
     remote = _REMOTE_AT.search(joined)
     host = remote.group(1).lower() if remote else None
     if host is None:
         host = next((m.group(1).lower() for m in map(_HOST_LINE.match, rows) if m), None)
-    f = vendor.facts(addr, quoted.group(1).strip() if quoted else (" ".join(rows) or None), remote=host)
+    f = vendor.facts(addr, reply.strip() if reply else (" ".join(rows) or None), remote=host)
+    if f.status is None and quoted is not None and quoted.re is _SMTP_REPLY:
+        f.status = quoted.group(1)
     f.reason = vendor.reason(NAME, f.diagnostic)
     return f
 

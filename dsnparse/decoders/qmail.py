@@ -30,6 +30,9 @@ NAME = "qmail"
 
 _STOP = re.compile(r"(?i)^-{2,3} ?(?:below this line|enclosed is a copy|original message follows|the original message)")
 _REMOTE_SAID = re.compile(r"(?i)\bremote host said:[ \t]{0,4}")
+_REPORTER = re.compile(
+    r"(?i)this is the qmail(?:-send)? program at[ \t]{1,4}([A-Za-z0-9][A-Za-z0-9.-]{0,253}[A-Za-z0-9])"
+)
 # qmail's own sentences that follow a quoted remote reply.
 _AFTERWORD = re.compile(r"(?i)\bgiving up on |\bi'm not going to try again")
 # Which command a failure followed, from qmail-remote's fixed wording.
@@ -72,6 +75,7 @@ def _remote(text: str) -> str | None:
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per ``<address>:`` block, with qmail's sentence and the remote reply."""
+    reporter = _REPORTER.search(vendor.head(mail, 400))
     out: list[Facts] = []
     for addr, rows in vendor.angle_blocks(vendor.lines(mail), _STOP):
         diagnostic = " ".join(rows)
@@ -80,5 +84,7 @@ def decode(mail: Mail) -> list[Facts]:
         f = vendor.facts(addr, reply or diagnostic, command=_command(diagnostic), remote=_remote(diagnostic))
         if not said:
             f.reason = vendor.reason(NAME, diagnostic)
+        if reporter and "." in reporter.group(1):
+            f.reporting_mta = reporter.group(1).lower()
         out.append(f)
     return out
