@@ -1,6 +1,9 @@
-"""RFC 3834 automatic responses (vacation, out-of-office) told apart from failures.
+"""RFC 3834 automatic responses (vacation, out-of-office, challenge-response) told apart from failures.
 
-The signals are data: headers that only auto-responders set, and localised subject prefixes.
+The signals are data: headers that only auto-responders set (``Auto-Submitted: auto-replied``,
+``X-Autoreply``, Apple's ``X-Apple-Action: VACATION``...), localised subject prefixes, and the
+headers and subjects of challenge-response systems that ask the sender to confirm a message.
+All three are answered with kind ``autoreply`` and reason ``vacation`` (Sisimai's name).
 """
 
 from __future__ import annotations
@@ -20,6 +23,11 @@ _HEADER_SIGNALS = (
     ("x-mailer", re.compile(r"vacation|autorespon|auto[- ]?reply", re.I)),
     ("precedence", re.compile(r"^\s*auto[_-]reply", re.I)),
     ("x-auto-response-suppress", None),
+    # challenge-response systems (the sender is asked to prove it is a person)
+    ("x-challenge", None),
+    ("x-boxbe-challenge", None),
+    ("x-delivery-agent", re.compile(r"tmda", re.I)),
+    ("x-spamarrest-challenge", None),
 )
 SUBJECT = re.compile(
     r"^\s*(?:auto(?:matic)?[ -]?(?:reply|response|antwort|answer|respuesta|réponse|risposta|resposta)\b|"
@@ -27,6 +35,15 @@ SUBJECT = re.compile(
     r"r[ée]ponse automatique|risposta automatica|respuesta autom[áa]tica|resposta autom[áa]tica|"
     r"automatisch(?:e)? (?:antwort|reactie)|afwezig|nicht im büro|fuera de la oficina|"
     r"自動応答|自动回复|不在|автоответ|autosvar|automaattinen vastaus|odpowied[źz] automatyczna)",
+    re.I,
+)
+
+
+CHALLENGE_SUBJECT = re.compile(
+    r"^\s*(?:please confirm your (?:message|e-?mail)|confirm your (?:message|e-?mail|address)|"
+    r"verify your (?:message|e-?mail)|your (?:message|e-?mail) (?:requires|needs|awaits) (?:verification|confirmation)|"
+    r"(?:sender )?verification (?:required|requested)|approval required for your message|"
+    r"\[boxbe\]|challenge[ -]response)",
     re.I,
 )
 
@@ -41,11 +58,11 @@ def is_autoreply(mail: Mail) -> bool:
             if name == "x-auto-response-suppress" and not SUBJECT.search(mail.subject):
                 continue
             return True
-    return bool(SUBJECT.search(mail.subject))
+    return bool(SUBJECT.search(mail.subject) or CHALLENGE_SUBJECT.search(mail.subject))
 
 
 def read(mail: Mail) -> list[Facts]:
     """One fact: the address that answered automatically (the reply's From)."""
-    sender = addresses.normalize(mail.header("from")) or addresses.normalize(mail.header("reply-to"))
+    sender = next(iter(addresses.find_all(mail.header("from")) + addresses.find_all(mail.header("reply-to"))), None)
     text = " ".join(mail.report_text.split())[:500] or None
     return [Facts(recipient=sender, diagnostic=text, recipient_source="report", reason="vacation")]
