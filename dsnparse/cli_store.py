@@ -10,6 +10,7 @@ import imaplib
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Iterator
@@ -50,6 +51,13 @@ def _secret(env: str | None, path: str | None, what: str) -> str | None:
             raise SystemExit(f"dsnparse imap: the {what} file {path} is empty")
         return value
     return None
+
+
+def _open_store(path: str, command: str) -> Store:
+    try:
+        return Store(path)
+    except sqlite3.Error as exc:
+        raise SystemExit(f"dsnparse {command}: {path}: not a usable SQLite store: {exc}") from exc
 
 
 @contextmanager
@@ -128,7 +136,7 @@ def imap_command(argv: list[str]) -> int:
     stop = threading.Event()
     with ExitStack() as stack:
         if args.db:
-            sink: Store | StreamSink = stack.enter_context(Store(args.db))
+            sink: Store | StreamSink = stack.enter_context(_open_store(args.db, "imap"))
         elif args.jsonl:
             sink = StreamSink(stack.enter_context(open(args.jsonl, "a", encoding="utf-8")))
         else:
@@ -140,7 +148,7 @@ def imap_command(argv: list[str]) -> int:
         except ImapError as exc:
             sys.stderr.write(f"dsnparse imap: {exc}\n")
             return 1
-        except (OSError, imaplib.IMAP4.error) as exc:
+        except (OSError, imaplib.IMAP4.error, sqlite3.Error) as exc:
             sys.stderr.write(f"dsnparse imap: {args.host}: {type(exc).__name__}: {exc}\n")
             _write_summary(fetcher.summary.lines())
             return 1
@@ -169,7 +177,7 @@ def ingest_command(argv: list[str]) -> int:
     table = _code_table(args.code_table)
     counts = {"read": 0, "unreadable": 0, "failed": 0}
     statuses: dict[str, int] = {}
-    with Store(args.db) as store:
+    with _open_store(args.db, "ingest") as store:
         batch: list[Entry] = []
         for item in read_paths(args.paths):
             counts["read"] += 1
@@ -222,7 +230,7 @@ def suppressions_command(argv: list[str]) -> int:
         policy = Policy(soft_count=args.soft_count, soft_days=args.soft_days)
     except ValueError as exc:
         ap.error(str(exc))
-    with Store(args.db) as store:
+    with _open_store(args.db, "suppressions") as store:
         entries = store.suppressions(policy)
     if args.format == "jsonl":
         sink = JsonLinesSink(sys.stdout)

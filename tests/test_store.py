@@ -203,3 +203,10 @@ def test_ingest_from_stdin_keys_messages_by_content(tmp_path: Path, monkeypatch:
 def test_digest_ignores_line_endings_only() -> None:
     assert digest(b"Subject: a\r\n\r\nbody\r\n") == digest(b"Subject: a\n\nbody\n") == digest(b"Subject: a\r\rbody\r")
     assert digest(b"Subject: a\n\nbody\n") != digest(b"Subject: b\n\nbody\n")
+
+
+def test_a_file_that_is_not_a_store_is_refused_cleanly(tmp_path: Path) -> None:
+    not_db = tmp_path / "notes.txt"
+    not_db.write_text("this is not a database\n" * 100)
+    with pytest.raises(SystemExit, match="not a usable SQLite store"):
+        main(["suppressions", "--db", str(not_db)])
