@@ -36,8 +36,11 @@ _SUBJECTS = (
 _MARKER = re.compile(
     r"(?i)-{3,9} ?(?:transcript of session follows|the following addresses had permanent fatal errors)"
 )
-_LIST = re.compile(r"(?i)^ {0,8}-{3,9} ?the following addresses had (?:permanent fatal|transient non-fatal) errors")
-_LIST_ENTRY = re.compile(r"^<?([^\s<>]{1,320}@[^\s<>]{1,255})>?\s{0,4}$")
+_LIST = re.compile(
+    r"(?i)^ {0,8}-{3,9} ?the following addresses had (?:permanent fatal errors|transient non-fatal errors|"
+    r"delivery problems)"
+)
+_LIST_ENTRY = re.compile(r"^<?([^\s<>()]{1,320}@[^\s<>()]{1,255}?)>?(?:[ \t]{1,4}\([^()]{1,80}\))?\s{0,4}$")
 _LIST_REASON = re.compile(r"(?i)^\s{1,12}\(reason:\s{0,4}(.{1,2000}?)\)?$")
 _TALKING = re.compile(r"(?i)^(?:\.\.\. )?while talking to ([A-Za-z0-9.\[\]:-]{1,255}?)\.?:\s{0,4}$")
 _VERDICT = re.compile(
@@ -181,4 +184,4 @@ def decode(mail: Mail) -> list[Facts]:
     own = smtp.mta_reason(NAME, mail.subject)
     for f in out:
         f.reason = f.reason or own
-    return out
+    return smtp.with_inline_dsn(mail, out)

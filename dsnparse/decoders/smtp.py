@@ -11,8 +11,9 @@ import re
 from functools import lru_cache
 
 from ..facts import Facts, find_reply_code, find_status
+from ..message import Mail
 from ..phrases import any_of, load_toml
-from ..standard.dsn import join_reply
+from ..standard.dsn import join_reply, read_inline
 
 # "... in reply to RCPT TO command", "after MAIL FROM:<a@b>", ">>> DATA", "after end of data".
 _COMMAND_WORDS = (
@@ -80,6 +81,22 @@ def fill_codes(facts: Facts, *texts: str | None) -> Facts:
         if facts.reply_code is None:
             facts.reply_code = find_reply_code(text)
     return facts
+
+
+def with_inline_dsn(mail: Mail, found: list[Facts]) -> list[Facts]:
+    """A decoder's facts completed by DSN fields written into the text, for reports whose
+    delivery-status part lost its MIME structure (the pipeline reads real DSN parts itself)."""
+    if mail.dsn_texts:
+        return found
+    inline = read_inline(mail.report_text, mail)
+    if not inline:
+        return found
+    by_rcpt = {f.recipient.lower(): f for f in found if f.recipient}
+    for fact in inline:
+        extra = by_rcpt.pop(fact.recipient.lower(), None) if fact.recipient else None
+        if extra is not None:
+            fact.fill(extra)
+    return inline + [f for f in found if f.recipient and f.recipient.lower() in by_rcpt]
 
 
 @lru_cache(maxsize=1)
