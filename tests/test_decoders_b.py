@@ -227,7 +227,7 @@ def test_ezweb_rejection_with_a_reply_is_not_called_filtered() -> None:
 def test_vendor_tables_cover_only_known_decoders() -> None:
     from dsnparse.phrases import load_toml
 
-    names = {d.NAME for d in BATCH} | {"domino", "apachejames_details"}
+    names = {d.NAME for d in BATCH} | {"domino", "apachejames_details", "exchange2007_details"}
     assert set(load_toml("vendor_markers.toml")) <= names
     assert set(load_toml("vendor_reasons.toml")) <= names
 
