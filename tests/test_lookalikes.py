@@ -1,0 +1,106 @@
+"""Look-alikes: delays, positive DSNs, auto-replies, receipts, complaints and forwarded or quoted
+bounces each get their kind and reason, and none of them a bounce type or suppression advice."""
+
+from __future__ import annotations
+
+import pytest
+
+from dsnparse import Kind, Report, parse
+
+from .conftest import fixture_bytes
+
+
+def report(name: str) -> Report:
+    return parse(fixture_bytes(f"lookalikes/{name}.eml"))
+
+
+def assert_no_advice(rep: Report) -> None:
+    for rec in rep.records:
+        assert rec.bounce_type is None
+        assert rec.suppress is False
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "reason"),
+    [
+        ("delay-mailboxfull", Kind.DELAY, "mailboxfull"),
+        ("delivered", Kind.DELIVERED, "delivered"),
+        ("relayed", Kind.DELIVERED, "delivered"),
+        ("vacation-rfc3834", Kind.AUTOREPLY, "vacation"),
+        ("vacation-de", Kind.AUTOREPLY, "vacation"),
+        ("vacation-fr", Kind.AUTOREPLY, "vacation"),
+        ("vacation-es", Kind.AUTOREPLY, "vacation"),
+        ("vacation-ja", Kind.AUTOREPLY, "vacation"),
+        ("vacation-apple", Kind.AUTOREPLY, "vacation"),
+        ("challenge-response", Kind.AUTOREPLY, "vacation"),
+        ("read-receipt", Kind.RECEIPT, "delivered"),
+        ("arf-complaint", Kind.COMPLAINT, "feedback"),
+    ],
+)
+def test_kind_and_reason(name: str, kind: Kind, reason: str) -> None:
+    rep = report(name)
+    assert rep.kind is kind
+    assert [r.reason for r in rep.records] == [reason]
+    assert_no_advice(rep)
+    assert rep.is_bounce is (kind is Kind.DELAY)
+
+
+def test_delay_keeps_its_action_and_status() -> None:
+    (rec,) = report("delay-mailboxfull").records
+    assert (rec.action, rec.status, rec.recipient) == ("delayed", "4.2.2", "carol.full@example.com")
+
+
+def test_relayed_dsn_keeps_its_action() -> None:
+    (rec,) = report("relayed").records
+    assert (rec.action, rec.status) == ("relayed", "2.0.0")
+
+
+def test_auto_reply_names_the_address_that_answered() -> None:
+    assert report("vacation-rfc3834").records[0].recipient == "erin@example.com"
+    assert report("vacation-apple").records[0].recipient == "jules@example.com"
+
+
+def test_complaint_carries_feedback_type_source_ip_recipient_and_message_id() -> None:
+    (rec,) = report("arf-complaint").records
+    assert rec.recipient == "lena@example.net"
+    assert rec.recipient_source == "report"
+    assert rec.feedback_type == "abuse"
+    assert rec.source_ip == "192.0.2.77"
+    assert rec.message_id == "<offers-2026-03-lena@example.org>"
+
+
+@pytest.mark.parametrize("name", ["forwarded-bounce", "quoted-bounce"])
+def test_forwarded_or_quoted_bounce_is_not_a_bounce(name: str) -> None:
+    rep = report(name)
+    assert rep.kind is Kind.NOT_BOUNCE
+    assert rep.records == ()
+
+
+def test_the_same_bounce_unforwarded_is_a_failure() -> None:
+    raw = fixture_bytes("lookalikes/forwarded-bounce.eml").decode()
+    inner = raw.split("Content-Type: message/rfc822\n\n", 1)[1].rsplit("\n--fwd-1015--", 1)[0]
+    rep = parse(inner.encode())
+    assert rep.kind is Kind.FAILURE
+    assert [(r.recipient, r.reason, r.suppress) for r in rep.records] == [("client@example.com", "userunknown", True)]
+
+
+def test_a_daemon_forwarding_a_bounce_is_still_a_bounce() -> None:
+    raw = fixture_bytes("lookalikes/forwarded-bounce.eml").decode()
+    inner = raw.split("Content-Type: message/rfc822\n\n", 1)[1].rsplit("\n--fwd-1015--", 1)[0]
+    rep = parse(inner.replace("Subject: Undelivered Mail", "Subject: Fwd: Undelivered Mail").encode())
+    assert rep.kind is Kind.FAILURE
+
+
+def test_auto_reply_headers_from_a_daemon_do_not_hide_a_failure() -> None:
+    raw = fixture_bytes("lookalikes/forwarded-bounce.eml").decode()
+    inner = raw.split("Content-Type: message/rfc822\n\n", 1)[1].rsplit("\n--fwd-1015--", 1)[0]
+    rep = parse(inner.replace("Subject:", "Auto-Submitted: auto-replied\nSubject:", 1).encode())
+    assert rep.kind is Kind.FAILURE
+
+
+def test_ordinary_message_with_a_vacation_word_in_the_body_is_not_an_auto_reply() -> None:
+    raw = (
+        b"From: Pia <pia@example.com>\nTo: news@example.org\nSubject: Question\n"
+        b"Message-Id: <q1@example.com>\n\nIs the out of office rule still on? Vacation is over.\n"
+    )
+    assert parse(raw).kind is Kind.NOT_BOUNCE
