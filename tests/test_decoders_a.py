@@ -26,6 +26,7 @@ def _mail(headers: str, body: str) -> bytes:
         ("SMTP error from remote mail server after initial connection:", "CONN"),
         (">>> DATA\n<<< 554 rejected", "DATA"),
         ("lost connection with mx.example.net[192.0.2.1] while sending RCPT TO", "RCPT"),
+        ("host mx.example.net[192.0.2.1] refused to talk to me: 421 busy", "CONN"),
         ("550 5.1.1 unknown user", None),
     ],
 )
@@ -255,3 +256,16 @@ def test_dragonfly_joins_a_reply_split_by_blank_lines() -> None:
     [facts] = dragonfly.decode(load(raw))
     assert facts.diagnostic == "550-5.7.26 Unauthenticated email is not accepted."
     assert (facts.smtp_command, facts.remote_mta, facts.status) == ("DATA", "mx.example.net", "5.7.26")
+
+
+def test_postfix_transcript_joins_a_multi_line_reply() -> None:
+    raw = _mail(
+        "From: MAILER-DAEMON@mx.example.org\nTo: postmaster@mx.example.org\n"
+        "Subject: Postfix SMTP server: errors from x.example.net[192.0.2.7]",
+        "Transcript of session follows.\n\n In:  MAIL FROM:<a@example.net>\n Out: 250 2.1.0 Ok\n"
+        " In:  RCPT TO:<gone@example.org>\n Out: 550-5.1.1 That account is closed.\n"
+        " Out: 550 5.1.1 Ask the sender for a new address.\n In:  QUIT\n",
+    )
+    [facts] = postfix.decode(load(raw))
+    assert facts.recipient == "gone@example.org"
+    assert facts.diagnostic == "550-5.1.1 That account is closed. Ask the sender for a new address."

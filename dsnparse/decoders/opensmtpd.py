@@ -19,7 +19,7 @@ NAME = "opensmtpd"
 
 _INTRO = "this is the mailer-daemon, please do not reply to this e"
 _LIST_START = re.compile(r"(?i)(?:following list of recipients|list of recipients):\s{0,4}$")
-_LINE = re.compile(r"^<?([^\s<>:]{1,320}@[A-Za-z0-9.\[\]:-]{1,255}?)>?:[ \t]{1,8}(\S.{0,2000})$")
+_LINE = re.compile(r"^[ \t]{0,8}<?([^\s<>:]{1,320}@[A-Za-z0-9.\[\]:-]{1,255}?)>?:[ \t]{1,8}(\S.{0,2000})$")
 _RECEIVED = re.compile(r"\(OpenSMTPD\)")
 
 

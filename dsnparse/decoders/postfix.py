@@ -18,6 +18,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
+from ..standard.dsn import join_reply
 from . import smtp
 
 NAME = "postfix"
@@ -37,6 +38,7 @@ _IN_REPLY = re.compile(r"(?i)\s{0,4}\(in reply to [^()]{1,60}\)\s{0,4}$")
 _SAID = re.compile(r"(?i)\bsaid:\s{1,8}")
 # Transcript lines: " In:  RCPT TO:<a@b>", " Out: 550 5.1.1 ..."
 _TRANSCRIPT = re.compile(r"^ (In|Out):[ \t]{1,4}(.{0,2000})$")
+_CONTINUED = re.compile(r"^[2-5]\d\d-")
 _RCPT = re.compile(r"(?i)^rcpt to:[ \t]{0,4}<([^<>\s]{1,320})>")
 
 
@@ -91,7 +93,9 @@ def _transcript(text: str) -> list[Facts]:
     turns: list[list[str]] = []
     for line in text.split("\n"):
         m = _TRANSCRIPT.match(line)
-        if m:
+        if m and m.group(1) == "Out" and turns and turns[-1][0] == "Out" and _CONTINUED.match(turns[-1][1]):
+            turns[-1][1] = join_reply(turns[-1][1] + " " + m.group(2))  # next line of a multi-line reply
+        elif m:
             turns.append([m.group(1), m.group(2).strip()])
         elif turns and line.startswith("     ") and line.strip():
             turns[-1][1] += " " + line.strip()

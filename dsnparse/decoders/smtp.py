@@ -29,6 +29,7 @@ _COMMAND = re.compile(
     r"connect|greeting|banner|ehlo|helo|starttls|auth|quit|bdat|xforward)\b",
     re.M,
 )
+_REFUSED_GREETING = "refused to talk to me"
 # "host mx.example.net[192.0.2.1] said:", "host mx.example.net [192.0.2.1]:", "connect to mx[...]".
 _REMOTE = re.compile(
     r"(?i)(?:\bhost|\bconnect to|\btalking to|\bfrom remote host|\bremote host)[ \t:]{1,4}"
@@ -42,14 +43,15 @@ _REPLY_START = re.compile(r"(?m)(?:^|\]:[ \t]{1,4}|\bsaid:[ \t]{1,4})([2-5][0-5]
 
 def command(text: str | None) -> str | None:
     """The SMTP command a reply answered, from wording like ``in reply to RCPT TO command``,
-    ``after MAIL FROM:`` or a ``>>> DATA`` transcript line (the last one named wins)."""
+    ``after MAIL FROM:`` or a ``>>> DATA`` transcript line (the last one named wins); ``CONN``
+    for a greeting refused (Postfix's "refused to talk to me")."""
     if not text:
         return None
     found = None
     for m in _COMMAND.finditer(text):
         found = m.group(1).lower()
     if found is None:
-        return None
+        return "CONN" if _REFUSED_GREETING in text.lower() else None
     return dict(_COMMAND_WORDS)[found]
 
 
