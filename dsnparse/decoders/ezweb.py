@@ -25,9 +25,11 @@ _ADDRESS = re.compile(r"^[ \t]{0,8}(?:recipient:[ \t]{0,4})?<(\S{1,254}@[^\s>]{1
 
 
 def matches(mail: Mail) -> bool:
-    """From Postmaster@ezweb.ne.jp (any host of it)."""
+    """From Postmaster@ezweb.ne.jp (any host of it), with its subject or one of its sentences."""
     addr = addresses.normalize(mail.sender) or ""
-    return addr.endswith("ezweb.ne.jp") and addr.split("@", 1)[0] in ("postmaster", "mailer-daemon")
+    if not addr.endswith("ezweb.ne.jp") or addr.split("@", 1)[0] not in ("postmaster", "mailer-daemon"):
+        return False
+    return vendor.marked(NAME, mail.subject + "\n" + vendor.head(mail, 1500))
 
 
 def decode(mail: Mail) -> list[Facts]:
