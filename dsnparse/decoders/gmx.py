@@ -18,7 +18,7 @@ from . import smtptext
 
 NAME = "gmx"
 
-_RECIPIENT = re.compile(r"[ \t]{0,4}\"?<?([^\s\"<>]{1,320}@[^\s\"<>:]{1,255})>?\"?:[ \t]*$")
+_RECIPIENT = re.compile(r"[ \t]{0,4}\"?<?([^\s\"<>@]{1,320}@[^\s\"<>:@]{1,255})>?\"?:[ \t]*$")
 _GMX_DOMAINS = ("@gmx.", "@mail.gmx.", "@mail.com")
 
 
