@@ -8,6 +8,7 @@ import pytest
 from dsnparse import parse
 from dsnparse.decoders import dragonfly, exim, opensmtpd, postfix, sendmail, smtp
 from dsnparse.message import load
+from dsnparse.standard.dsn import facts_from_groups, parse_groups
 
 
 def _mail(headers: str, body: str) -> bytes:
@@ -269,3 +270,24 @@ def test_postfix_transcript_joins_a_multi_line_reply() -> None:
     [facts] = postfix.decode(load(raw))
     assert facts.recipient == "gone@example.org"
     assert facts.diagnostic == "550-5.1.1 That account is closed. Ask the sender for a new address."
+
+
+# -- a DSN detail these MTAs rely on --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "diagnostic", "expected"),
+    [
+        ("5.1.1", "smtp; 550 5.7.1 IP address blocked by recipient", "5.7.1"),  # sendmail's mapping loses
+        ("4.4.7", "smtp; 452 4.4.5 Insufficient disk space", "4.4.5"),
+        ("5.1.1", "smtp; 550 5.0.0 nope", "5.1.1"),  # a vaguer remote code never wins
+        ("5.1.1", "smtp; 450 4.2.1 try later", "5.1.1"),  # nor one of another class
+    ],
+)
+def test_dsn_status_yields_to_the_remote_code_of_the_same_class(status: str, diagnostic: str, expected: str) -> None:
+    text = (
+        "Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; a@example.net\nAction: failed\n"
+        f"Status: {status}\nDiagnostic-Code: {diagnostic}\n"
+    )
+    [facts] = facts_from_groups(parse_groups(text))
+    assert facts.status == expected

@@ -149,7 +149,10 @@ def facts_from_groups(groups: list[dict[str, str]], mail: Mail | None = None) ->
         diagnostic = join_reply(_value(diag_field) or "") or None
         status = find_status(group.get("status"))
         diag_status = _reply_status(diagnostic) or find_status(diagnostic)
-        if diag_status and (is_generic(status) or status is None) and (status is None or diag_status[0] == status[0]):
+        # the remote's own code beats the reporting MTA's mapping of it (same class, not vaguer)
+        if diag_status and (status is None or diag_status[0] == status[0]) and (
+            is_generic(status) or not is_generic(diag_status)
+        ):
             status = diag_status
         recipient = _address(group.get("final-recipient")) or _address(group.get("x-actual-recipient"))
         original = _address(group.get("original-recipient"))
