@@ -259,3 +259,41 @@ def test_non_failures_never_suppress_nor_get_a_type() -> None:
     assert (rec.bounce_type, rec.suppress, rec.reason) == (None, False, "mailboxfull")
     vac = to_record(Facts(recipient="a@example.com", reason="vacation"), Kind.AUTOREPLY, Context(), CodeTable.default())
     assert (vac.bounce_type, vac.suppress, vac.reason, vac.bounce_code) == (None, False, "vacation", None)
+
+
+# -- the examples of docs/classification.md -----------------------------------------------------
+
+GMAIL = "gmail-smtp-in.l.google.com"
+O365 = "x.mail.protection.outlook.com"
+
+
+@pytest.mark.parametrize(
+    ("facts", "hard_5_2_1", "expected"),
+    [
+        (Facts(status="5.1.1", diagnostic="550 5.1.1 <a@example.com>: Recipient address rejected: User unknown"),
+         False, ("5.1.1", "hard", "userunknown", True)),
+        (Facts(status="5.1.6", diagnostic="550 5.1.6 recipient no longer on server"),
+         False, ("5.1.6", "hard", "hasmoved", True)),
+        (Facts(status="5.4.4", diagnostic="Host or domain name not found. Name service error: NXDOMAIN"),
+         False, ("5.4.4", "hard", "hostunknown", True)),
+        (Facts(status="5.4.1", diagnostic="550 5.4.1 Recipient address rejected: Access denied", remote_mta=O365),
+         False, ("5.4.1", "hard", "userunknown", True)),
+        (Facts(status="5.1.1", diagnostic="550 5.1.1 has sent to too many recipients this hour. IB607",
+               remote_mta="smtp.secureserver.net"), False, ("5.1.1", "hard", "ratelimited", False)),
+        (Facts(status="5.7.26", diagnostic="550 5.7.26 Unauthenticated email: DMARC policy", remote_mta=GMAIL),
+         False, ("5.7.26", "hard", "authfailure", False)),
+        (Facts(status="5.7.1", diagnostic="554 5.7.1 client host blocked using zen.spamhaus.org"),
+         False, ("5.7.1", "hard", "blocked", False)),
+        (Facts(status="5.2.2", diagnostic="552 5.2.2 Mailbox full"), False, ("5.2.2", "soft", "mailboxfull", False)),
+        (Facts(status="5.2.1", diagnostic="550 5.2.1 account disabled"), False, ("5.2.1", "soft", "suspend", False)),
+        (Facts(status="5.2.1", diagnostic="550 5.2.1 account disabled"), True, ("5.2.1", "hard", "suspend", True)),
+        (Facts(status="4.1.1", diagnostic="450 4.1.1 user unknown"), False, ("4.1.1", "soft", "userunknown", False)),
+        (Facts(reply_code="550", diagnostic="550 User unknown", smtp_command="DATA"),
+         False, ("5.2.0", "soft", "filtered", False)),
+    ],
+)
+def test_documented_examples(facts: Facts, hard_5_2_1: bool, expected: tuple[str, str, str, bool]) -> None:
+    table = CodeTable.from_text("5.2.1,Hard,disabled", base=CodeTable.default()) if hard_5_2_1 else None
+    facts.recipient = "a@example.com"
+    rec = record(facts, table)
+    assert (rec["bounce_code"], rec["bounce_type"], rec["reason"], rec["suppress"]) == expected
