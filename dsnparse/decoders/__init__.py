@@ -64,6 +64,7 @@ from . import (
     trendmicro,
     verizon,
     x1,
+    x2,
     x3,
     x5,
     x6,
@@ -94,7 +95,7 @@ ORDER: tuple[ModuleType, ...] = (
     yahoo, aol, apple, yandex, mailru, gmx, einsundeins,
     # batch b: vendor formats (headers and fixed opening sentences first, wrapped bounces last)
     imailserver, fml, apachejames, bigfoot, ezweb, kddi, biglobe, verizon, courier, exchange2003,
-    exchange2007, messagingserver, notes, qmail, x1, x3, x6, x5,
+    exchange2007, messagingserver, notes, qmail, x1, x2, x3, x6, x5,
     # batch a: postfix, exim, sendmail (own wording), then OpenSMTPD and DragonFly
     dragonfly, opensmtpd, postfix, exim, sendmail,
     generic,
