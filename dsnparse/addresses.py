@@ -87,15 +87,28 @@ def same(a: str | None, b: str | None) -> bool:
     return bool(a) and bool(b) and str(a).lower() == str(b).lower()
 
 
-_VERP = re.compile(r"^[^+=@]{1,64}[+-]([^@=+]{1,64})=([A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63})@", re.I)
+# VERP: ``<prefix><sep><local>=<domain>@<sender domain>``; the prefix is a word such as
+# "bounces" (optionally after a list name: "list-bounces"), the separator "+", "-", "." or "_".
+_VERP = re.compile(r"^([^@=\s]{1,64})=([A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63})@", re.I)
+_VERP_PREFIX = re.compile(r"^(?:[A-Za-z0-9]{1,32}[-_.])?(?:bounces?|returns?|verp|errors?|owner|mailer|rtn)[-_.]", re.I)
 
 
 def verp_recipient(address: str | None) -> str | None:
     """The recipient encoded in a VERP return address, else None:
-    ``bounces+alice=example.com@sender.example`` -> ``alice@example.com``."""
+    ``bounces+alice=example.com@sender.example`` -> ``alice@example.com`` (also with ``-``,
+    ``.`` or ``_`` after a bounce prefix such as ``bounce-``, ``list-bounces.``, ``return_``)."""
     if not address:
         return None
     m = _VERP.match(address.strip().strip("<>"))
     if not m:
         return None
-    return normalize(f"{m.group(1)}@{m.group(2)}")
+    head, domain = m.group(1), m.group(2)
+    if "+" in head:
+        local = head.split("+", 1)[1]
+    elif prefix := _VERP_PREFIX.match(head):
+        local = head[prefix.end() :]
+    elif "-" in head:
+        local = head.rsplit("-", 1)[1]
+    else:
+        return None
+    return normalize(f"{local}@{domain}") if local else None
