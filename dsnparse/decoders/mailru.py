@@ -17,7 +17,7 @@ from . import smtptext
 
 NAME = "mailru"
 
-_RECIPIENT = re.compile(r" {2}([^\s<>]{1,320}@[^\s<>]{1,255})[ \t]*$")
+_RECIPIENT = re.compile(r" {2}([^\s<>@]{1,320}@[^\s<>@]{1,255})[ \t]*$")
 _DOMAINS = ("@mail.ru", ".mail.ru", "@corp.mail.ru")
 
 

@@ -145,7 +145,7 @@ def reason_table(name: str) -> ReasonTable:
     return ReasonTable(any_of(list(table)), table)
 
 
-ANGLE_RECIPIENT = re.compile(r"<([^<>\s]{1,320}@[^<>\s]{1,255})>:[ \t]*")
+ANGLE_RECIPIENT = re.compile(r"<([^<>\s@]{1,320}@[^<>\s@]{1,255})>:[ \t]*")
 """A recipient opening its block as ``<ADDR>: ...`` at the start of a line (Postfix wording, used by
 many providers; indented continuation lines that quote the address do not open a block)."""
 
