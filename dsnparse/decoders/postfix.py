@@ -133,4 +133,4 @@ def decode(mail: Mail) -> list[Facts]:
             found = [f for p in _paragraphs(rest[intro.end() :]) if (f := _entry_facts(p)) is not None]
     if not found and "transcript of session follows" in mail.report_text[:300].lower():
         found = _transcript(mail.report_text)
-    return found
+    return smtp.with_inline_dsn(mail, found)
