@@ -30,7 +30,9 @@ def matches(mail: Mail) -> bool:
 
 
 def decode(mail: Mail) -> list[Facts]:
-    """One fact per ``ERROR_CODE`` line: reply code, then the remote text or Zoho's verdict."""
+    """One fact per ``ERROR_CODE`` line: reply code, then the remote text or Zoho's verdict; Zoho's
+    own texts give the reason (``data/decoders/zoho.toml``)."""
+    table = smtptext.reason_table("zoho")
     out: list[Facts] = []
     for m in _LINE.finditer(mail.report_text):
         addr = addresses.normalize(m.group(1))
@@ -40,5 +42,7 @@ def decode(mail: Mail) -> list[Facts]:
         reply = f"{code} {text}".strip() if text else f"{code} {verdict}".strip()
         if text and verdict:
             reply = f"{reply} ({verdict})"
-        out.append(smtptext.facts(addr, reply))
+        facts = smtptext.facts(addr, reply)
+        facts.reason = table.find(text)
+        out.append(facts)
     return out
