@@ -147,3 +147,13 @@ def test_generic_takes_nothing_from_the_quoted_original_body() -> None:
     )
     report = parse(mail(DAEMON, body))
     assert [(r.recipient, r.recipient_source) for r in report.records] == [("ned@example.net", "original-to")]
+
+
+def test_gateway_headers_on_ordinary_mail_do_not_make_a_bounce() -> None:
+    raw = mail(
+        "From: Pia <pia@example.org>\nTo: quin@example.com\nSubject: Minutes\nReturn-Path: <pia@example.org>\n"
+        "X-NAI-Header: Modified by McAfee Email Gateway\nX-SEF-Processed: 7_0_0_1\nX-Mailer: SurfControl E-mail Filter\n"
+        "X-Mimecast-Spam-Score: 1\nX-MX-Bounce: none",
+        "Addressed To: quin@example.com\nThe minutes are attached; the vote was rejected 3 to 2.\n",
+    )
+    assert parse(raw).kind is Kind.NOT_BOUNCE

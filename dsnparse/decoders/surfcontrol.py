@@ -24,9 +24,11 @@ def matches(mail: Mail) -> bool:
 
 
 def decode(mail: Mail) -> list[Facts]:
-    """Each failed attempt's recipient, remote host address and reply (else the addressees)."""
+    """Each failed attempt's recipient, remote host address and reply (else the addressees of a
+    message it says could not be sent). The filter stamps its headers on all mail it passes, so
+    an ordinary message yields nothing here."""
     text = mail.report_text
     out = [make(NAME, m.group(1), m.group(3), remote_mta=m.group(2)) for m in _FAILED.finditer(text)]
-    if not out:
+    if not out and "your message could not be sent" in text.lower():
         out = [make(NAME, m.group(1), None) for m in _ADDRESSED.finditer(text)]
     return unique(out)
