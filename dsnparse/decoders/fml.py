@@ -3,7 +3,11 @@ alert for a duplicated Message-ID or a post from a non-member::
 
     Duplicated Message-ID in <list@example.org>.
 
-The address the notice names in angle brackets is the recipient that could not be served.
+    NOT MEMBER article from bob@example.net
+    You are not a member of this mailing list <list@example.org>.
+
+The address the notice names in angle brackets is the recipient that could not be served; the
+notice's fixed sentence names the reason.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from . import vendor
 
 NAME = "fml"
 
-_NAMED = re.compile(r"<(\S{1,254}@[^\s>]{1,254})>")
+_NAMED = re.compile(r"<([^\s<>@]{1,254}@[^\s<>]{1,254})>")
 
 
 def matches(mail: Mail) -> bool:
@@ -27,13 +31,16 @@ def matches(mail: Mail) -> bool:
 
 
 def decode(mail: Mail) -> list[Facts]:
-    """One fact for the address the notice's first sentence names."""
-    rows = [r.strip() for r in vendor.lines(mail) if r.strip()]
-    for row in rows[:5]:
-        m = _NAMED.search(row)
-        addr = addresses.normalize(m.group(1)) if m else None
+    """One fact for the address the notice names in angle brackets (else the first one it
+    names), with the notice's reason."""
+    rows = [r.strip() for r in vendor.lines(mail) if r.strip()][:8]
+    named = [(m.group(1), row) for row in rows for m in _NAMED.finditer(row)]
+    named += [(a, row) for row in rows for a in addresses.find_all(row)]
+    reason = vendor.reason(NAME, mail.subject + "\n" + "\n".join(rows))
+    for candidate, row in named:
+        addr = addresses.normalize(candidate)
         if addr:
             f = vendor.facts(addr, row)
-            f.reason = vendor.reason(NAME, mail.subject + "\n" + row)
+            f.reason = reason
             return [f]
     return []
