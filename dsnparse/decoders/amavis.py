@@ -78,4 +78,20 @@ def _blocked(lines: list[str]) -> list[Facts]:
     if not recipients:
         return []
     diagnostic = " ".join(verdict)
+    if not diagnostic or diagnostic.lower().startswith("our internal reference"):
+        # the virus/banned layout states the verdict above the list: "Our content checker found ..."
+        diagnostic = _paragraph(lines, "content checker found") or diagnostic
     return [make(NAME, r, diagnostic) for r in recipients]
+
+
+def _paragraph(lines: list[str], phrase: str) -> str:
+    """The paragraph that begins at the line containing ``phrase``, joined."""
+    for i, line in enumerate(lines):
+        if phrase in line.lower():
+            out = []
+            for text in lines[i:]:
+                if not text.strip():
+                    break
+                out.append(text.strip())
+            return " ".join(out)
+    return ""
