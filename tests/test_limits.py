@@ -1,0 +1,123 @@
+"""Limits: exceeding one flags the report and its records with ``limit:<name>``, never raises."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+
+import pytest
+
+import dsnparse
+from dsnparse import Limits, Report
+from dsnparse.limits import DEFAULT_LIMITS
+
+from . import hostile
+from .conftest import ROOT
+
+
+def _flags(report: Report) -> set[str]:
+    """Limit flags of the report, checked to be on every record too."""
+    hits = {d for d in report.defects if d.startswith("limit:")}
+    for record in report.records:
+        assert hits <= set(record.flags), (hits, record.flags)
+    return hits
+
+
+def test_an_ordinary_bounce_hits_no_limit() -> None:
+    report = dsnparse.parse(hostile.bounce(3))
+    assert _flags(report) == set()
+    assert [r.recipient for r in report.records] == ["user0@example.org", "user1@example.org", "user2@example.org"]
+
+
+def test_recipients_are_cut_at_max_recipients() -> None:
+    report = dsnparse.parse(hostile.bounce(30), limits=Limits(max_recipients=10))
+    assert _flags(report) == {"limit:recipients"}
+    assert [r.recipient for r in report.records] == [f"user{i}@example.org" for i in range(10)]
+
+
+def test_default_recipient_limit_on_a_huge_report() -> None:
+    report = dsnparse.parse(hostile.bounce(DEFAULT_LIMITS.max_recipients + 50))
+    assert len(report.records) == DEFAULT_LIMITS.max_recipients
+    assert "limit:recipients" in _flags(report)
+
+
+def test_message_bytes_cuts_the_tail_and_keeps_the_head() -> None:
+    raw = hostile.bounce(30)
+    report = dsnparse.parse(raw, limits=Limits(max_message_bytes=len(raw) // 2))
+    assert "limit:message_bytes" in _flags(report)
+    assert report.records and report.records[0].recipient == "user0@example.org"
+    assert len(report.records) < 30
+
+
+def test_message_bytes_bounds_what_is_read_from_a_file() -> None:
+    class Endless(io.RawIOBase):
+        """A stream that never ends (a runaway pipe)."""
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+            buffer[:] = b"x" * len(buffer)
+            return len(buffer)
+
+    report = dsnparse.parse(io.BufferedReader(Endless()), limits=Limits(max_message_bytes=10_000))
+    assert "limit:message_bytes" in report.defects
+
+
+def test_parts_are_cut_at_max_parts() -> None:
+    report = dsnparse.parse(hostile.many_parts(50), limits=Limits(max_parts=10))
+    assert "limit:parts" in _flags(report)
+    assert 0 < len(report.records) <= 10
+
+
+def test_depth_is_cut_at_max_depth() -> None:
+    assert _flags(dsnparse.parse(hostile.nested_multipart(5))) == set()
+    report = dsnparse.parse(hostile.nested_multipart(5), limits=Limits(max_depth=3))
+    assert "limit:depth" in _flags(report)
+
+
+@pytest.mark.parametrize("build", [hostile.nested_multipart, hostile.nested_messages])
+def test_nesting_beyond_what_the_stdlib_parser_can_recurse_is_a_limit_not_an_error(build: object) -> None:
+    assert callable(build)
+    report = dsnparse.parse(build(1000))
+    assert "limit:depth" in _flags(report)
+    assert report.records, "the bounce is still reported, flagged"
+
+
+def test_a_caller_message_object_is_not_changed() -> None:
+    """Pruning applies to messages dsnparse parsed itself, never to a caller's object."""
+    import email
+    from email.policy import compat32
+
+    msg = email.message_from_bytes(hostile.many_parts(30), policy=compat32)
+    dsnparse.parse(msg, limits=Limits(max_parts=5))
+    payload = msg.get_payload()
+    assert isinstance(payload, list) and len(payload) == 30
+
+
+def test_long_header_values_are_cut_and_flagged() -> None:
+    report = dsnparse.parse(hostile.long_header(5000), limits=Limits(max_header_bytes=1000))
+    assert "limit:header_bytes" in _flags(report)
+    assert report.records[0].recipient == "user0@example.org"
+
+
+def test_a_one_megabyte_header_line_is_handled() -> None:
+    report = dsnparse.parse(hostile.long_header(1_000_000))
+    assert "limit:header_bytes" in _flags(report)
+    assert report.kind is dsnparse.Kind.FAILURE
+
+
+def test_text_bytes_bounds_the_scanned_text() -> None:
+    full = dsnparse.parse(hostile.plain_failures(300))
+    cut = dsnparse.parse(hostile.plain_failures(300), limits=Limits(max_text_bytes=1000))
+    assert "limit:text_bytes" in _flags(cut)
+    assert 0 < len(cut.records) < len(full.records)
+
+
+def test_every_limit_is_documented_with_its_default() -> None:
+    doc = (ROOT / "docs" / "robustness.md").read_text(encoding="utf-8")
+    for f in dataclasses.fields(Limits):
+        default = f"{f.default:,}"
+        row = re.search(rf"^\|\s*`{f.name}`\s*\|\s*{re.escape(default)}\s*\|", doc, re.M)
+        assert row, f"docs/robustness.md has no row for {f.name} = {default}"
