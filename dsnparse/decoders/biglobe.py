@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 
-from .. import addresses
 from ..facts import Facts
 from ..message import Mail
 from . import vendor
@@ -40,7 +39,7 @@ def decode(mail: Mail) -> list[Facts]:
     diagnostic = " ".join(next((v for k, v in sections.items() if "information" in k), [])) or None
     out: dict[str, Facts] = {}
     for row in listed:
-        addr = addresses.normalize(row)
+        addr = vendor.bare_address(row)
         if addr and addr.lower() not in out:
             f = vendor.facts(addr, diagnostic)
             f.reason = vendor.reason(NAME, diagnostic)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 
-from .. import addresses
 from ..facts import Facts
 from ..message import Mail
 from . import vendor
@@ -45,7 +44,7 @@ def _failure_reasons(rows: list[str]) -> list[Facts]:
     for row in rows:
         if _RETURNED.search(row):
             break
-        addr = addresses.normalize(row) if "@" in row else None
+        addr = vendor.bare_address(row)
         if addr and all(addr.lower() != (f.recipient or "").lower() for f in out):
             diagnostic = " ".join(reason_rows) or None
             f = vendor.facts(addr, diagnostic)
@@ -76,7 +75,7 @@ def _domino(rows: list[str]) -> list[Facts]:
     diagnostic = " ".join(_paragraph(rows, because + 1)) if because is not None else None
     out: list[Facts] = []
     for row in _paragraph(rows, where + 1):
-        addr = addresses.normalize(row)
+        addr = vendor.bare_address(row)
         if addr and all(addr.lower() != (f.recipient or "").lower() for f in out):
             f = vendor.facts(addr, diagnostic or None)
             f.reason = vendor.reason(NAME, diagnostic)

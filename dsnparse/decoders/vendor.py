@@ -74,6 +74,13 @@ def lines(mail: Mail) -> list[str]:
     return cut_original(text(mail)).split("\n")
 
 
+def bare_address(row: str) -> str | None:
+    """The address when a line holds nothing else (optionally in angle brackets), else None."""
+    text = row.strip().strip("<>")
+    m = addresses.ADDRESS_IN_TEXT.fullmatch(text)
+    return addresses.normalize(m.group(1)) if m else None
+
+
 def head(mail: Mail, size: int = 1500) -> str:
     """The first characters of the report text, for cheap ``matches`` tests."""
     return text(mail)[:size]
