@@ -28,6 +28,8 @@ def _mail(headers: str, body: str) -> bytes:
         (">>> DATA\n<<< 554 rejected", "DATA"),
         ("lost connection with mx.example.net[192.0.2.1] while sending RCPT TO", "RCPT"),
         ("host mx.example.net[192.0.2.1] refused to talk to me: 421 busy", "CONN"),
+        ("lost connection with mx.example.net[192.0.2.1] while performing the EHLO handshake", "EHLO"),
+        ("conversation with mx.example.net[192.0.2.1] timed out while receiving the initial server greeting", "CONN"),
         ("550 5.1.1 unknown user", None),
     ],
 )

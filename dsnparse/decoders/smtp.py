@@ -24,7 +24,8 @@ _COMMAND_WORDS = (
     ("bdat", "DATA"), ("xforward", "XFORWARD"),
 )
 _COMMAND = re.compile(
-    r"(?i)(?:\bin reply to|\bafter(?: pipelined)?|^>>>|\bwhile sending|\bwhile receiving the initial server)"
+    r"(?i)(?:\bin reply to|\bafter(?: pipelined)?|^>>>|\bwhile sending|\bwhile receiving the initial server|"
+    r"\bwhile performing the)"
     r"[ \t]{1,4}(rcpt to|rcpt|mail from|mail|end of data|data|sending data block|message body|initial connection|"
     r"connect|greeting|banner|ehlo|helo|starttls|auth|quit|bdat|xforward)\b",
     re.M,
