@@ -71,7 +71,8 @@ def test_provider_rule_beats_the_registry_meaning() -> None:
 
 
 def test_precise_status_holds_against_a_vague_phrase() -> None:
-    assert reason(status="5.2.2", diagnostic="552 5.2.2 mailbox full, account disabled soon") == "mailboxfull"
+    assert reason(status="5.1.6", diagnostic="550 5.1.6 user unknown here, see the new address") == "hasmoved"
+    assert reason(status="5.7.26", diagnostic="550 5.7.26 blocked: unauthenticated") == "authfailure"
 
 
 def test_vague_status_yields_to_the_phrase() -> None:
