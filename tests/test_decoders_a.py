@@ -293,3 +293,19 @@ def test_dsn_status_yields_to_the_remote_code_of_the_same_class(status: str, dia
     )
     [facts] = facts_from_groups(parse_groups(text))
     assert facts.status == expected
+
+
+def test_sendmail_verdict_on_the_sender_is_not_a_failed_recipient() -> None:
+    raw = _mail(
+        _SENDMAIL_HEAD,
+        "   ----- Transcript of session follows -----\n... while talking to mx.example.net.:\n"
+        ">>> MAIL From:<me@example.org>\n<<< 553 5.1.8 Domain of sender address does not exist\n"
+        "553 5.1.8 <me@example.org>... Domain of sender address me@example.org does not exist\n"
+        "554 5.0.0 Service unavailable\n\n   ----- Original message follows -----\n"
+        "Received: by mail.example.org id 1\nMessage-ID: <1@example.org>\n"
+        "From: me@example.org\nTo: you@example.net\nSubject: x\n\nbody\n",
+    )
+    [record] = parse(raw).records
+    assert record.recipient == "you@example.net"
+    assert record.recipient_source == "original-to"
+    assert (record.smtp_command, record.status) == ("MAIL", "5.1.8")

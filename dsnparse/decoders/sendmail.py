@@ -170,8 +170,10 @@ def decode(mail: Mail) -> list[Facts]:
             same = [f for f in failures if reason and f.reply and reason[:40] in f.reply]
             session = same[0] if same else failures[-1] if len(failures) == 1 else None
         out.append(_facts(addr, reason, session))
+    skip = smtp.senders(mail)
     for addr, session in per.items():
-        if addr not in listed and not addresses.is_system(addr):
+        # an address only the transcript names: a verdict on the sender (MAIL FROM) is not a recipient
+        if addr not in listed and not addresses.is_system(addr) and addr.lower() not in skip:
             out.append(_facts(addr, None, session))
     if not out:
         # no address named: the session's last refusal, else sendmail's own verdict line

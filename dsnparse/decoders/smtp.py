@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .. import addresses
 from ..facts import Facts, find_reply_code, find_status
 from ..message import Mail
 from ..phrases import any_of, load_toml
@@ -84,6 +85,15 @@ def fill_codes(facts: Facts, *texts: str | None) -> Facts:
         if facts.reply_code is None:
             facts.reply_code = find_reply_code(text)
     return facts
+
+
+def senders(mail: Mail) -> set[str]:
+    """Lower-cased addresses that are never failed recipients: the bounce's addressee (the
+    original sender), its own From and Return-Path, and the returned message's From."""
+    out: set[str] = set()
+    for value in (mail.header("to"), mail.header("from"), mail.header("return-path"), mail.original_header("from")):
+        out.update(a.lower() for a in addresses.find_all(value))
+    return out
 
 
 def with_inline_dsn(mail: Mail, found: list[Facts]) -> list[Facts]:
