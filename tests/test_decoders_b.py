@@ -130,6 +130,13 @@ def test_transcript_keeps_the_last_command_and_its_reply() -> None:
     assert vendor.transcript(rows) == ("RCPT", "550-5.1.1 no such user")
 
 
+def test_transcript_names_long_commands() -> None:
+    assert vendor.transcript([">>> STARTTLS", "<<< 454 4.7.0 TLS not available"]) == (
+        "STARTTLS",
+        "454 4.7.0 TLS not available",
+    )
+
+
 def test_exchange2007_old_hash_reply_and_component_code() -> None:
     text = """\
 From: postmaster@example.com

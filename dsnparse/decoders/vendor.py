@@ -19,7 +19,7 @@ from ..standard.dsn import join_reply
 # "<user@example.com>:" alone at the start of a line: the head of a qmail-style recipient block.
 _ANGLE_BLOCK = re.compile(r"^[ \t]{0,8}<([^<>\s]{1,254}@[^<>\s]{1,254})>:?[ \t]{0,8}$")
 # SMTP transcript lines as Courier, sendmail and others quote them.
-_SENT = re.compile(r"^[ \t]{0,8}>>>[ \t]{0,4}([A-Za-z]{4})\b")
+_SENT = re.compile(r"^[ \t]{0,8}>>>[ \t]{0,4}([A-Za-z]{4,8})\b")
 _RECEIVED = re.compile(r"^[ \t]{0,8}<<<[ \t]{0,4}(.*)$")
 _COMMANDS = {
     "rcpt": "RCPT",
@@ -31,7 +31,7 @@ _COMMANDS = {
     "bdat": "DATA",
     "auth": "AUTH",
     "rset": "RSET",
-    "star": "STARTTLS",
+    "starttls": "STARTTLS",
 }
 
 
