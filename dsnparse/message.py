@@ -45,6 +45,7 @@ _CHARSET_ALIASES = {
     "ks_c_5601-1987": "cp949", "gb2312": "gb18030", "gbk": "gb18030", "windows-874": "cp874",
 }
 _HEADER_LINE = re.compile(r"[!-9;-~]{1,80}:[ \t]?")
+_BOUNDARY_LINE = re.compile(r"(?m)^--([!-~]{1,70}?)(?:--)?[ \t]*$")
 _NESTING_TYPE = re.compile(rb"(?im)^content-type:[ \t]{0,64}\"?(?:multipart|message)/")
 _STRONG_ORIGINAL_HEADER = re.compile(
     r"(?im)^(?:return-path|received|message-id|dkim-signature|mime-version|x-mailer|"
@@ -67,9 +68,11 @@ def _codec(charset: str | None) -> str | None:
     if not name:
         return None
     try:
-        return codecs.lookup(name).name
-    except LookupError:
+        codec = codecs.lookup(name).name
+        b"\xc3\xa9\xff".decode(codec, "replace")  # bytes-to-bytes codecs, idna, 'undefined' cannot
+    except (LookupError, UnicodeError):
         return None
+    return codec
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
@@ -421,8 +424,7 @@ def load(message: bytes | str | IO[bytes] | Message, limits: Limits = DEFAULT_LI
         raw = raw[: limits.max_message_bytes]
         defects.append("limit:message_bytes")
     raw = normalize_newlines(raw)
-    msg = _parse_bytes(raw, limits, defects)
-    _prune(msg, limits, defects)
+    msg = _repair_boundary(_parse_bytes(raw, limits, defects), limits, defects)
     defects.extend(type(d).__name__ for d in msg.defects)
     return Mail(msg, limits, defects)
 
@@ -433,28 +435,53 @@ def _flag(defects: list[str], limit: str) -> None:
 
 
 def _parse_bytes(raw: bytes, limits: Limits, defects: list[str]) -> Message:
-    """The compat32 parse. A structure nested deeper than the stdlib parser can recurse is cut
-    before the part that exceeds ``max_depth``, else read as headers only (flag ``limit:depth``)."""
+    """The compat32 parse, pruned (:func:`_prune`). A structure nested deeper than the stdlib
+    parser can recurse is cut before the part that exceeds ``max_depth``, else read as headers
+    only (flag ``limit:depth``)."""
     try:
-        return email.message_from_bytes(raw, policy=compat32)
+        return _prune(email.message_from_bytes(raw, policy=compat32), limits, defects)
     except RecursionError:
         _flag(defects, "depth")
     starts = [m.start() for m in islice(_NESTING_TYPE.finditer(raw), limits.max_depth + 1)]
     if len(starts) > limits.max_depth:
         try:
-            return email.message_from_bytes(raw[: starts[-1]], policy=compat32)
+            return _prune(email.message_from_bytes(raw[: starts[-1]], policy=compat32), limits, defects)
         except RecursionError:
             pass
-    return email.parser.BytesParser(policy=compat32).parsebytes(raw, headersonly=True)
+    return _prune(email.parser.BytesParser(policy=compat32).parsebytes(raw, headersonly=True), limits, defects)
 
 
-def _prune(msg: Message, limits: Limits, defects: list[str]) -> None:
+def _repair_boundary(msg: Message, limits: Limits, defects: list[str]) -> Message:
+    """A multipart message whose declared boundary never occurs in its body (a relay rewrote
+    one of the two) is read again with the delimiter the body does use, when that delimiter
+    also closes or separates parts; otherwise the message is returned as parsed."""
+    payload = msg.get_payload()
+    if msg.get_content_maintype() != "multipart" or not isinstance(payload, str):
+        return msg
+    m = _BOUNDARY_LINE.search(payload)
+    if not m or payload.count("\n--" + m.group(1), m.end()) == 0:
+        return msg
+    msg.set_boundary(m.group(1))
+    defects.append("BoundaryRepaired")
+    return _parse_bytes(msg.as_bytes(), limits, defects)
+
+
+def _prune(msg: Message, limits: Limits, defects: list[str]) -> Message:
     """Cut a parsed tree, in place, to ``max_depth`` levels and ``max_parts`` parts, so that no
-    later walk over it (recursive or not) goes deeper or longer (flags ``limit:depth``/``parts``)."""
+    later walk over it (recursive or not) goes deeper or longer (flags ``limit:depth``/``parts``),
+    and drop every ``charset`` parameter no text codec can honour (the stdlib's ``get_payload``
+    would raise on it: ``undefined``, ``idna``, RFC 2231 values it cannot read)."""
     seen = 0
     stack: list[tuple[Message, int]] = [(msg, 0)]
     while stack:
         part, depth = stack.pop()
+        charset = part.get_param("charset")
+        if charset is not None and (not isinstance(charset, str) or _codec(charset) is None):
+            part.del_param("charset")
+            if "BadCharset" not in defects:
+                defects.append("BadCharset")
+        if not part.is_multipart():
+            continue
         payload = part.get_payload()
         if not isinstance(payload, list) or not payload or part.get_content_type() in DSN_TYPES:
             continue  # a delivery-status part's list holds its field groups, bounded by max_recipients
@@ -468,3 +495,4 @@ def _prune(msg: Message, limits: Limits, defects: list[str]) -> None:
             _flag(defects, "parts")
         seen += len(payload)
         stack.extend((p, depth + 1) for p in reversed(payload) if isinstance(p, Message))
+    return msg

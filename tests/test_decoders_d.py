@@ -152,8 +152,33 @@ def test_generic_takes_nothing_from_the_quoted_original_body() -> None:
 def test_gateway_headers_on_ordinary_mail_do_not_make_a_bounce() -> None:
     raw = mail(
         "From: Pia <pia@example.org>\nTo: quin@example.com\nSubject: Minutes\nReturn-Path: <pia@example.org>\n"
-        "X-NAI-Header: Modified by McAfee Email Gateway\nX-SEF-Processed: 7_0_0_1\nX-Mailer: SurfControl E-mail Filter\n"
+        "X-NAI-Header: Modified by McAfee Email Gateway\nX-SEF-Processed: 7_0_0_1\n"
+        "X-Mailer: SurfControl E-mail Filter\n"
         "X-Mimecast-Spam-Score: 1\nX-MX-Bounce: none",
         "Addressed To: quin@example.com\nThe minutes are attached; the vote was rejected 3 to 2.\n",
     )
     assert parse(raw).kind is Kind.NOT_BOUNCE
+
+
+def test_a_report_whose_declared_boundary_was_rewritten_is_still_read() -> None:
+    raw = mail(
+        "From: MAILER-DAEMON@mx.example.net\nTo: amy@example.org\nSubject: Undelivered Mail Returned to Sender\n"
+        'MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="B1/mx.example"',
+        "This is a MIME-encapsulated message.\n\n--B1/mx.example.net\nContent-Type: text/plain\n\n"
+        "<rob@example.net>: host mx.example.net[192.0.2.5] said: 550 5.1.1 unknown user\n\n"
+        "--B1/mx.example.net\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\n"
+        "Final-Recipient: rfc822; rob@example.net\nAction: failed\nStatus: 5.1.1\n\n--B1/mx.example.net--\n",
+    )
+    m = load(raw)
+    assert [p.get_content_type() for p in m.parts] == ["text/plain", "message/delivery-status"]
+    report = parse(raw)
+    assert [(r.recipient, r.status) for r in report.records] == [("rob@example.net", "5.1.1")]
+
+
+def test_a_multipart_without_any_delimiter_is_left_as_parsed() -> None:
+    raw = mail(
+        "From: a@example.org\nTo: b@example.org\nSubject: x\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="Q"',
+        "no parts here\n--just a dash line\n",
+    )
+    assert load(raw).message.get_payload() == "no parts here\n--just a dash line\n"
