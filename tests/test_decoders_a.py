@@ -113,12 +113,14 @@ def test_postfix_report_quoting_another_postfix_report_reads_the_inner_one() -> 
         "From: MAILER-DAEMON@relay.example.net (Mail Delivery System)\n"
         "Subject: Undelivered Mail Returned to Sender\n\n"
         "This is the Postfix program at host relay.example.net.\n\n"
-        "<max@example.com>: host mx.example.com[192.0.2.8] said: 550 5.1.1 no such\n"
-        "    user (in reply to RCPT TO command)\n",
+        "<max@example.com>: host mx.example.com[192.0.2.8] said: 550 no such\n"
+        "    user (in reply to RCPT TO command)\n\n"
+        "Content-Type: message/delivery-status\n\nReporting-MTA: dns; relay.example.net\n\n"
+        "Final-Recipient: rfc822; max@example.com\nAction: failed\nStatus: 5.1.1\n",
     )
     [record] = parse(raw).records
     assert record.recipient == "max@example.com"
-    assert record.status == "5.1.1"
+    assert (record.status, record.smtp_command) == ("5.1.1", "RCPT")
 
 
 def test_postfix_transcript_refusal_at_mail_from_has_no_recipient_to_blame() -> None:

@@ -130,7 +130,10 @@ def decode(mail: Mail) -> list[Facts]:
         rest = mail.body[len(mail.report_text) :]
         intro = _INTRO.search(rest)
         if intro:
-            found = [f for p in _paragraphs(rest[intro.end() :]) if (f := _entry_facts(p)) is not None]
+            inner = rest[intro.end() :]
+            found = [f for p in _paragraphs(inner) if (f := _entry_facts(p)) is not None]
+            if found:
+                return smtp.with_inline_dsn(mail, found, inner)
     if not found and "transcript of session follows" in mail.report_text[:300].lower():
         found = _transcript(mail.report_text)
     return smtp.with_inline_dsn(mail, found)

@@ -96,12 +96,13 @@ def senders(mail: Mail) -> set[str]:
     return out
 
 
-def with_inline_dsn(mail: Mail, found: list[Facts]) -> list[Facts]:
-    """A decoder's facts completed by DSN fields written into the text, for reports whose
-    delivery-status part lost its MIME structure (the pipeline reads real DSN parts itself)."""
+def with_inline_dsn(mail: Mail, found: list[Facts], text: str | None = None) -> list[Facts]:
+    """A decoder's facts completed by DSN fields written into the text (``mail.report_text``
+    unless given), for reports whose delivery-status part lost its MIME structure or that quote
+    another report (the pipeline reads real DSN parts itself)."""
     if mail.dsn_texts:
         return found
-    inline = read_inline(mail.report_text, mail)
+    inline = read_inline(mail.report_text if text is None else text, mail)
     if not inline:
         return found
     by_rcpt = {f.recipient.lower(): f for f in found if f.recipient}
