@@ -26,7 +26,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..facts import Facts, is_generic
-from ..phrases import any_of, load_toml
+from ..phrases import LabelledPhrases, any_of, load_toml
 from . import providers
 
 ANY = "*"
@@ -85,6 +85,8 @@ class ReasonTables:
     by_status: dict[str, str]
     guards: tuple[Guard, ...]
     commands: tuple[tuple[str, re.Pattern[str]], ...]
+    phrases: LabelledPhrases
+    """Every reason's phrases, for :func:`from_phrases`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +108,10 @@ def tables() -> ReasonTables:
     data = load_toml("reasons.toml")
     entries = data.get("reason", [])
     ordered: list[Reason] = []
+    labelled: list[tuple[str, list[str]]] = []
     for entry in entries if isinstance(entries, list) else []:
         phrases = _strings(entry.get("phrases"))
+        labelled.append((str(entry["name"]), phrases))
         evidence = _strings(entry.get("suppress_when"))
         ordered.append(
             Reason(
@@ -141,7 +145,9 @@ def tables() -> ReasonTables:
     )
     text = resources.files("dsnparse").joinpath("data/status_reasons.csv").read_text(encoding="utf-8")
     by_status = {row["status"]: row["reason"] for row in csv.DictReader(io.StringIO(text))}
-    return ReasonTables({r.name: r for r in ordered}, tuple(ordered), by_status, guards, commands)
+    return ReasonTables(
+        {r.name: r for r in ordered}, tuple(ordered), by_status, guards, commands, LabelledPhrases(labelled)
+    )
 
 
 def vocabulary() -> dict[str, Reason]:
@@ -153,10 +159,7 @@ def from_phrases(text: str) -> str | None:
     """The first reason (in table order) whose phrases occur in ``text``."""
     if not text:
         return None
-    for reason in tables().ordered:
-        if reason.matcher is not None and reason.matcher.search(text):
-            return reason.name
-    return None
+    return tables().phrases.first(text)
 
 
 def from_status(status: str | None) -> str | None:

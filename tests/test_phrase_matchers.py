@@ -1,0 +1,72 @@
+"""The fast phrase matchers find exactly what the plain ``re.I`` alternation would find."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from dsnparse.phrases import LabelledPhrases, any_of
+
+TABLE = [
+    ("userunknown", ["user unknown", "no such user", "unknown user", "Unbekannter Empfänger"]),
+    ("mailboxfull", ["mailbox full", "mailbox is full", "quota exceeded", "Postfach voll"]),
+    ("hostunknown", ["host unknown", "unknown host", "no such domain"]),
+    ("blocked", ["blocked", "blocked by policy", "user"]),
+    ("spam", ["spam", "550 5.7.1 spam", "迷惑メール"]),
+]
+
+
+def _reference(phrases: list[str]) -> re.Pattern[str]:
+    """What any_of used to compile: an re.I alternation, longest phrase first."""
+    ordered = sorted({p.lower() for p in phrases}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(p) for p in ordered), re.I)
+
+
+def _texts(phrases: list[str], count: int = 400) -> list[str]:
+    rnd = random.Random(7)
+    out = ["", "nothing to see", "USER UNKNOWN", "the user is unknown", "Mailbox Is Full.", "ſpam", "POSTFACH VOLL"]
+    for _ in range(count):
+        words = [rnd.choice(phrases) for _ in range(rnd.randint(0, 3))]
+        text = " ".join(w.upper() if rnd.random() < 0.3 else w.title() if rnd.random() < 0.3 else w for w in words)
+        if text and rnd.random() < 0.5:
+            cut = rnd.randrange(len(text))
+            text = text[:cut] + text[cut + 1 :]
+        out.append(f"<{text}>")
+    return out
+
+
+def test_any_of_matches_like_the_re_i_alternation() -> None:
+    phrases = [p for _, group in TABLE for p in group]
+    fast, reference = any_of(phrases), _reference(phrases)
+    assert fast.flags & re.I == 0  # case classes, not the slow re.I branch test
+    for text in _texts(phrases):
+        got, want = fast.search(text), reference.search(text)
+        assert (got and got.span()) == (want and want.span()), text
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in reference.finditer(text)], text
+
+
+def test_any_of_nothing_never_matches() -> None:
+    assert any_of([]).search("anything") is None
+    assert any_of(["", ""]).search("") is None
+
+
+def test_first_label_is_the_first_in_table_order() -> None:
+    labelled = LabelledPhrases(TABLE)
+    matchers = [(label, any_of(group)) for label, group in TABLE]
+    for text in _texts([p for _, group in TABLE for p in group]):
+        want = next((label for label, m in matchers if m.search(text)), None)
+        assert labelled.first(text) == want, text
+        assert labelled.labels(text) == {label for label, m in matchers if m.search(text)}, text
+    # a shorter phrase of an earlier label inside a longer one of a later label still counts
+    assert labelled.first("Mail for user blocked by policy") == "blocked"
+    assert labelled.first("no such user here") == "userunknown"
+    assert labelled.first("ſpam") == "spam"  # re.I folds the long s onto s
+    assert labelled.first("") is None
+
+
+def test_letters_sharing_a_case_variant_fall_back_to_searching_each_label() -> None:
+    table = [("dotless", ["ıx"]), ("dotted", ["ix"])]  # 'I' is a case variant of both
+    labelled = LabelledPhrases(table)
+    for text in ("IX", "ıx", "ix", "İx", "none"):
+        want = {label for label, group in table if any_of(group).search(text)}
+        assert labelled.labels(text) == want, text
