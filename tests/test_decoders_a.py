@@ -3,12 +3,16 @@ layouts, beyond what the fixtures under fixtures/<family>/ show."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from dsnparse import parse
 from dsnparse.decoders import dragonfly, exim, opensmtpd, postfix, sendmail, smtp
 from dsnparse.message import load
 from dsnparse.standard.dsn import facts_from_groups, parse_groups
+
+from .conftest import CORPUS
 
 
 def _mail(headers: str, body: str) -> bytes:
@@ -311,3 +315,31 @@ def test_sendmail_verdict_on_the_sender_is_not_a_failed_recipient() -> None:
     assert record.recipient == "you@example.net"
     assert record.recipient_source == "original-to"
     assert (record.smtp_command, record.status) == ("MAIL", "5.1.8")
+
+
+# -- the shared corpus (skipped when ../shared is absent) ---------------------------------------
+
+_FAMILIES = {"lhost-postfix": "postfix", "lhost-exim": "exim", "lhost-sendmail": "sendmail",
+             "lhost-v5sendmail": "sendmail", "lhost-opensmtpd": "opensmtpd", "lhost-dragonfly": "dragonfly"}
+
+
+def _corpus_cases() -> list[tuple[str, str, list[str]]]:
+    truth = CORPUS / "truth.jsonl"
+    if not truth.is_file():
+        return []
+    out = []
+    for line in truth.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        name = row["file"].rsplit("/", 1)[-1]
+        family = name.rsplit("-", 1)[0]
+        if row["file"].startswith("maildir/bsd/") and family in _FAMILIES:
+            out.append((row["file"], _FAMILIES[family], sorted(r["recipient"].lower() for r in row["records"])))
+    return out
+
+
+@pytest.mark.skipif(not (CORPUS / "truth.jsonl").is_file(), reason="shared corpus not present")
+@pytest.mark.parametrize(("path", "decoder", "recipients"), _corpus_cases())
+def test_corpus_report_is_read_by_its_mta_decoder(path: str, decoder: str, recipients: list[str]) -> None:
+    report = parse((CORPUS / path).read_bytes())
+    assert {r.decoder for r in report.records} == {decoder}
+    assert sorted((r.recipient or "").lower() for r in report.records) == recipients
