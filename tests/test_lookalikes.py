@@ -69,7 +69,7 @@ def test_complaint_carries_feedback_type_source_ip_recipient_and_message_id() ->
     assert rec.message_id == "<offers-2026-03-lena@example.org>"
 
 
-@pytest.mark.parametrize("name", ["forwarded-bounce", "quoted-bounce"])
+@pytest.mark.parametrize("name", ["forwarded-bounce", "forwarded-inline", "quoted-bounce"])
 def test_forwarded_or_quoted_bounce_is_not_a_bounce(name: str) -> None:
     rep = report(name)
     assert rep.kind is Kind.NOT_BOUNCE
@@ -104,3 +104,12 @@ def test_ordinary_message_with_a_vacation_word_in_the_body_is_not_an_auto_reply(
         b"Message-Id: <q1@example.com>\n\nIs the out of office rule still on? Vacation is over.\n"
     )
     assert parse(raw).kind is Kind.NOT_BOUNCE
+
+
+def test_inline_forward_is_recognised_by_its_marker_not_its_subject() -> None:
+    raw = fixture_bytes("lookalikes/forwarded-inline.eml")
+    assert b"Subject: Undelivered Mail Returned to Sender" in raw.split(b"\n\n", 1)[0]
+    assert parse(raw).kind is Kind.NOT_BOUNCE
+    sender = b"From: Nora Example <nora@example.org>"
+    machine = raw.replace(sender, sender + b"\nReturn-Path: <>", 1)
+    assert parse(machine).kind is Kind.FAILURE
