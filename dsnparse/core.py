@@ -20,7 +20,7 @@ from .limits import DEFAULT_LIMITS, Limits
 from .message import Mail, load
 from .phrases import tables as phrase_tables
 from .record import BounceRecord, Kind, Report
-from .standard import arf, autoreply, dsn, mdn
+from .standard import arf, autoreply, dsn, forward, mdn
 
 MessageInput = bytes | str | IO[bytes] | Message
 """What :func:`parse` accepts."""
@@ -136,7 +136,7 @@ def _facts(mail: Mail) -> tuple[Kind, list[Facts], str | None]:
         return Kind.COMPLAINT, arf.read(mail), "arf"
     if mdn.is_receipt(mail):
         return Kind.RECEIPT, mdn.read(mail), "mdn"
-    if _is_forward(mail):
+    if forward.is_forward(mail):
         return Kind.NOT_BOUNCE, [], None
     standard = dsn.read(mail)
     found: list[Facts] = []
@@ -168,13 +168,6 @@ def _looks_autoreply(mail: Mail) -> bool:
     return autoreply.is_autoreply(mail)
 
 
-def _is_forward(mail: Mail) -> bool:
-    """A person forwarding or answering a bounce: a reply/forward subject from a non-daemon."""
-    subject = mail.subject.lower().lstrip()
-    t = phrase_tables()
-    if not subject.startswith(t.forward_prefixes):
-        return False
-    return not t.bounce_sender.search(mail.sender.split("@", 1)[0])
 
 
 def _merge(standard: list[Facts], found: list[Facts]) -> list[Facts]:
