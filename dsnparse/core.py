@@ -168,8 +168,6 @@ def _looks_autoreply(mail: Mail) -> bool:
     return autoreply.is_autoreply(mail)
 
 
-
-
 def _merge(standard: list[Facts], found: list[Facts]) -> list[Facts]:
     """DSN facts first; a decoder's facts fill what the DSN lacks (matched by recipient)."""
     if not found:
