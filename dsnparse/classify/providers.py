@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..facts import Facts
-from ..phrases import any_of, load_toml
+from ..phrases import LabelledPhrases, any_of, load_toml
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,8 @@ class Provider:
     hosts: tuple[str, ...]
     markers: re.Pattern[str] | None
     rules: tuple[Rule, ...]
+    marker_phrases: tuple[str, ...] = ()
+    """The phrases ``markers`` matches."""
 
     def owns(self, host: str) -> bool:
         """True when ``host`` is one of the provider's names or below one."""
@@ -86,21 +88,39 @@ def table() -> tuple[Provider, ...]:
                 hosts=tuple(h.lower() for h in _strings(p.get("hosts"))),
                 markers=any_of(markers) if markers else None,
                 rules=rules,
+                marker_phrases=tuple(markers),
             )
         )
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
+def _index() -> tuple[dict[str, int], LabelledPhrases]:
+    """Each provider host name to the first provider (by table position) owning it, and every
+    provider's markers labelled by position: :func:`identify` without trying provider by provider."""
+    owners: dict[str, int] = {}
+    for rank, provider in enumerate(table()):
+        for host in provider.hosts:
+            owners.setdefault(host, rank)
+    markers = LabelledPhrases((str(rank), p.marker_phrases) for rank, p in enumerate(table()))
+    return owners, markers
+
+
 def identify(facts: Facts, recipient_domain: str | None) -> Provider | None:
-    """The provider behind the remote MTA, the recipient's domain or the reply's markers."""
-    hosts = [h.split()[0] for h in (facts.remote_mta, recipient_domain) if h and h.split()]
-    text = facts.diagnostic or ""
-    for provider in table():
-        if any(provider.owns(h) for h in hosts):
-            return provider
-        if provider.markers is not None and provider.markers.search(text):
-            return provider
-    return None
+    """The provider behind the remote MTA, the recipient's domain or the reply's markers (the
+    first in table order that owns one of the hosts or has a marker in the diagnostic)."""
+    owners, markers = _index()
+    ranks: list[int] = []
+    for value in (facts.remote_mta, recipient_domain):
+        words = value.split() if value else None
+        if not words:
+            continue
+        labels = words[0].lower().strip("[]").rstrip(".").split(".")
+        ranks.extend(owners[n] for n in (".".join(labels[i:]) for i in range(len(labels))) if n in owners)
+    marked = markers.first(facts.diagnostic or "")
+    if marked is not None:
+        ranks.append(int(marked))
+    return table()[min(ranks)] if ranks else None
 
 
 def match(facts: Facts, recipient_domain: str | None) -> tuple[str, str] | None:
