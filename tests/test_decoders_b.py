@@ -117,6 +117,27 @@ def test_qmail_does_not_claim_ordinary_mail() -> None:
     assert [d.NAME for d in BATCH if d.matches(mail)] == []
 
 
+def test_a_person_quoting_a_report_is_not_a_bounce() -> None:
+    text = """\
+From: Carol <carol@example.org>
+To: helpdesk@example.com
+Subject: why did this fail?
+
+Our mail to Dan keeps failing, the notice said:
+
+Diagnostic information for administrators:
+Generating server: mta.example.com
+dan@example.com
+#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##
+
+<erin@example.net>:
+Sorry, no mailbox here by that name. (#5.1.1)
+"""
+    mail = load(_mail(text))
+    assert [d.NAME for d in BATCH if d.matches(mail)] == []
+    assert parse(_mail(text)).kind.value == "not_bounce"
+
+
 def test_angle_blocks_stop_and_skip_repeats() -> None:
     rows = ["<a@example.com>:", "first", "", "<b@example.com>:", "second", "<a@example.com>:", "again", "---"]
     rows.append("<c@example.com>:")

@@ -29,10 +29,10 @@ _DETAILS = re.compile(r"(?i)^[ \t]{0,4}message details:")
 
 
 def matches(mail: Mail) -> bool:
-    """The "Error message below:" notice, with James's JavaMail Message-ID, Received trace or
-    "[BOUNCE]" subject, or with its "Message details:" section."""
+    """From a daemon, the "Error message below:" notice, with James's JavaMail Message-ID,
+    Received trace or "[BOUNCE]" subject, or with its "Message details:" section."""
     sample = vendor.head(mail, 2000)
-    if not vendor.marked(NAME, sample):
+    if not vendor.from_daemon(mail) or not vendor.marked(NAME, sample):
         return False
     james = (
         ".javamail." in mail.header("message-id").lower()

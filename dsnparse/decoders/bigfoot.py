@@ -19,7 +19,9 @@ NAME = "bigfoot"
 
 
 def matches(mail: Mail) -> bool:
-    """From a bigfoot.com mailer daemon, or received by a bigfoot.com relay."""
+    """A report from a daemon, sent from bigfoot.com or received by a bigfoot.com relay."""
+    if not vendor.from_daemon(mail):
+        return False
     if mail.sender.rstrip(">").endswith("@bigfoot.com"):
         return True
     return any("bigfoot.com" in r.lower() for r in mail.message.get_all("received", [])[:2])

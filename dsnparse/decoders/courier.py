@@ -27,8 +27,8 @@ _HOST = re.compile(r"^([A-Za-z0-9][A-Za-z0-9.-]{0,253}[A-Za-z0-9])(?:[ \t]{1,4}\
 
 
 def matches(mail: Mail) -> bool:
-    """ "running the Courier mail server" in the opening lines."""
-    return vendor.marked(NAME, vendor.head(mail, 600))
+    """From a daemon, with "running the Courier mail server" in the opening lines."""
+    return vendor.from_daemon(mail) and vendor.marked(NAME, vendor.head(mail, 600))
 
 
 def decode(mail: Mail) -> list[Facts]:

@@ -31,8 +31,8 @@ _HOST_STATUS = re.compile(r"<([A-Za-z0-9][A-Za-z0-9.-]{0,253}[A-Za-z0-9])[ \t]{1
 
 
 def matches(mail: Mail) -> bool:
-    """ "did not reach the following recipient(s):" near the top of the report."""
-    return vendor.marked(NAME, vendor.head(mail, 800))
+    """From a daemon, with "did not reach the following recipient(s):" near the top."""
+    return vendor.from_daemon(mail) and vendor.marked(NAME, vendor.head(mail, 800))
 
 
 def decode(mail: Mail) -> list[Facts]:

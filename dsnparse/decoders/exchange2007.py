@@ -49,8 +49,9 @@ _END = re.compile(r"(?i)^original message headers:|^[ \t]{0,4}received:[ \t]")
 
 
 def matches(mail: Mail) -> bool:
-    """The administrators' diagnostic block heading (in any of the languages Exchange uses)."""
-    return vendor.marked(NAME, vendor.text(mail)[:8000])
+    """From a daemon, with the administrators' diagnostic block heading (in any of the
+    languages Exchange uses)."""
+    return vendor.from_daemon(mail) and vendor.marked(NAME, vendor.text(mail)[:8000])
 
 
 def _block_facts(addr: str, rows: list[str]) -> Facts:

@@ -28,8 +28,8 @@ _RESPONSE = re.compile(r"(?i)^(?:body of message generated response|smtp error)[
 
 
 def matches(mail: Mail) -> bool:
-    """IMail's X-Mailer (``<SMTP32 v...>``) on an "Undeliverable Mail" report."""
-    return mail.header("x-mailer").lower().startswith("<smtp32 v")
+    """IMail's X-Mailer (``<SMTP32 v...>``) on a report from a daemon ("Undeliverable Mail")."""
+    return mail.header("x-mailer").lower().startswith("<smtp32 v") and vendor.from_daemon(mail)
 
 
 def decode(mail: Mail) -> list[Facts]:

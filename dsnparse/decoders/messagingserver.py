@@ -36,8 +36,9 @@ _COMMAND = (
 
 
 def matches(mail: Mail) -> bool:
-    """The report's fixed opening sentences (also when the MIME boundaries are lost)."""
-    return vendor.marked(NAME, vendor.head(mail, 2000))
+    """From a daemon, with the report's fixed opening sentences (also when the MIME boundaries
+    are lost)."""
+    return vendor.from_daemon(mail) and vendor.marked(NAME, vendor.head(mail, 2000))
 
 
 def _after_semicolon(value: str) -> str:

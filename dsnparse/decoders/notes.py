@@ -33,7 +33,9 @@ _NOT_DELIVERED = re.compile(r"(?i)^[ \t]{0,8}was not delivered to:[ \t]{0,8}$")
 
 
 def matches(mail: Mail) -> bool:
-    """The "Failure Reasons" banner or Domino's "was not delivered to:" paragraph."""
+    """From a daemon, with the "Failure Reasons" banner or Domino's "was not delivered to:"."""
+    if not vendor.from_daemon(mail):
+        return False
     sample = vendor.head(mail, 800)
     return vendor.marked(NAME, sample) or vendor.marked("domino", sample)
 

@@ -52,7 +52,10 @@ _HOST = re.compile(
 
 
 def matches(mail: Mail) -> bool:
-    """A qmail-style opening sentence in the first lines, or qmail's bounce Received trace."""
+    """From a daemon, with a qmail-style opening sentence in the first lines or qmail's bounce
+    Received trace."""
+    if not vendor.from_daemon(mail):
+        return False
     if vendor.marked(NAME, vendor.head(mail, 800)):
         return True
     return any("invoked for bounce" in r for r in mail.message.get_all("received", [])[:3])

@@ -13,7 +13,7 @@ from functools import lru_cache
 from .. import addresses
 from ..facts import Facts, find_reply_code, find_status
 from ..message import Mail, part_text
-from ..phrases import any_of, cut_original, load_toml
+from ..phrases import any_of, cut_original, load_toml, tables
 from ..standard.dsn import join_reply
 
 # "<user@example.com>:" alone at the start of a line: the head of a qmail-style recipient block.
@@ -72,6 +72,21 @@ def text(mail: Mail) -> str:
 def lines(mail: Mail) -> list[str]:
     """:func:`text` cut before any announced original message, as lines."""
     return cut_original(text(mail)).split("\n")
+
+
+def from_daemon(mail: Mail) -> bool:
+    """True when the message looks machine-sent as a report: a daemon sender (MAILER-DAEMON,
+    postmaster, Exchange's system mailbox...), a non-delivery subject in one of the common
+    languages, or a delivery-status report. Keeps format markers quoted in people's mail out."""
+    local = mail.sender.split("@", 1)[0]
+    name = (addresses.normalize(mail.sender) or mail.sender).split("@", 1)[0]
+    t = tables()
+    return bool(
+        mail.report_type == "delivery-status"
+        or t.bounce_sender.search(local)
+        or name.startswith("microsoftexchange")
+        or t.bounce_subject.search(mail.subject)
+    )
 
 
 def bare_address(row: str) -> str | None:

@@ -27,8 +27,8 @@ _TO = re.compile(r"(?i)^[ \t]{0,4}to:[ \t]{0,4}(.{1,1000})$")
 
 
 def matches(mail: Mail) -> bool:
-    """The MMS gateway's opening sentence."""
-    return vendor.marked(NAME, vendor.head(mail, 300))
+    """From a daemon, with the MMS gateway's opening sentence."""
+    return vendor.from_daemon(mail) and vendor.marked(NAME, vendor.head(mail, 300))
 
 
 def decode(mail: Mail) -> list[Facts]:

@@ -20,8 +20,8 @@ _LINE = re.compile(r"^[ \t]{0,8}<?(\S{1,254}@[^\s>]{1,254})>?[ \t]{1,8}\[([^\]\n
 
 
 def matches(mail: Mail) -> bool:
-    """The "---The following addresses had delivery errors---" banner."""
-    return vendor.marked(NAME, vendor.head(mail, 800))
+    """From a daemon, with the "---The following addresses had delivery errors---" banner."""
+    return vendor.from_daemon(mail) and vendor.marked(NAME, vendor.head(mail, 800))
 
 
 def decode(mail: Mail) -> list[Facts]:

@@ -26,8 +26,8 @@ _STEP = re.compile(r"(?i)^[ \t]{0,4}step:[ \t]{0,4}(rcpt|mail|data|helo|ehlo|con
 
 
 def matches(mail: Mail) -> bool:
-    """The notice's fixed sentence."""
-    return vendor.marked(NAME, vendor.head(mail, 800))
+    """From a daemon, with the notice's fixed sentence."""
+    return vendor.from_daemon(mail) and vendor.marked(NAME, vendor.head(mail, 800))
 
 
 def decode(mail: Mail) -> list[Facts]:

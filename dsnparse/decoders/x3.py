@@ -27,7 +27,9 @@ _COMMANDS = {"rcpt": "RCPT", "mail": "MAIL", "data": "DATA", "helo": "HELO", "eh
 
 
 def matches(mail: Mail) -> bool:
-    """The "failed permanently" sentence followed by bulleted addresses."""
+    """From a daemon, with the "failed permanently" sentence followed by bulleted addresses."""
+    if not vendor.from_daemon(mail):
+        return False
     sample = vendor.head(mail, 1200)
     return vendor.marked(NAME, sample) and _BULLET.search(sample) is not None
 

@@ -26,8 +26,8 @@ _BRACKETED = re.compile(r"\[([245]\d\d[ -][^\]\n]{1,1000})\]")
 
 
 def matches(mail: Mail) -> bool:
-    """The report's fixed opening sentence."""
-    return vendor.marked(NAME, vendor.head(mail, 400))
+    """From a daemon, with the report's fixed opening sentence."""
+    return vendor.from_daemon(mail) and vendor.marked(NAME, vendor.head(mail, 400))
 
 
 def decode(mail: Mail) -> list[Facts]:
