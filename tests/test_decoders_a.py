@@ -343,3 +343,26 @@ def test_corpus_report_is_read_by_its_mta_decoder(path: str, decoder: str, recip
     report = parse((CORPUS / path).read_bytes())
     assert {r.decoder for r in report.records} == {decoder}
     assert sorted((r.recipient or "").lower() for r in report.records) == recipients
+
+
+def test_postfix_translated_notice_is_recognised_by_its_own_received_line() -> None:
+    raw = _mail(
+        "Received: by mx.example.org (Postfix)\n\tid 1A2B; Mon, 5 Jan 2026 10:00:00 +0000\n"
+        "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\nTo: a@example.org\n"
+        "Subject: Unzustellbare Nachricht",
+        "Dies ist das Mailsystem auf mx.example.org.\n\n"
+        "<b@example.net>: host mx.example.net[192.0.2.1] said: 550 5.1.1 Benutzer unbekannt (in\n"
+        "    reply to RCPT TO command)\n",
+    )
+    assert postfix.matches(load(raw))
+    [record] = parse(raw).records
+    assert (record.decoder, record.recipient, record.smtp_command) == ("postfix", "b@example.net", "RCPT")
+
+
+def test_postfix_relayed_personal_mail_is_not_claimed() -> None:
+    raw = _mail(
+        "Received: by mx.example.org (Postfix)\n\tid 1A2C; Mon, 5 Jan 2026 10:00:00 +0000\n"
+        "From: Ann <ann@example.org>\nTo: b@example.net\nSubject: Lunch",
+        "<b@example.net>: are you free at noon?\n",
+    )
+    assert not postfix.matches(load(raw))

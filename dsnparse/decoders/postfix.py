@@ -43,10 +43,16 @@ _RCPT = re.compile(r"(?i)^rcpt to:[ \t]{0,4}<([^<>\s]{1,320})>")
 
 
 def matches(mail: Mail) -> bool:
-    """Postfix's opening sentence or one of its notice subjects."""
+    """Postfix's opening sentence or one of its notice subjects, or (for translated notices) a
+    MAILER-DAEMON message that Postfix itself wrote (its own ``Received: by host (Postfix)``)."""
     if _INTRO.search(mail.body[:600]):
         return True
-    return mail.subject.lower().lstrip().startswith(_SUBJECTS)
+    if mail.subject.lower().lstrip().startswith(_SUBJECTS):
+        return True
+    if not mail.sender.split("@", 1)[0].lstrip("<\"").endswith("mailer-daemon"):
+        return False
+    first = mail.header_all("received")[:1]
+    return bool(first) and first[0].lower().startswith("by ") and "(postfix)" in first[0].lower()
 
 
 def _paragraphs(text: str) -> list[str]:
