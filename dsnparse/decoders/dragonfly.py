@@ -26,6 +26,7 @@ from . import smtp
 NAME = "dragonfly"
 
 _INTRO = re.compile(r"(?i)^this is the dragonfly mail agent\b")
+_INTRO_HOST = re.compile(r"(?im)^this is the dragonfly mail agent \S{1,40} at ([A-Za-z0-9.-]{1,253}?)\.?$")
 _RECEIVED = re.compile(r"\(DragonFly Mail Agent\b")
 _TO = re.compile(r"(?i)^there was an error delivering your mail to <([^<>\s]{1,320})>")
 _DID_NOT_LIKE = re.compile(
@@ -69,7 +70,9 @@ def decode(mail: Mail) -> list[Facts]:
         return []
     text = " ".join(body)
     diag = join_reply(text) if smtp.reply(text) else text
+    host_line = _INTRO_HOST.search(mail.report_text[:300])
     facts = Facts(
+        reporting_mta=host_line.group(1).lower() if host_line else None,
         recipient=recipient,
         diagnostic=diag or None,
         remote_mta=host,

@@ -24,6 +24,7 @@ from . import smtp
 NAME = "postfix"
 
 _INTRO = re.compile(r"(?im)^this is the (?:mail system|postfix program) at host ")
+_INTRO_HOST = re.compile(r"(?im)^this is the (?:mail system|postfix program) at host ([A-Za-z0-9.-]{1,253}?)\.?$")
 _SUBJECTS = (
     "undelivered mail returned to sender", "delayed mail (still being retried)", "postfix smtp server: errors from",
     "undeliverable mail returned to sender",
@@ -128,9 +129,15 @@ def _transcript(text: str) -> list[Facts]:
     return out
 
 
+def _reporting_host(text: str) -> str | None:
+    m = _INTRO_HOST.search(text)
+    return m.group(1).lower() if m else None
+
+
 def decode(mail: Mail) -> list[Facts]:
     """Facts from the recipient paragraphs, else from an SMTP session transcript."""
     found = [f for p in _paragraphs(mail.report_text) if (f := _entry_facts(p)) is not None]
+    host = _reporting_host(mail.report_text[:600])
     if not found:
         # a Postfix report quoting a Postfix report it received: read the inner one's paragraphs
         rest = mail.body[len(mail.report_text) :]
@@ -139,7 +146,12 @@ def decode(mail: Mail) -> list[Facts]:
             inner = rest[intro.end() :]
             found = [f for p in _paragraphs(inner) if (f := _entry_facts(p)) is not None]
             if found:
+                host = _reporting_host(rest[intro.start() : intro.start() + 300])
+                for f in found:
+                    f.reporting_mta = host
                 return smtp.with_inline_dsn(mail, found, inner)
     if not found and "transcript of session follows" in mail.report_text[:300].lower():
         found = _transcript(mail.report_text)
+    for f in found:
+        f.reporting_mta = host
     return smtp.with_inline_dsn(mail, found)
