@@ -208,6 +208,12 @@ def test_without_status_the_reason_gives_the_canonical_code(diagnostic: str, rep
     assert rec["bounce_code"] == code
 
 
+def test_delay_without_status_gets_a_temporary_canonical_code() -> None:
+    facts = Facts(recipient="a@example.com", action="delayed", diagnostic="mailbox is full, will retry")
+    rec = to_record(facts, Kind.DELAY, Context(), CodeTable.default())
+    assert (rec.reason, rec.bounce_code, rec.bounce_type) == ("mailboxfull", "4.2.2", None)
+
+
 def test_nothing_to_go_on_is_9_1_1() -> None:
     rec = record(Facts(recipient="a@example.com"))
     assert (rec["bounce_code"], rec["reason"]) == (NO_CODE, "undefined")

@@ -1,7 +1,8 @@
 """Facts to records: action and kind, reason, bounce code through the code table, suppression.
 
 ``bounce_code`` is the status found in the message; otherwise the canonical code of the reason
-(in the class of the reply code, when there is one); ``9.1.1`` when there is nothing to go on.
+(in the class of the reply code, when there is one, and in class 4 for a delay); ``9.1.1`` when
+there is nothing to go on.
 ``bounce_type`` is the code table's verdict on ``bounce_code`` and is set for failures only.
 ``suppress`` is true only when the failure says the address itself is dead: the table says
 ``hard``, the reason is about the address (``address_level`` in ``data/reasons.toml``) and,
@@ -49,11 +50,13 @@ def record_kind(action: str | None, message_kind: Kind) -> Kind:
     return message_kind
 
 
-def _bounce_code(facts: Facts, reason: str) -> str:
+def _bounce_code(facts: Facts, reason: str, delay: bool) -> str:
     if facts.status and facts.status[0] in "45":
         return facts.status
     row = tables().reasons.get(reason)
     klass = facts.reply_code[0] if facts.reply_code and facts.reply_code[0] in "45" else None
+    if klass is None and delay:
+        klass = "4"
     if row is not None and row.code and row.code[0] in "45":
         code = row.code
         return f"{klass}{code[1:]}" if klass else code
@@ -84,7 +87,7 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
     bounce_code = bounce_type = description = None
     if rkind in (Kind.FAILURE, Kind.DELAY):
         reason = explain(facts, recipient_domain=domain).reason
-        bounce_code = _bounce_code(facts, reason)
+        bounce_code = _bounce_code(facts, reason, delay=rkind is Kind.DELAY)
         row = table.lookup(bounce_code)
         if row is not None:
             description = row.description
