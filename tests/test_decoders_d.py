@@ -38,18 +38,12 @@ def test_verp_recipient(address: str, expected: str | None) -> None:
     assert verp_recipient(address) == expected
 
 
-@pytest.mark.parametrize(
-    ("text", "command"),
-    [
-        ("550 5.1.1 unknown user (in reply to RCPT TO command)", "RCPT"),
-        ("host said: 552 message too big (in reply to end of data command)", "DATA"),
-        ("Sent <<< MAIL FROM:<a@example.org>", "MAIL"),
-        ("SMTP error from remote mail server after EHLO example.org", "EHLO"),
-        ("550 mailbox unavailable", None),
-    ],
-)
-def test_smtp_command(text: str, command: str | None) -> None:
-    assert textscan.smtp_command(text) == command
+def test_make_reads_codes_command_and_the_vendor_reason_from_the_text() -> None:
+    facts = textscan.make("amavis", "<Al@Example.NET>", "554 5.7.0 was considered unsolicited bulk e-mail\n"
+                          " (in reply to end of data command)")
+    assert (facts.recipient, facts.status, facts.reply_code) == ("Al@example.net", "5.7.0", "554")
+    assert (facts.smtp_command, facts.reason) == ("DATA", "spamdetected")
+    assert textscan.make("mcafee", "al@example.net", "550 unknown").reason is None
 
 
 def test_remote_host_is_the_host_next_to_its_address() -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from .textscan import head, make, unique, vendor_reason
+from .textscan import head, make, unique
+from .vendor import reason as vendor_reason
 
 NAME = "mimecast"
 
