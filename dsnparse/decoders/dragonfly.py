@@ -80,4 +80,4 @@ def decode(mail: Mail) -> list[Facts]:
         recipient_source="report",
         reason=None if host else smtp.mta_reason(NAME, text),
     )
-    return [smtp.fill_codes(facts, diag)]
+    return smtp.dated(mail, [smtp.fill_codes(facts, diag)])

@@ -134,4 +134,4 @@ def decode(mail: Mail) -> list[Facts]:
             out[key].fill(f)
         else:
             out[key] = f
-    return list(out.values())
+    return smtp.dated(mail, list(out.values()))

@@ -63,4 +63,4 @@ def decode(mail: Mail) -> list[Facts]:
             reason=None if smtp.reply(text) else smtp.mta_reason(NAME, text),
         )
         out.append(smtp.fill_codes(facts, text))
-    return out
+    return smtp.dated(mail, out)

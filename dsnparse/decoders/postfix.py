@@ -149,9 +149,9 @@ def decode(mail: Mail) -> list[Facts]:
                 host = _reporting_host(rest[intro.start() : intro.start() + 300])
                 for f in found:
                     f.reporting_mta = host
-                return smtp.with_inline_dsn(mail, found, inner)
+                return smtp.dated(mail, smtp.with_inline_dsn(mail, found, inner))
     if not found and "transcript of session follows" in mail.report_text[:300].lower():
         found = _transcript(mail.report_text)
     for f in found:
         f.reporting_mta = host
-    return smtp.with_inline_dsn(mail, found)
+    return smtp.dated(mail, smtp.with_inline_dsn(mail, found))

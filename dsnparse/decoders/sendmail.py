@@ -186,4 +186,4 @@ def decode(mail: Mail) -> list[Facts]:
     own = smtp.mta_reason(NAME, mail.subject)
     for f in out:
         f.reason = f.reason or own
-    return smtp.with_inline_dsn(mail, out)
+    return smtp.dated(mail, smtp.with_inline_dsn(mail, out))

@@ -14,7 +14,7 @@ from .. import addresses
 from ..facts import Facts, find_reply_code, find_status
 from ..message import Mail
 from ..phrases import any_of, load_toml
-from ..standard.dsn import join_reply, read_inline
+from ..standard.dsn import iso_date, join_reply, read_inline
 
 # "... in reply to RCPT TO command", "after MAIL FROM:<a@b>", ">>> DATA", "after end of data".
 _COMMAND_WORDS = (
@@ -94,6 +94,14 @@ def senders(mail: Mail) -> set[str]:
     for value in (mail.header("to"), mail.header("from"), mail.header("return-path"), mail.original_header("from")):
         out.update(a.lower() for a in addresses.find_all(value))
     return out
+
+
+def dated(mail: Mail, found: list[Facts]) -> list[Facts]:
+    """The report's own Date as the date of facts that carry none (as DSN facts do)."""
+    date = iso_date(mail.header("date"))
+    for f in found:
+        f.date = f.date or date
+    return found
 
 
 def with_inline_dsn(mail: Mail, found: list[Facts], text: str | None = None) -> list[Facts]:
