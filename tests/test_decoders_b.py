@@ -255,11 +255,13 @@ def test_ezweb_rejection_with_a_reply_is_not_called_filtered() -> None:
 
 
 def test_vendor_tables_cover_only_known_decoders() -> None:
+    from dsnparse.decoders import ORDER
     from dsnparse.phrases import load_toml
 
-    names = {d.NAME for d in BATCH} | {"domino", "apachejames_details", "exchange2007_details"}
+    names = {d.NAME for d in ORDER} | {"domino", "apachejames_details", "exchange2007_details"}
     assert set(load_toml("vendor_markers.toml")) <= names
     assert set(load_toml("vendor_reasons.toml")) <= names
+    assert {d.NAME for d in BATCH} <= {d.NAME for d in ORDER}
 
 
 def _corpus_files(prefixes: tuple[str, ...]) -> Iterator[Path]:
