@@ -20,7 +20,6 @@ import quopri
 import re
 from collections.abc import Iterator
 from email.message import Message
-from email.policy import compat32
 from functools import cached_property
 from itertools import islice
 from typing import IO
@@ -28,6 +27,7 @@ from typing import IO
 import chardet
 
 from .errors import InputError
+from .indexed import POLICY
 from .limits import DEFAULT_LIMITS, Limits
 
 #: Content types that carry the returned original message (or its headers).
@@ -399,7 +399,7 @@ def _is_attachment(part: Message) -> bool:
 def _parse_headers(text: str) -> Message | None:
     if not text.strip():
         return None
-    msg = email.parser.HeaderParser(policy=compat32).parsestr(text.lstrip("\n"))
+    msg = email.parser.HeaderParser(policy=POLICY).parsestr(text.lstrip("\n"))
     return msg if msg.items() else None
 
 
@@ -439,16 +439,16 @@ def _parse_bytes(raw: bytes, limits: Limits, defects: list[str]) -> Message:
     parser can recurse is cut before the part that exceeds ``max_depth``, else read as headers
     only (flag ``limit:depth``)."""
     try:
-        return _prune(email.message_from_bytes(raw, policy=compat32), limits, defects)
+        return _prune(email.message_from_bytes(raw, policy=POLICY), limits, defects)
     except RecursionError:
         _flag(defects, "depth")
     starts = [m.start() for m in islice(_NESTING_TYPE.finditer(raw), limits.max_depth + 1)]
     if len(starts) > limits.max_depth:
         try:
-            return _prune(email.message_from_bytes(raw[: starts[-1]], policy=compat32), limits, defects)
+            return _prune(email.message_from_bytes(raw[: starts[-1]], policy=POLICY), limits, defects)
         except RecursionError:
             pass
-    return _prune(email.parser.BytesParser(policy=compat32).parsebytes(raw, headersonly=True), limits, defects)
+    return _prune(email.parser.BytesParser(policy=POLICY).parsebytes(raw, headersonly=True), limits, defects)
 
 
 def _repair_boundary(msg: Message, limits: Limits, defects: list[str]) -> Message:

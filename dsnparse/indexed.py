@@ -1,0 +1,121 @@
+"""A compat32 ``Message`` whose header lookups are dictionary lookups, for a parse-once,
+read-many workload.
+
+``email.message.Message`` keeps headers as a list and scans it, lower-casing every name, on each
+``get``; ``get_content_type`` and ``get_param`` re-parse the Content-Type value on each call. The
+readers and the ~80 decoders ask the same few headers of the same parts over and over, so
+:class:`IndexedMessage` builds a name index on the first lookup and remembers parsed parameters.
+Behaviour is the stdlib's (it only caches what the stdlib would compute); every method that
+changes headers drops the caches once it is done. :data:`POLICY` (``compat32`` making these messages) is what
+:func:`dsnparse.message.load` parses with.
+"""
+
+from __future__ import annotations
+
+from email.message import Message
+from email.policy import compat32
+from typing import Any
+
+_MISSING: Any = object()
+
+
+class IndexedMessage(Message):
+    """``Message`` with cached header lookups (same results, no list scans)."""
+
+    def _index(self) -> dict[str, list[tuple[str, Any]]]:
+        index: dict[str, list[tuple[str, Any]]] | None = self.__dict__.get("_dsn_index")
+        if index is None:
+            index = {}
+            for name, value in self._headers:  # type: ignore[attr-defined]
+                index.setdefault(name.lower(), []).append((name, value))
+            self.__dict__["_dsn_index"] = index
+        return index
+
+    def _changed(self) -> None:
+        self.__dict__.pop("_dsn_index", None)
+        self.__dict__.pop("_dsn_params", None)
+
+    # -- reads --------------------------------------------------------------------------------
+    def get(self, name: str, failobj: Any = None) -> Any:
+        """The first value of header ``name`` (as ``Message.get``)."""
+        found = self._index().get(name.lower())
+        if not found:
+            return failobj
+        key, value = found[0]
+        return self.policy.header_fetch_parse(key, value)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._index()
+
+    def get_all(self, name: str, failobj: Any = None) -> Any:
+        """Every value of header ``name`` (as ``Message.get_all``)."""
+        found = self._index().get(name.lower())
+        if not found:
+            return failobj
+        return [self.policy.header_fetch_parse(k, v) for k, v in found]
+
+    def get_content_type(self) -> str:
+        """As ``Message.get_content_type``, parsed once per Content-Type value."""
+        memo: dict[str, Any] = self.__dict__.setdefault("_dsn_params", {})
+        ctype = memo.get("\0type")
+        if ctype is None:
+            if not self._index().get("content-type"):
+                return self.get_default_type()  # may change with set_default_type: not kept
+            ctype = memo["\0type"] = super().get_content_type()
+        return str(ctype)
+
+    def _get_params_preserve(self, failobj: Any, header: str) -> Any:
+        memo: dict[str, Any] = self.__dict__.setdefault("_dsn_params", {})
+        key = header.lower()
+        params = memo.get(key)
+        if params is None:
+            params = memo[key] = super()._get_params_preserve(_MISSING, header)  # type: ignore[misc]
+        return failobj if params is _MISSING else params
+
+    # -- writes drop the caches ---------------------------------------------------------------
+    def set_raw(self, name: str, value: Any) -> None:
+        """As ``Message.set_raw`` (the parser's way of adding a header)."""
+        try:
+            super().set_raw(name, value)
+        finally:
+            self._changed()
+
+    def __setitem__(self, name: str, val: Any) -> None:
+        try:
+            super().__setitem__(name, val)
+        finally:
+            self._changed()
+
+    def __delitem__(self, name: str) -> None:
+        try:
+            super().__delitem__(name)
+        finally:
+            self._changed()
+
+    def add_header(self, _name: str, _value: str, **_params: Any) -> None:
+        """As ``Message.add_header``."""
+        try:
+            super().add_header(_name, _value, **_params)
+        finally:
+            self._changed()
+
+    def replace_header(self, _name: str, _value: Any) -> None:
+        """As ``Message.replace_header``."""
+        try:
+            super().replace_header(_name, _value)
+        finally:
+            self._changed()
+
+    def set_boundary(self, boundary: str) -> None:
+        """As ``Message.set_boundary``."""
+        try:
+            super().set_boundary(boundary)
+        finally:
+            self._changed()
+
+
+POLICY = compat32.clone(message_factory=IndexedMessage)
+"""``compat32`` producing :class:`IndexedMessage` for every part."""
