@@ -257,7 +257,20 @@ def test_suppress_follows_a_user_table_that_marks_an_address_reason_hard() -> No
     facts = Facts(recipient="a@example.com", status="5.2.1", diagnostic="550 5.2.1 account disabled")
     assert record(facts)["suppress"] is False
     assert record(facts, hard)["suppress"] is True
-    assert suppress("blocked", "hard", "anything") is False
+    assert suppress("blocked", "5.7.1", "anything", CodeTable.default()) is False
+    assert suppress("userunknown", "4.1.1", "user unknown", CodeTable.default()) is False
+
+
+def test_a_dead_address_is_suppressed_even_under_a_soft_code() -> None:
+    facts = Facts(recipient="a@example.com", status="5.2.1", diagnostic="550 5.2.1 <a@example.com>... User Unknown")
+    rec = record(facts)
+    assert (rec["reason"], rec["bounce_type"], rec["suppress"]) == ("userunknown", "soft", True)
+
+
+def test_a_suspension_under_a_generic_hard_code_is_not_suppressed() -> None:
+    facts = Facts(recipient="a@example.com", status="5.7.1", diagnostic="550 5.7.1 user temporary locked, try later")
+    rec = record(facts)
+    assert (rec["reason"], rec["bounce_type"], rec["suppress"]) == ("suspend", "hard", False)
 
 
 def test_non_failures_never_suppress_nor_get_a_type() -> None:

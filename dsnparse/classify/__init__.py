@@ -4,9 +4,10 @@
 (in the class of the reply code, when there is one, and in class 4 for a delay); ``9.1.1`` when
 there is nothing to go on.
 ``bounce_type`` is the code table's verdict on ``bounce_code`` and is set for failures only.
-``suppress`` is true only when the failure says the address itself is dead: the table says
-``hard``, the reason is about the address (``address_level`` in ``data/reasons.toml``) and,
-for ``hostunknown`` / ``notaccept``, the text says the domain is gone (NXDOMAIN, null MX).
+``suppress`` is true only when a permanent (class 5) failure says the address itself is dead:
+``userunknown``, ``hasmoved``, ``suppressed``; ``hostunknown`` / ``notaccept`` when the text says
+the domain is gone (NXDOMAIN, null MX); ``suspend`` when the code table marks its code (5.2.1)
+hard. The rule of each reason is its ``suppress`` entry in ``data/reasons.toml``.
 """
 
 from __future__ import annotations
@@ -65,14 +66,19 @@ def _bounce_code(facts: Facts, reason: str, delay: bool) -> str:
     return NO_CODE
 
 
-def suppress(reason: str, bounce_type: str | None, diagnostic: str) -> bool:
+def suppress(reason: str, bounce_code: str | None, diagnostic: str, table: CodeTable) -> bool:
     """True only when a failure says the address itself is dead (see the module docstring)."""
-    if bounce_type != "hard":
-        return False
     row = tables().reasons.get(reason)
-    if row is None or not row.address_level:
+    if row is None or not bounce_code or bounce_code[0] != "5":
         return False
-    return row.suppress_when is None or bool(row.suppress_when.search(diagnostic))
+    if row.suppress == "always":
+        return True
+    if row.suppress == "evidence":
+        return row.suppress_when is not None and bool(row.suppress_when.search(diagnostic))
+    if row.suppress == "table" and row.code:
+        own = table.lookup(f"5{row.code[1:]}")
+        return own is not None and own.bounce_type == "hard"
+    return False
 
 
 def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> BounceRecord:
@@ -97,7 +103,7 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         reason = facts.reason or _NON_FAILURE_REASON.get(rkind, "undefined")
         if rkind is Kind.DELIVERED and facts.status:
             bounce_code = facts.status
-    dead = rkind is Kind.FAILURE and suppress(reason, bounce_type, facts.diagnostic or "")
+    dead = rkind is Kind.FAILURE and suppress(reason, bounce_code, facts.diagnostic or "", table)
     return BounceRecord(
         source=ctx.source,
         recipient=facts.recipient,

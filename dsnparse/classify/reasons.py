@@ -41,10 +41,12 @@ class Reason:
     description: str
     code: str | None
     """Canonical bounce code for a failure with this reason and no status code."""
-    address_level: bool
-    """True when the reason is about the recipient's address (a candidate for ``suppress``)."""
+    suppress: str
+    """When a permanent failure with this reason says the address is dead: ``always``,
+    ``evidence`` (a :attr:`suppress_when` phrase in the diagnostic), ``table`` (the code table
+    marks the reason's own code hard) or ``never``."""
     suppress_when: re.Pattern[str] | None
-    """Phrases one of which must be in the diagnostic before the reason may suppress (None: none needed)."""
+    """The evidence phrases for ``suppress = "evidence"``."""
     yields_to: frozenset[str]
     """Reasons that phrases may turn this one into when the status code gave it (``*``: any)."""
     holds_against: frozenset[str]
@@ -118,7 +120,7 @@ def tables() -> ReasonTables:
                 name=str(entry["name"]),
                 description=str(entry.get("description", "")),
                 code=str(entry["code"]) if entry.get("code") else None,
-                address_level=bool(entry.get("address_level", False)),
+                suppress=str(entry.get("suppress", "never")),
                 suppress_when=any_of(evidence) if evidence else None,
                 yields_to=frozenset(_strings(entry.get("yields_to"))),
                 holds_against=frozenset(_strings(entry.get("holds_against"))),
@@ -151,7 +153,7 @@ def tables() -> ReasonTables:
 
 
 def vocabulary() -> dict[str, Reason]:
-    """Every reason name with its description, canonical code and suppression properties."""
+    """Every reason name with its description, canonical code and suppression rule."""
     return dict(tables().reasons)
 
 
