@@ -152,8 +152,22 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=jobs, mp_context=_context())
 
 
+_WARM_UP = (
+    b"From: MAILER-DAEMON@mx.example.org\nTo: sender@example.com\nSubject: Undelivered Mail\n"
+    b'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\n\n'
+    b"--b\nContent-Type: text/plain\n\nThe message could not be delivered.\n"
+    b"--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+    b"Final-Recipient: rfc822; user@example.net\nAction: failed\nStatus: 5.1.1\n"
+    b"Diagnostic-Code: smtp; 550 5.1.1 user unknown\n\n"
+    b"--b\nContent-Type: message/rfc822\n\nFrom: sender@example.com\nSubject: hi\n\nhi\n--b--\n"
+)
+"""A small bounce parsed before the workers start: the tables every decoder and the classifier
+load on first use are then loaded once, in this process, and inherited by forked workers."""
+
+
 def _pooled(batches: Iterator[list[Item]], jobs: int, options: Options) -> Iterator[Outcome]:
     window = jobs * BATCHES_PER_WORKER
+    outcome(Item("warm-up", _WARM_UP), options)
     pool = _pool(jobs)
     pending: deque[tuple[list[Item], Future[list[Outcome]]]] = deque()
     try:
