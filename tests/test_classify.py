@@ -3,6 +3,8 @@ the suppression advice."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from dsnparse.classify import Context, explain, suppress, to_record
@@ -11,6 +13,8 @@ from dsnparse.classify.providers import table as provider_table
 from dsnparse.classify.reasons import from_status, smtp_command, vocabulary
 from dsnparse.facts import Facts
 from dsnparse.record import Kind
+
+from .conftest import FIXTURES
 
 SISIMAI_REASONS = {
     "userunknown", "hostunknown", "hasmoved", "suspend", "mailboxfull", "emailtoolarge", "ratelimited",
@@ -50,6 +54,22 @@ def test_every_reason_a_rule_can_give_is_in_the_vocabulary() -> None:
         if row.when_temporary:
             given.add(row.when_temporary)
     assert given <= names
+
+
+def test_every_fixture_record_uses_the_vocabulary() -> None:
+    names = set(vocabulary())
+    seen = 0
+    for path in FIXTURES.glob("*/*.json"):
+        for rec in json.loads(path.read_text(encoding="utf-8"))["records"]:
+            assert rec["reason"] in names, (path.name, rec["reason"])
+            seen += 1
+    assert seen > 20
+
+
+def test_an_unknown_decoder_reason_is_not_passed_through() -> None:
+    rec = to_record(Facts(recipient="a@example.com", reason="receipt"), Kind.RECEIPT, Context(), CodeTable.default())
+    assert rec.reason == "delivered"
+    assert explain(Facts(reason="bogus", status="5.1.1")).reason == "userunknown"
 
 
 def test_status_rows_name_vocabulary_reasons() -> None:

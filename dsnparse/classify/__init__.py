@@ -100,7 +100,8 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
             if rkind is Kind.FAILURE:
                 bounce_type = row.bounce_type
     else:
-        reason = facts.reason or _NON_FAILURE_REASON.get(rkind, "undefined")
+        default = _NON_FAILURE_REASON.get(rkind, "undefined")
+        reason = facts.reason if facts.reason in tables().reasons else default
         if rkind is Kind.DELIVERED and facts.status:
             bounce_code = facts.status
     dead = rkind is Kind.FAILURE and suppress(reason, bounce_code, facts.diagnostic or "", table)
