@@ -113,3 +113,26 @@ def test_inline_forward_is_recognised_by_its_marker_not_its_subject() -> None:
     sender = b"From: Nora Example <nora@example.org>"
     machine = raw.replace(sender, sender + b"\nReturn-Path: <>", 1)
     assert parse(machine).kind is Kind.FAILURE
+
+
+@pytest.mark.parametrize(
+    "header",
+    [b"X-Autoreply: yes", b"Auto-Submitted: auto-replied (vacation)", b"X-Autorespond: on", b"Precedence: auto_reply"],
+)
+def test_auto_reply_headers_alone_make_an_auto_reply(header: bytes) -> None:
+    raw = (
+        b"From: Quentin <quentin@example.net>\nTo: news@example.org\nSubject: Re: Spring offers\n"
+        + header
+        + b"\nMessage-Id: <q2@example.net>\n\nThanks, I will read this next week.\n"
+    )
+    rep = parse(raw)
+    assert rep.kind is Kind.AUTOREPLY
+    assert [(r.recipient, r.reason, r.bounce_type) for r in rep.records] == [("quentin@example.net", "vacation", None)]
+
+
+def test_auto_submitted_notification_is_not_an_auto_reply() -> None:
+    raw = (
+        b"From: Reports <reports@example.net>\nTo: news@example.org\nSubject: Weekly statistics\n"
+        b"Auto-Submitted: auto-generated\nMessage-Id: <q3@example.net>\n\nYour numbers for the week.\n"
+    )
+    assert parse(raw).kind is Kind.NOT_BOUNCE

@@ -48,16 +48,24 @@ CHALLENGE_SUBJECT = re.compile(
 )
 
 
-def is_autoreply(mail: Mail) -> bool:
-    """True when the message carries the headers or subject of an automatic reply."""
+def has_autoreply_headers(mail: Mail) -> bool:
+    """True when the message carries a header only automatic responders set."""
     if _AUTO_REPLIED.match(mail.header("auto-submitted")):
         return True
     for name, pattern in _HEADER_SIGNALS:
         value = mail.message.get(name)
-        if value is not None and (pattern is None or pattern.search(str(value))):
-            if name == "x-auto-response-suppress" and not SUBJECT.search(mail.subject):
-                continue
+        if value is None or (pattern is not None and not pattern.search(str(value))):
+            continue
+        # Outlook sets X-Auto-Response-Suppress on ordinary mail too: it counts with a matching subject
+        if name != "x-auto-response-suppress" or SUBJECT.search(mail.subject):
             return True
+    return False
+
+
+def is_autoreply(mail: Mail) -> bool:
+    """True when the message carries the headers or subject of an automatic reply."""
+    if has_autoreply_headers(mail):
+        return True
     return bool(SUBJECT.search(mail.subject) or CHALLENGE_SUBJECT.search(mail.subject))
 
 

@@ -1,10 +1,11 @@
 """A person forwarding or quoting a bounce: the message is not a bounce itself.
 
-Two signals, both only for a message a person wrote (not from a mail daemon): a reply/forward
-subject prefix (``Fwd:``, ``FW:``, ``WG:``...), or, on a message that is not machine-made (no
-null Return-Path, no Auto-Submitted, no report), a client's forward marker ("---------- Forwarded
-message", "Begin forwarded message:", "-----Original Message-----"...) in its text. A bounce
-attached as ``message/rfc822`` is never read as the message's own parts in the first place.
+Only a message a person wrote counts: not from a mail daemon and not machine-made (no null
+Return-Path, no Auto-Submitted, no report, no auto-responder header: a vacation reply titled
+"Re: ..." is an auto-reply, not a forward). Then either signal: a reply/forward subject prefix
+(``Fwd:``, ``FW:``, ``WG:``...) or a client's forward marker ("---------- Forwarded message",
+"Begin forwarded message:", "-----Original Message-----"...) in its text. A bounce attached as
+``message/rfc822`` is never read as the message's own parts in the first place.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from functools import lru_cache
 from ..message import Mail
 from ..phrases import any_of, load_toml
 from ..phrases import tables as phrase_tables
+from .autoreply import has_autoreply_headers
 
 _HEAD_CHARS = 4000
 """How far into the text a forward marker is looked for."""
@@ -30,16 +32,14 @@ def _machine_made(mail: Mail) -> bool:
     if mail.message.get("return-path") is not None and mail.header("return-path").strip("<> \t") == "":
         return True
     submitted = mail.header("auto-submitted").strip().lower()
-    return bool(submitted and submitted != "no") or bool(mail.report_type)
+    return bool(submitted and submitted != "no") or bool(mail.report_type) or has_autoreply_headers(mail)
 
 
 def is_forward(mail: Mail) -> bool:
     """True when a person forwards or quotes a bounce (see the module docstring)."""
     tables = phrase_tables()
-    if tables.bounce_sender.search(mail.sender.split("@", 1)[0]):
+    if tables.bounce_sender.search(mail.sender.split("@", 1)[0]) or _machine_made(mail):
         return False
     if mail.subject.lower().lstrip().startswith(tables.forward_prefixes):
         return True
-    if _machine_made(mail):
-        return False
     return bool(_markers().search(mail.body[:_HEAD_CHARS]))
