@@ -260,6 +260,8 @@ def test_bounce_type_stays_the_tables_verdict() -> None:
         (Facts(status="5.1.2", diagnostic="550 5.1.2 Host or domain name not found. NXDOMAIN"), True),
         (Facts(status="5.1.2", diagnostic="550 5.1.2 bad destination system"), False),  # no DNS evidence
         (Facts(status="5.1.10", diagnostic="550 5.1.10 domain publishes a null MX"), True),
+        (Facts(status="5.7.27", diagnostic="550 5.7.27 sender address has null MX"), False),
+        (Facts(status="5.4.4", diagnostic="553 5.4.4 mail from domain not found: NXDOMAIN"), False),
         (Facts(status="5.7.1", diagnostic="554 5.7.1 blocked, see spamhaus"), False),
         (Facts(status="5.7.26", diagnostic="550 5.7.26 DMARC policy"), False),
         (Facts(status="5.1.1", diagnostic="550 5.1.1 too many recipients this hour IB607",

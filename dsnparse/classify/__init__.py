@@ -74,6 +74,8 @@ def suppress(reason: str, bounce_code: str | None, diagnostic: str, table: CodeT
     if row.suppress == "always":
         return True
     if row.suppress == "evidence":
+        if row.suppress_unless is not None and row.suppress_unless.search(diagnostic):
+            return False
         return row.suppress_when is not None and bool(row.suppress_when.search(diagnostic))
     if row.suppress == "table" and row.code:
         own = table.lookup(f"5{row.code[1:]}")

@@ -47,6 +47,8 @@ class Reason:
     marks the reason's own code hard) or ``never``."""
     suppress_when: re.Pattern[str] | None
     """The evidence phrases for ``suppress = "evidence"``."""
+    suppress_unless: re.Pattern[str] | None
+    """Phrases that veto the evidence (the text speaks of the sender's domain)."""
     yields_to: frozenset[str]
     """Reasons that phrases may turn this one into when the status code gave it (``*``: any)."""
     holds_against: frozenset[str]
@@ -115,6 +117,7 @@ def tables() -> ReasonTables:
         phrases = _strings(entry.get("phrases"))
         labelled.append((str(entry["name"]), phrases))
         evidence = _strings(entry.get("suppress_when"))
+        veto = _strings(entry.get("suppress_unless"))
         ordered.append(
             Reason(
                 name=str(entry["name"]),
@@ -122,6 +125,7 @@ def tables() -> ReasonTables:
                 code=str(entry["code"]) if entry.get("code") else None,
                 suppress=str(entry.get("suppress", "never")),
                 suppress_when=any_of(evidence) if evidence else None,
+                suppress_unless=any_of(veto) if veto else None,
                 yields_to=frozenset(_strings(entry.get("yields_to"))),
                 holds_against=frozenset(_strings(entry.get("holds_against"))),
                 when_temporary=str(entry["when_temporary"]) if entry.get("when_temporary") else None,
