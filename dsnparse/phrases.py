@@ -19,7 +19,7 @@ def any_of(phrases: Iterable[str]) -> re.Pattern[str]:
     letters are case classes (``[fF]``) instead of using ``re.I``: the regex engine then rejects a
     branch on its first character without a call, which makes large tables 3 to 15 times faster.
     """
-    return re.compile(_trie_pattern(_trie((p, "") for p in phrases), _char_class) or r"(?!)")
+    return re.compile(_search_pattern(_trie((p, "") for p in phrases), case_classes=True))
 
 
 class LabelledPhrases:
@@ -43,7 +43,7 @@ class LabelledPhrases:
         self._each: list[tuple[str, re.Pattern[str]]] = []
         if self._fold is None:  # two letters share a case variant: search label by label
             self._each = [(label, any_of(p for p, lb in pairs if lb == label)) for label in self._rank]
-        self._starts = re.compile(f"(?=(?:{_trie_pattern(self._trie, re.escape)}))") if self._trie else None
+        self._starts = re.compile(f"(?={_search_pattern(self._trie, case_classes=False)})") if self._trie else None
 
     def labels(self, text: str) -> set[str]:
         """Every label with a phrase in ``text``."""
@@ -110,6 +110,17 @@ def _char_class(ch: str) -> str:
     if len(hits) == 1:
         return re.escape(hits[0])
     return "[" + "".join(re.escape(v) for v in hits) + "]"
+
+
+def _search_pattern(trie: dict[str, Any], *, case_classes: bool) -> str:
+    """The trie as a regex (letters as ``re.I`` case classes, or as they are) led by a class of
+    the phrases' first characters: a position where no phrase starts fails on one test instead
+    of one per first letter."""
+    firsts = sorted({v for ch in trie if ch for v in (_variants(ch) if case_classes else (ch,))})
+    if not firsts:
+        return r"(?!)"
+    body = _trie_pattern(trie, _char_class if case_classes else re.escape)
+    return "(?=[" + "".join(re.escape(v) for v in firsts) + "])(?:" + body + ")"
 
 
 def _trie_pattern(node: dict[str, Any], letter: Callable[[str], str]) -> str:
