@@ -89,6 +89,9 @@ def outcome(item: Item, options: Options = DEFAULT_OPTIONS) -> Outcome:
     except DsnparseError as exc:
         error = str(exc)
         report = unparsed_report(item.source, exc)
+    except Exception as exc:  # a parser bug: one message must never stop a batch; named, exit 1
+        error = f"internal error: {type(exc).__name__}: {exc}"
+        report = unparsed_report(item.source, exc)
     return Outcome(item.source, str(report.kind), tuple(r.to_dict() for r in report.records), error)
 
 
