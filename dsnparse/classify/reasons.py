@@ -10,7 +10,9 @@ Order of trust, first answer wins:
    replaced (the ``[[guard]]`` table: ``userunknown`` answering DATA is ``filtered``, an address
    status answering MAIL FROM is about the sender: ``rejected``);
 4. fallbacks: an ``X-Unix`` diagnostic is ``mailererror``, a refusal at connection or HELO is
-   ``blocked``, a 50x reply without status ``syntaxerror``, a delay ``expired``;
+   ``blocked``; without a status code, a reply code that says it (``data/reply_reasons.csv``:
+   521/556 ``notaccept``, 530/535 ``securityerror``) or a 50x reply ``syntaxerror``; a delay
+   ``expired``;
 5. ``onhold`` when there is something but nothing to decide on, ``undefined`` when there is nothing.
 
 Every table is data; the phrase matchers are literal alternations (linear time).
@@ -87,6 +89,7 @@ class ReasonTables:
     reasons: dict[str, Reason]
     ordered: tuple[Reason, ...]
     by_status: dict[str, str]
+    by_reply: dict[str, str]
     guards: tuple[Guard, ...]
     commands: tuple[tuple[str, re.Pattern[str]], ...]
     phrases: LabelledPhrases
@@ -151,8 +154,10 @@ def tables() -> ReasonTables:
     )
     text = resources.files("dsnparse").joinpath("data/status_reasons.csv").read_text(encoding="utf-8")
     by_status = {row["status"]: row["reason"] for row in csv.DictReader(io.StringIO(text))}
+    text = resources.files("dsnparse").joinpath("data/reply_reasons.csv").read_text(encoding="utf-8")
+    by_reply = {row["reply_code"]: row["reason"] for row in csv.DictReader(io.StringIO(text))}
     return ReasonTables(
-        {r.name: r for r in ordered}, tuple(ordered), by_status, guards, commands, LabelledPhrases(labelled)
+        {r.name: r for r in ordered}, tuple(ordered), by_status, by_reply, guards, commands, LabelledPhrases(labelled)
     )
 
 
@@ -245,8 +250,11 @@ def explain(facts: Facts, *, recipient_domain: str | None = None) -> Decision:
         return Decision("mailererror", "fallback:x-unix")
     if command in _FALLBACK_COMMAND:
         return Decision(_FALLBACK_COMMAND[command], f"fallback:{command}")
-    if not facts.status and facts.reply_code and _SYNTAX_REPLY.fullmatch(facts.reply_code):
-        return Decision("syntaxerror", "fallback:reply-code")
+    if not facts.status and facts.reply_code:
+        if facts.reply_code in t.by_reply:
+            return Decision(t.by_reply[facts.reply_code], "fallback:reply-code")
+        if _SYNTAX_REPLY.fullmatch(facts.reply_code):
+            return Decision("syntaxerror", "fallback:reply-code")
     if facts.action == "delayed":
         return Decision("expired", "fallback:delayed")
     if facts.status or facts.reply_code or text.strip():
