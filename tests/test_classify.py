@@ -159,7 +159,7 @@ def test_temporary_dns_failure_is_networkerror_not_hostunknown() -> None:
 def test_fallbacks() -> None:
     assert reason(diagnostic_type="X-Unix", diagnostic="something odd") == "mailererror"
     assert reason(reply_code="501", diagnostic="501 eh?") == "syntaxerror"
-    assert reason(reply_code="556", diagnostic="556 go away") == "notaccept"
+    assert reason(reply_code="556", diagnostic="556 sorry") == "notaccept"
     assert reason(reply_code="535", diagnostic="535 no") == "securityerror"
     assert reason(action="delayed") == "expired"
 
