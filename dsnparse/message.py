@@ -156,7 +156,7 @@ def part_bytes(part: Message) -> bytes:
 
 def _serialize(msg: Message) -> str:
     """A nested message (as compat32 parses ``message/*`` parts) back to header text + body."""
-    head = "\n".join(f"{k}: {v}" for k, v in msg.items())
+    head = "\n".join(f"{k}: {v}" for k, v in msg.raw_items())  # raw: 8-bit values keep their bytes
     body = msg.get_payload()
     if isinstance(body, str) and body:
         if not msg.items():
