@@ -278,7 +278,7 @@ def _original_headers(mail: Mail, extra: Sequence[str]) -> dict[str, str]:
         return {}
     wanted = set(_ORIGINAL_FIELDS) | {h.lower() for h in extra}
     out: dict[str, str] = {}
-    for name, _value in orig.items():
+    for name in orig.keys():  # noqa: SIM118 - keys() does not decode every value as items() does
         if name.lower() in wanted and name not in out:
             out[name] = mail.original_header(name)
     return out

@@ -475,7 +475,8 @@ def _prune(msg: Message, limits: Limits, defects: list[str]) -> Message:
     stack: list[tuple[Message, int]] = [(msg, 0)]
     while stack:
         part, depth = stack.pop()
-        charset = part.get_param("charset")
+        ctype = part.get("content-type")  # parse the parameters only when one can be a charset
+        charset = part.get_param("charset") if ctype is not None and "charset" in str(ctype).lower() else None
         if charset is not None and (not isinstance(charset, str) or _codec(charset) is None):
             part.del_param("charset")
             if "BadCharset" not in defects:
