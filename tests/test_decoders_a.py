@@ -8,7 +8,7 @@ import json
 import pytest
 
 from dsnparse import parse
-from dsnparse.decoders import dragonfly, exim, opensmtpd, postfix, sendmail, smtp
+from dsnparse.decoders import dragonfly, exim, opensmtpd, postfix, report, sendmail, smtp
 from dsnparse.message import load
 from dsnparse.standard.dsn import facts_from_groups, parse_groups
 
@@ -55,9 +55,9 @@ def test_reply_is_cut_at_its_code_and_joined() -> None:
 
 
 def test_mta_reason_reads_only_that_mtas_table() -> None:
-    assert smtp.mta_reason("exim", "mailbox is full: retry timeout exceeded") == "mailboxfull"
-    assert smtp.mta_reason("exim", "retry timeout exceeded") == "expired"
-    assert smtp.mta_reason("postfix", "retry timeout exceeded") is None
+    assert report.reason_table("exim").first("mailbox is full: retry timeout exceeded") == "mailboxfull"
+    assert report.reason_table("exim").first("retry timeout exceeded") == "expired"
+    assert report.reason_table("postfix").first("retry timeout exceeded") is None
 
 
 # -- matches() stays away from ordinary mail ---------------------------------------------------

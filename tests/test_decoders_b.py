@@ -23,7 +23,8 @@ from dsnparse.decoders import (
     messagingserver,
     notes,
     qmail,
-    vendor,
+    report,
+    smtp,
     verizon,
     x1,
     x2,
@@ -141,18 +142,18 @@ Sorry, no mailbox here by that name. (#5.1.1)
 def test_angle_blocks_stop_and_skip_repeats() -> None:
     rows = ["<a@example.com>:", "first", "", "<b@example.com>:", "second", "<a@example.com>:", "again", "---"]
     rows.append("<c@example.com>:")
-    blocks = vendor.angle_blocks(rows, re.compile("^---"))
+    blocks = report.blocks(rows, report.ANGLE_LINE, stop=re.compile("^---"), blank_ends=False, skip_system=False)
     assert blocks == [("a@example.com", ["first"]), ("b@example.com", ["second"])]
 
 
 def test_transcript_keeps_the_last_command_and_its_reply() -> None:
     rows = [">>> MAIL FROM:<a@example.org>", "<<< 250 ok", ">>> RCPT TO:<b@example.net>"]
     rows += ["<<< 550-5.1.1 no", "<<< 550 5.1.1 such user"]
-    assert vendor.transcript(rows) == ("RCPT", "550-5.1.1 no such user")
+    assert smtp.transcript(rows) == ("RCPT", "550-5.1.1 no such user")
 
 
 def test_transcript_names_long_commands() -> None:
-    assert vendor.transcript([">>> STARTTLS", "<<< 454 4.7.0 TLS not available"]) == (
+    assert smtp.transcript([">>> STARTTLS", "<<< 454 4.7.0 TLS not available"]) == (
         "STARTTLS",
         "454 4.7.0 TLS not available",
     )
@@ -259,8 +260,8 @@ def test_vendor_tables_cover_only_known_decoders() -> None:
     from dsnparse.phrases import load_toml
 
     names = {d.NAME for d in ORDER} | {"domino", "apachejames_details", "exchange2007_details"}
-    assert set(load_toml("vendor_markers.toml")) <= names
-    assert set(load_toml("vendor_reasons.toml")) <= names
+    assert set(load_toml("decoder_markers.toml")) <= names
+    assert set(load_toml("decoder_reasons.toml")) <= names
     assert {d.NAME for d in BATCH} <= {d.NAME for d in ORDER}
 
 

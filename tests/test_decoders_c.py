@@ -16,7 +16,8 @@ from dsnparse.decoders import (
     googlegroups,
     googleworkspace,
     mailru,
-    smtptext,
+    report,
+    smtp,
     yahoo,
     zoho,
 )
@@ -37,28 +38,28 @@ from dsnparse.standard.dsn import facts_from_groups, parse_groups
     ],
 )
 def test_smtp_command_from_wording(text: str, command: str | None) -> None:
-    assert smtptext.smtp_command(text) == command
+    assert smtp.command_phrase(text) == command
 
 
 def test_remote_host_needs_a_domain_name() -> None:
-    assert smtptext.remote_host("host mx.Example.NET[192.0.2.1] said: 550") == "mx.example.net"
-    assert smtptext.remote_host("host: mail.example.com 5.2.2 full") == "mail.example.com"
-    assert smtptext.remote_host("Remote host said: 550 5.1.1 unknown") is None
+    assert smtp.remote_host("host mx.Example.NET[192.0.2.1] said: 550", "host") == "mx.example.net"
+    assert smtp.remote_host("host: mail.example.com 5.2.2 full", "host") == "mail.example.com"
+    assert smtp.remote_host("Remote host said: 550 5.1.1 unknown", "host") is None
 
 
 def test_last_reply_is_the_remote_verdict_inside_a_wrapper() -> None:
     text = "554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed out>"
-    assert smtptext.last_reply(text) == ("421", "4.4.2")
-    assert smtptext.last_reply("5.1.0 - Unknown address error 550-'5.7.1 <a@example.net>... Access denied'") == (
+    assert smtp.last_reply(text) == ("421", "4.4.2")
+    assert smtp.last_reply("5.1.0 - Unknown address error 550-'5.7.1 <a@example.net>... Access denied'") == (
         "550",
         "5.7.1",
     )
-    assert smtptext.last_reply("Connection timed out") is None
+    assert smtp.last_reply("Connection timed out") is None
 
 
 def test_a_multi_line_reply_inside_a_sentence_is_joined() -> None:
     text = "Remote host said:\n550-5.1.1 <a@example.net> no such\n550-5.1.1 user at this\n550 5.1.1 site [RCPT_TO]"
-    facts = smtptext.facts("a@example.net", text)
+    facts = report.facts("a@example.net", text, read=True)
     assert facts.diagnostic == "Remote host said: 550-5.1.1 <a@example.net> no such user at this site [RCPT_TO]"
     assert (facts.status, facts.reply_code, facts.smtp_command) == ("5.1.1", "550", "RCPT")
 
@@ -76,7 +77,7 @@ def test_blocks_skip_daemons_and_repeats_and_stop_at_blank_lines() -> None:
         "Trailing text that belongs to nobody",
     ]
     start = re.compile(r" {2}(\S{1,320}@\S{1,255})$")
-    assert smtptext.blocks(lines, start) == [("a@example.net", ["host mx.example.net: 550 5.1.1 unknown"])]
+    assert report.blocks(lines, start) == [("a@example.net", ["host mx.example.net: 550 5.1.1 unknown"])]
 
 
 def test_indented_continuation_quoting_the_address_does_not_open_a_block() -> None:
@@ -85,9 +86,9 @@ def test_indented_continuation_quoting_the_address_does_not_open_a_block() -> No
         "    <b@example.net>: Recipient address rejected (in reply to",
         "    RCPT TO command)",
     ]
-    ((addr, block),) = smtptext.blocks(lines, smtptext.ANGLE_RECIPIENT)
+    ((addr, block),) = report.blocks(lines, report.ANGLE_RECIPIENT)
     assert addr == "b@example.net"
-    assert smtptext.smtp_command(" ".join(block)) == "RCPT"
+    assert smtp.command_phrase(" ".join(block)) == "RCPT"
 
 
 def test_dsn_groups_without_blank_lines_are_split_per_recipient() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from dsnparse import parse
+from dsnparse import addresses, parse
 from dsnparse.addresses import verp_recipient
-from dsnparse.decoders import amavis, generic, mimecast, mxlogic, textscan, trendmicro
+from dsnparse.decoders import amavis, generic, mimecast, mxlogic, report, smtp, trendmicro
 from dsnparse.message import load
 from dsnparse.record import Kind
 
@@ -38,17 +38,17 @@ def test_verp_recipient(address: str, expected: str | None) -> None:
     assert verp_recipient(address) == expected
 
 
-def test_make_reads_codes_command_and_the_vendor_reason_from_the_text() -> None:
-    facts = textscan.make("amavis", "<Al@Example.NET>", "554 5.7.0 was considered unsolicited bulk e-mail\n"
-                          " (in reply to end of data command)")
+def test_facts_read_codes_command_and_the_vendor_reason_from_the_text() -> None:
+    facts = report.facts(addresses.normalize("<Al@Example.NET>"), "554 5.7.0 was considered unsolicited bulk e-mail\n"
+                           " (in reply to end of data command)", reasons="amavis")
     assert (facts.recipient, facts.status, facts.reply_code) == ("Al@example.net", "5.7.0", "554")
     assert (facts.smtp_command, facts.reason) == ("DATA", "spamdetected")
-    assert textscan.make("mcafee", "al@example.net", "550 unknown").reason is None
+    assert report.facts("al@example.net", "550 unknown", reasons="mcafee").reason is None
 
 
 def test_remote_host_is_the_host_next_to_its_address() -> None:
-    assert textscan.remote_host("Server MX2.Example.NET[192.0.2.9] said: 550") == "mx2.example.net"
-    assert textscan.remote_host("no host named here") is None
+    assert smtp.remote_host("Server MX2.Example.NET[192.0.2.9] said: 550", "bracketed") == "mx2.example.net"
+    assert smtp.remote_host("no host named here", "bracketed") is None
 
 
 def test_amavis_keeps_the_downstream_mta_reply_not_its_own_wrapper() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from .textscan import make, unique
+from . import report
 
 NAME = "activehunter"
 
@@ -36,4 +36,4 @@ def decode(mail: Mail) -> list[Facts]:
         elif in_transcript and text:
             transcript.append(text)
     diagnostic = " ".join(transcript)
-    return unique([make(NAME, r, diagnostic) for r in recipients])
+    return report.unique([report.facts(addresses.normalize(r), diagnostic, reasons=NAME) for r in recipients])

@@ -4,7 +4,7 @@ Message``: ``notificationType`` or ``eventType`` Bounce, Complaint, Delivery or 
 
 For a report with a DSN part the text adds the remote server's reply. A JSON notification is the
 only source: bounced recipients with their status and diagnostic (the bounce sub-type gives the
-reason when it states one, ``data/decoders/amazonses.toml``), complained recipients with their
+reason when it states one, ``data/decoder_reasons.toml`` [amazonses]), complained recipients with their
 feedback type, delivered recipients with the SMTP response, delayed recipients as delays.
 """
 
@@ -19,7 +19,7 @@ from ..facts import Facts, find_reply_code, find_status
 from ..message import Mail
 from ..phrases import cut_original
 from ..standard.dsn import join_reply
-from . import smtptext
+from . import report, smtp
 
 NAME = "amazonses"
 
@@ -54,7 +54,7 @@ def _report(mail: Mail) -> list[Facts]:
         addr = addresses.normalize(m.group(1))
         reason_at = text.lower().find("the reason for the problem:", m.end())
         if addr and reason_at >= 0:
-            return [smtptext.facts(addr, text[reason_at + len("the reason for the problem:") :])]
+            return [report.facts(addr, text[reason_at + len("the reason for the problem:") :], read=True)]
         return [Facts(recipient=addr, recipient_source="text")] if addr else []
     listed = _LISTED.search(text)
     if listed is None:
@@ -104,7 +104,7 @@ def _entries(block: dict[str, Any], key: str) -> list[Any]:
 
 
 def _bounce(bounce: dict[str, Any]) -> list[Facts]:
-    reason = smtptext.reason_table("amazonses").get(str(bounce.get("bounceSubType") or ""))
+    reason = report.reason_table("amazonses").get(str(bounce.get("bounceSubType") or ""))
     transient = str(bounce.get("bounceType") or "").lower() == "transient"
     out: list[Facts] = []
     for entry in _entries(bounce, "bouncedRecipients"):
@@ -126,7 +126,7 @@ def _bounce(bounce: dict[str, Any]) -> list[Facts]:
                 diagnostic=diagnostic,
                 diagnostic_type=kind.strip().lower() or None,
                 reporting_mta=_mta(bounce.get("reportingMTA")),
-                smtp_command=smtptext.smtp_command(diagnostic),
+                smtp_command=smtp.command_phrase(diagnostic),
                 date=iso_date_json(bounce.get("timestamp")),
                 reason=reason,
                 recipient_source="report",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..facts import Facts
 from ..message import Mail
 from ..standard.dsn import read_inline
-from . import smtptext
+from . import smtp
 
 NAME = "amazonworkmail"
 
@@ -24,8 +24,8 @@ def decode(mail: Mail) -> list[Facts]:
     """The inline DSN fields, with the remote server's own status when it quoted one."""
     facts = read_inline(mail.report_text, mail)
     for f in facts:
-        inner = smtptext.last_reply(f.diagnostic)
+        inner = smtp.last_reply(f.diagnostic)
         if inner and f.status and inner[1][0] == f.status[0]:
             f.reply_code, f.status = inner
-        f.smtp_command = f.smtp_command or smtptext.smtp_command(f.diagnostic)
+        f.smtp_command = f.smtp_command or smtp.command_phrase(f.diagnostic)
     return facts

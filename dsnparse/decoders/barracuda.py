@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 
+from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from .textscan import head, make, unique
+from . import report
 
 NAME = "barracuda"
 
@@ -19,7 +20,10 @@ _MESSAGE_TO = re.compile(r"(?im)^[ \t]{0,4}your message to:[ \t]{0,8}(\S{1,320})
 def matches(mail: Mail) -> bool:
     """The firewall's subject or its first sentence."""
     subject = mail.subject.lower()
-    return "blocked by our bulk email filter" in subject or "blocked by our spam firewall" in head(mail, 600)
+    return (
+        "blocked by our bulk email filter" in subject
+        or "blocked by our spam firewall" in report.head(mail, 600, body=True)
+    )
 
 
 def decode(mail: Mail) -> list[Facts]:
@@ -27,5 +31,5 @@ def decode(mail: Mail) -> list[Facts]:
     out = []
     for m in _MESSAGE_TO.finditer(mail.report_text):
         sentence = m.group(2).strip().split(". ", 1)[0]
-        out.append(make(NAME, m.group(1), sentence))
-    return unique(out)
+        out.append(report.facts(addresses.normalize(m.group(1)), sentence, reasons=NAME))
+    return report.unique(out)

@@ -13,14 +13,14 @@ from __future__ import annotations
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import vendor
+from . import report, smtp
 
 NAME = "bigfoot"
 
 
 def matches(mail: Mail) -> bool:
     """A report from a daemon, sent from bigfoot.com or received by a bigfoot.com relay."""
-    if not vendor.from_daemon(mail):
+    if not report.from_daemon(mail):
         return False
     if mail.sender.rstrip(">").endswith("@bigfoot.com"):
         return True
@@ -29,10 +29,10 @@ def matches(mail: Mail) -> bool:
 
 def decode(mail: Mail) -> list[Facts]:
     """The transcript's command and reply for the recipient it names."""
-    rows = vendor.lines(mail)
-    command, reply = vendor.transcript(rows)
+    rows = report.lines(mail)
+    command, reply = smtp.transcript(rows)
     if reply is None:
         return []
     sent = [addresses.find_all(r) for r in rows if r.lstrip().upper().startswith(">>> RCPT TO:")]
     recipient = sent[-1][0] if sent and sent[-1] else None
-    return [vendor.facts(recipient, reply, command=command, source="report")]
+    return [report.facts(recipient, reply, smtp_command=command, source="report")]

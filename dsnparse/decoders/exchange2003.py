@@ -21,7 +21,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import vendor
+from . import report
 
 NAME = "exchange2003"
 
@@ -32,13 +32,13 @@ _HOST_STATUS = re.compile(r"<([A-Za-z0-9][A-Za-z0-9.-]{0,253}[A-Za-z0-9])[ \t]{1
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with "did not reach the following recipient(s):" near the top."""
-    return vendor.from_daemon(mail) and vendor.marked(NAME, vendor.head(mail, 800))
+    return report.from_daemon(mail) and report.marked(NAME, report.head(mail, 800))
 
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per recipient paragraph, with the reason from its MSEXCH code."""
-    rows = vendor.lines(mail)
-    start = next((i for i, row in enumerate(rows) if vendor.marked(NAME, row)), len(rows))
+    rows = report.lines(mail)
+    start = next((i for i, row in enumerate(rows) if report.marked(NAME, row)), len(rows))
     out: list[Facts] = []
     seen: set[str] = set()
     for i in range(start + 1, len(rows)):
@@ -53,7 +53,7 @@ def decode(mail: Mail) -> list[Facts]:
                 break
             block.append(row.strip())
         host = _HOST_STATUS.search(" ".join(block))
-        f = vendor.facts(addr, " ".join(block) or None, remote=host.group(1).lower() if host else None)
-        f.reason = vendor.reason(NAME, f.diagnostic)
+        f = report.facts(addr, " ".join(block) or None, remote_mta=host.group(1).lower() if host else None)
+        f.reason = report.reason_table(NAME).first(f.diagnostic)
         out.append(f)
     return out

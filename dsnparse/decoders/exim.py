@@ -19,7 +19,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import smtp
+from . import report, smtp
 
 NAME = "exim"
 
@@ -100,7 +100,7 @@ def _facts(head: str, details: list[str], generated: str) -> Facts:
         smtp_command=smtp.command(text),
         recipient_source="report",
         # a pipe delivery that failed is the local mailer program's failure
-        reason="mailererror" if pipe else smtp.mta_reason(NAME, text),
+        reason="mailererror" if pipe else report.reason_table(NAME).first(text),
     )
     return smtp.fill_codes(facts, diag, text)
 
@@ -134,4 +134,4 @@ def decode(mail: Mail) -> list[Facts]:
             out[key].fill(f)
         else:
             out[key] = f
-    return smtp.dated(mail, list(out.values()))
+    return report.dated(mail, list(out.values()))

@@ -16,7 +16,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import vendor
+from . import report, smtp
 
 NAME = "ezweb"
 
@@ -29,15 +29,15 @@ def matches(mail: Mail) -> bool:
     addr = addresses.normalize(mail.sender) or ""
     if not addr.endswith("ezweb.ne.jp") or addr.split("@", 1)[0] not in ("postmaster", "mailer-daemon"):
         return False
-    return vendor.marked(NAME, mail.subject + "\n" + vendor.head(mail, 1500))
+    return report.marked(NAME, mail.subject + "\n" + report.head(mail, 1500))
 
 
 def decode(mail: Mail) -> list[Facts]:
     """The bracketed addresses (or, when the notice lists none, one fact for the fall-back
     recipient), with the transcript's reply or the notice's sentence."""
-    rows = vendor.lines(mail)
+    rows = report.lines(mail)
     text = " ".join(r.strip() for r in rows if _SENTENCE.search(r) and not _ADDRESS.match(r))
-    command, reply = vendor.transcript(rows)
+    command, reply = smtp.transcript(rows)
     found: list[str] = []
     for row in rows:
         m = _ADDRESS.match(row)
@@ -49,8 +49,8 @@ def decode(mail: Mail) -> list[Facts]:
     out: list[Facts] = []
     targets: list[str | None] = [*found] or [None]
     for addr in targets:
-        f = vendor.facts(addr, reply or text or None, command=command)
+        f = report.facts(addr, reply or text or None, smtp_command=command)
         if reply is None:
-            f.reason = vendor.reason(NAME, text)
+            f.reason = report.reason_table(NAME).first(text)
         out.append(f)
     return out

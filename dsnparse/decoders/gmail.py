@@ -4,7 +4,7 @@ permanent failure:`` with Google's explanation and the remote server's reply.
 
 The reply after ``The error that the other server returned was:`` gives status and reply code;
 ``rejected by the server for the recipient domain D by HOST`` names the remote MTA. Sentences
-Gmail writes itself that state the reason (``data/decoders/gmail.toml``) set ``Facts.reason``.
+Gmail writes itself that state the reason (``data/decoder_reasons.toml`` [gmail]) set ``Facts.reason``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from .. import addresses
 from ..facts import Facts
 from ..message import Mail
 from ..phrases import cut_original
-from . import smtptext
+from . import report
 
 NAME = "gmail"
 
@@ -47,13 +47,13 @@ def decode(mail: Mail) -> list[Facts]:
     explanation = text[details.end() :] if details else ""
     recipients = [m.group(1) for line in listing.split("\n") if (m := _RECIPIENT.match(line))]
     out: list[Facts] = []
-    reasons = smtptext.reason_table("gmail")
+    reasons = report.reason_table("gmail")
     for candidate in recipients:
         addr = addresses.normalize(candidate)
         if not addr or addresses.is_system(addr) or any(f.recipient == addr for f in out):
             continue
         returned = _RETURNED.search(explanation)
-        facts = smtptext.facts(addr, explanation[returned.end() :] if returned else explanation)
+        facts = report.facts(addr, explanation[returned.end() :] if returned else explanation, read=True)
         by = _REJECTED_BY.search(" ".join(explanation.split()))
         facts.remote_mta = by.group(1).rstrip(".").lower() if by else facts.remote_mta
         facts.reason = reasons.find(explanation)

@@ -14,7 +14,7 @@ import re
 from ..facts import Facts
 from ..message import Mail
 from ..phrases import cut_original
-from . import smtptext
+from . import report
 
 NAME = "gmx"
 
@@ -30,7 +30,7 @@ def matches(mail: Mail) -> bool:
 def read(mail: Mail) -> list[Facts]:
     """One fact per recipient block of the United Internet layout."""
     lines = cut_original(mail.report_text).split("\n")
-    return [smtptext.facts(addr, " ".join(block)) for addr, block in smtptext.blocks(lines, _RECIPIENT) if block]
+    return [report.facts(addr, " ".join(block), read=True) for addr, block in report.blocks(lines, _RECIPIENT) if block]
 
 
 def decode(mail: Mail) -> list[Facts]:

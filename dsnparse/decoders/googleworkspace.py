@@ -5,7 +5,7 @@ A headline between double asterisks (``** Address not found **``, ``** Message n
 delivered to ADDR because ...``) and the remote reply after ``The response (from the remote
 server) was:``. A DSN part, when present, gives the per-recipient fields; this decoder adds the
 reply text, the SMTP command, the remote host and, when the response is one of Google's own
-sentences that states it (``data/decoders/gmail.toml``), the reason. Without a named recipient
+sentences that states it (``data/decoder_reasons.toml`` [gmail]), the reason. Without a named recipient
 (a ``Send mail as`` failure) the failed recipients come from ``X-Failed-Recipients``.
 """
 
@@ -17,7 +17,7 @@ from .. import addresses
 from ..facts import Facts
 from ..message import Mail
 from ..phrases import cut_original
-from . import smtptext
+from . import report, smtp
 
 NAME = "googleworkspace"
 
@@ -70,14 +70,14 @@ def decode(mail: Mail) -> list[Facts]:
     if not named:
         named = [a for v in mail.header_all("x-failed-recipients") for a in addresses.find_all(v)]
         source = "x-failed-recipients"
-    reasons = smtptext.reason_table("gmail")
+    reasons = report.reason_table("gmail")
     out: list[Facts] = []
     for candidate in named:
         addr = addresses.normalize(candidate)
         if not addr or addresses.is_system(addr) or any(f.recipient == addr for f in out):
             continue
-        facts = smtptext.facts(addr, diagnostic, source=source)
-        facts.smtp_command = facts.smtp_command or smtptext.smtp_command(explanation)
+        facts = report.facts(addr, diagnostic, source=source, read=True)
+        facts.smtp_command = facts.smtp_command or smtp.command_phrase(explanation)
         # the headline sentence is Google's guess; a remote response, when there is one, decides
         facts.reason = reasons.find(response) if response else reasons.find(explanation)
         if "incomplete" in headline.group(0).lower():

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
+from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from .textscan import make, received_has, unique
+from . import report
 
 NAME = "mailfoundry"
 
@@ -17,7 +18,7 @@ _SERVER = re.compile(r"(?i)server[ \t]{1,4}(\S{1,255}?)\[[0-9a-f.:]{3,45}\][ \t]
 
 def matches(mail: Mail) -> bool:
     """A Received header written by MailFoundry."""
-    return received_has(mail, "(mailfoundry)")
+    return report.received_has(mail, "(mailfoundry)")
 
 
 def decode(mail: Mail) -> list[Facts]:
@@ -31,5 +32,6 @@ def decode(mail: Mail) -> list[Facts]:
         server = _SERVER.search(block)
         diagnostic = block[server.end() :] if server else block.replace("Delivery failed for the following reason:", "")
         remote = server.group(1).lower() if server else None
-        out.append(make(NAME, m.group(1), diagnostic, remote_mta=remote, action="failed"))
-    return unique(out)
+        addr = addresses.normalize(m.group(1))
+        out.append(report.facts(addr, diagnostic, remote_mta=remote, action="failed", reasons=NAME))
+    return report.unique(out)

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 
+from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from .textscan import make, unique
+from . import report
 
 NAME = "mcafee"
 
@@ -27,4 +28,5 @@ def decode(mail: Mail) -> list[Facts]:
     start = text.lower().find("the following addresses had delivery problems")
     if start < 0:
         return []
-    return unique([make(NAME, m.group(1), m.group(2)) for m in _PROBLEM.finditer(text, start)])
+    found = _PROBLEM.finditer(text, start)
+    return report.unique([report.facts(addresses.normalize(m.group(1)), m.group(2), reasons=NAME) for m in found])

@@ -7,7 +7,7 @@ from __future__ import annotations
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from .textscan import make, received_has, unique
+from . import report
 
 NAME = "mfilter"
 
@@ -17,7 +17,7 @@ _COMMAND = "-------smtp command"
 
 def matches(mail: Mail) -> bool:
     """Its X-Mailer or Received header, or its section markers in the first lines."""
-    if "m-filter" in mail.header("x-mailer").lower() or received_has(mail, "by m-filter"):
+    if "m-filter" in mail.header("x-mailer").lower() or report.received_has(mail, "by m-filter"):
         return True
     top = mail.body[:3000].lower()
     return _SERVER in top and _COMMAND in top
@@ -38,9 +38,11 @@ def decode(mail: Mail) -> list[Facts]:
     reply = sections.get("server message", "")
     recipients = [a for a in addresses.find_all(text[:server]) if not addresses.is_system(a)]
     skip = {a.lower() for a in addresses.find_all(mail.header("to") + " " + mail.header("from"))}
-    return unique(
+    return report.unique(
         [
-            make(NAME, r, reply, smtp_command=command.split()[0] if command else None)
+            report.facts(
+                addresses.normalize(r), reply, smtp_command=command.split()[0] if command else None, reasons=NAME
+            )
             for r in recipients
             if r.lower() not in skip
         ]

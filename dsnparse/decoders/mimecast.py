@@ -8,8 +8,7 @@ from __future__ import annotations
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from .textscan import head, make, unique
-from .vendor import reason as vendor_reason
+from . import report
 
 NAME = "mimecast"
 
@@ -22,7 +21,7 @@ def matches(mail: Mail) -> bool:
     """A Mimecast header on the bounce and its opening sentence."""
     names = {k.lower() for k in mail.message}
     from_mimecast = "x-mc-system" in names or any(n.startswith("x-mimecast") for n in names)
-    return from_mimecast and "following address could not be d" in head(mail, 800).replace("=\n", "")
+    return from_mimecast and "following address could not be d" in report.head(mail, 800, body=True).replace("=\n", "")
 
 
 def _sections(text: str) -> dict[str, str]:
@@ -45,5 +44,8 @@ def decode(mail: Mail) -> list[Facts]:
     problem = next((v for k, v in sections.items() if k.startswith(_PROBLEM)), "")
     more = next((v for k, v in sections.items() if k.startswith(_MORE)), "")
     diagnostic = "; ".join(p for p in (more, problem) if p)
-    reason = vendor_reason(NAME, problem)
-    return unique([make(NAME, r, diagnostic, reason=reason) for r in addresses.find_all(rcpt_text)])
+    reason = report.reason_table(NAME).first(problem)
+    found = addresses.find_all(rcpt_text)
+    return report.unique(
+        [report.facts(addresses.normalize(r), diagnostic, reason=reason, reasons=NAME) for r in found]
+    )

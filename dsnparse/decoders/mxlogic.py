@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 
+from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from .textscan import make, remote_host, unique
+from . import report, smtp
 
 NAME = "mxlogic"
 
@@ -43,6 +44,7 @@ def decode(mail: Mail) -> list[Facts]:
             current.append(line.strip())
         elif current is not None:
             diagnostic = " ".join(p for p in current if p)
-            out.append(make(NAME, recipient, diagnostic, remote_mta=remote_host(diagnostic)))
+            remote = smtp.remote_host(diagnostic, "bracketed")
+            out.append(report.facts(addresses.normalize(recipient), diagnostic, remote_mta=remote, reasons=NAME))
             current = None
-    return unique(out)
+    return report.unique(out)

@@ -23,7 +23,7 @@ import re
 
 from ..facts import Facts
 from ..message import Mail
-from . import vendor
+from . import report
 
 NAME = "notes"
 
@@ -34,10 +34,10 @@ _NOT_DELIVERED = re.compile(r"(?i)^[ \t]{0,8}was not delivered to:[ \t]{0,8}$")
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with the "Failure Reasons" banner or Domino's "was not delivered to:"."""
-    if not vendor.from_daemon(mail):
+    if not report.from_daemon(mail):
         return False
-    sample = vendor.head(mail, 800)
-    return vendor.marked(NAME, sample) or vendor.marked("domino", sample)
+    sample = report.head(mail, 800)
+    return report.marked(NAME, sample) or report.marked("domino", sample)
 
 
 def _failure_reasons(rows: list[str]) -> list[Facts]:
@@ -46,11 +46,11 @@ def _failure_reasons(rows: list[str]) -> list[Facts]:
     for row in rows:
         if _RETURNED.search(row):
             break
-        addr = vendor.bare_address(row)
+        addr = report.bare_address(row)
         if addr and all(addr.lower() != (f.recipient or "").lower() for f in out):
             diagnostic = " ".join(reason_rows) or None
-            f = vendor.facts(addr, diagnostic)
-            f.reason = vendor.reason(NAME, diagnostic)
+            f = report.facts(addr, diagnostic)
+            f.reason = report.reason_table(NAME).first(diagnostic)
             out.append(f)
             reason_rows = []
         elif row.strip() and not row.startswith("-------"):
@@ -77,15 +77,15 @@ def _domino(rows: list[str]) -> list[Facts]:
     diagnostic = " ".join(_paragraph(rows, because + 1)) if because is not None else None
     out: list[Facts] = []
     for row in _paragraph(rows, where + 1):
-        addr = vendor.bare_address(row)
+        addr = report.bare_address(row)
         if addr and all(addr.lower() != (f.recipient or "").lower() for f in out):
-            f = vendor.facts(addr, diagnostic or None)
-            f.reason = vendor.reason(NAME, diagnostic)
+            f = report.facts(addr, diagnostic or None)
+            f.reason = report.reason_table(NAME).first(diagnostic)
             out.append(f)
     return out
 
 
 def decode(mail: Mail) -> list[Facts]:
     """Facts from whichever of the two layouts the report uses."""
-    rows = vendor.text(mail).split("\n")
-    return _failure_reasons(rows) if vendor.marked(NAME, "\n".join(rows[:40])) else _domino(rows)
+    rows = report.text(mail).split("\n")
+    return _failure_reasons(rows) if report.marked(NAME, "\n".join(rows[:40])) else _domino(rows)

@@ -13,7 +13,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import smtp
+from . import report, smtp
 
 NAME = "opensmtpd"
 
@@ -60,7 +60,7 @@ def decode(mail: Mail) -> list[Facts]:
             diagnostic=text,
             smtp_command=smtp.command(text),
             recipient_source="report",
-            reason=None if smtp.reply(text) else smtp.mta_reason(NAME, text),
+            reason=None if smtp.reply(text) else report.reason_table(NAME).first(text),
         )
         out.append(smtp.fill_codes(facts, text))
-    return smtp.dated(mail, out)
+    return report.dated(mail, out)

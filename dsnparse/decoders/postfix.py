@@ -19,7 +19,7 @@ from .. import addresses
 from ..facts import Facts
 from ..message import Mail
 from ..standard.dsn import join_reply
-from . import smtp
+from . import report, smtp
 
 NAME = "postfix"
 
@@ -149,9 +149,9 @@ def decode(mail: Mail) -> list[Facts]:
                 host = _reporting_host(rest[intro.start() : intro.start() + 300])
                 for f in found:
                     f.reporting_mta = host
-                return smtp.dated(mail, smtp.with_inline_dsn(mail, found, inner))
+                return report.dated(mail, report.with_inline_dsn(mail, found, inner))
     if not found and "transcript of session follows" in mail.report_text[:300].lower():
         found = _transcript(mail.report_text)
     for f in found:
         f.reporting_mta = host
-    return smtp.dated(mail, smtp.with_inline_dsn(mail, found))
+    return report.dated(mail, report.with_inline_dsn(mail, found))

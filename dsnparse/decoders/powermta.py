@@ -1,7 +1,7 @@
 """PowerMTA: a standard DSN whose recipient groups carry ``X-PowerMTA-BounceCategory``.
 
 PowerMTA classifies every bounce itself (``bad-mailbox``, ``quota-issues``, ``spam-related``...);
-the category states the reason (``data/decoders/powermta.toml``) when the status says nothing
+the category states the reason (``data/decoder_reasons.toml`` [powermta]) when the status says nothing
 more specific (a category is coarser than ``5.2.1``), the DSN gives the rest.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..facts import Facts, is_generic
 from ..message import Mail
 from ..standard.dsn import facts_from_groups, parse_groups
-from . import smtptext
+from . import report, smtp
 
 NAME = "powermta"
 
@@ -24,7 +24,7 @@ def matches(mail: Mail) -> bool:
 
 def decode(mail: Mail) -> list[Facts]:
     """The DSN recipients, each with the reason of its PowerMTA bounce category."""
-    table = smtptext.reason_table("powermta")
+    table = report.reason_table("powermta")
     out: list[Facts] = []
     for text in mail.dsn_texts:
         groups = parse_groups(text)
@@ -32,6 +32,6 @@ def decode(mail: Mail) -> list[Facts]:
         for group, f in zip(recipient_groups, facts_from_groups(groups, mail), strict=False):
             if is_generic(f.status):
                 f.reason = table.get(group.get("x-powermta-bouncecategory"))
-            f.smtp_command = smtptext.smtp_command(f.diagnostic)
+            f.smtp_command = smtp.command_phrase(f.diagnostic)
             out.append(f)
     return out

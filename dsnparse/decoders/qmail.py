@@ -24,7 +24,7 @@ import re
 
 from ..facts import Facts
 from ..message import Mail
-from . import vendor
+from . import report
 
 NAME = "qmail"
 
@@ -54,9 +54,9 @@ _HOST = re.compile(
 def matches(mail: Mail) -> bool:
     """From a daemon, with a qmail-style opening sentence in the first lines or qmail's bounce
     Received trace."""
-    if not vendor.from_daemon(mail):
+    if not report.from_daemon(mail):
         return False
-    if vendor.marked(NAME, vendor.head(mail, 800)):
+    if report.marked(NAME, report.head(mail, 800)):
         return True
     return any("invoked for bounce" in r for r in mail.message.get_all("received", [])[:3])
 
@@ -78,15 +78,16 @@ def _remote(text: str) -> str | None:
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per ``<address>:`` block, with qmail's sentence and the remote reply."""
-    reporter = _REPORTER.search(vendor.head(mail, 400))
+    reporter = _REPORTER.search(report.head(mail, 400))
     out: list[Facts] = []
-    for addr, rows in vendor.angle_blocks(vendor.lines(mail), _STOP):
+    lines = report.lines(mail)
+    for addr, rows in report.blocks(lines, report.ANGLE_LINE, stop=_STOP, blank_ends=False, skip_system=False):
         diagnostic = " ".join(rows)
         said = _REMOTE_SAID.search(diagnostic)
         reply = _AFTERWORD.split(diagnostic[said.end() :], 1)[0].strip() if said else ""
-        f = vendor.facts(addr, reply or diagnostic, command=_command(diagnostic), remote=_remote(diagnostic))
+        f = report.facts(addr, reply or diagnostic, smtp_command=_command(diagnostic), remote_mta=_remote(diagnostic))
         if not said:
-            f.reason = vendor.reason(NAME, diagnostic)
+            f.reason = report.reason_table(NAME).first(diagnostic)
         if reporter and "." in reporter.group(1):
             f.reporting_mta = reporter.group(1).lower()
         out.append(f)

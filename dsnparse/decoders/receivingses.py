@@ -2,7 +2,7 @@
 sent by the recipient domain's postmaster through SES (``X-SES-Outgoing``).
 
 The DSN gives recipient and status; SES writes a small set of fixed replies (``Mailbox does not
-exist``, ``Message Filtered``...) whose reason is a table (``data/decoders/receivingses.toml``).
+exist``, ``Message Filtered``...) whose reason is a table (``data/decoder_reasons.toml`` [receivingses]).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..facts import Facts
 from ..message import Mail
 from ..standard.dsn import facts_from_groups, parse_groups
-from . import smtptext
+from . import report, smtp
 
 NAME = "receivingses"
 
@@ -26,11 +26,11 @@ def matches(mail: Mail) -> bool:
 
 def decode(mail: Mail) -> list[Facts]:
     """The DSN recipients, each with the reason of SES's fixed reply."""
-    table = smtptext.reason_table("receivingses")
+    table = report.reason_table("receivingses")
     out: list[Facts] = []
     for text in mail.dsn_texts:
         for f in facts_from_groups(parse_groups(text), mail):
             f.reason = table.find(f.diagnostic)
-            f.smtp_command = smtptext.smtp_command(f.diagnostic)
+            f.smtp_command = smtp.command_phrase(f.diagnostic)
             out.append(f)
     return out

@@ -11,7 +11,7 @@ from .. import addresses
 from ..facts import Facts
 from ..message import Mail
 from ..standard.dsn import parse_groups
-from . import smtptext
+from . import report
 
 NAME = "sendgrid"
 
@@ -41,7 +41,7 @@ def decode(mail: Mail) -> list[Facts]:
         if not addr or any(f.recipient == addr for f in out):
             continue
         fields = [p.strip() for p in m.group(2).split(" : ")]
-        facts = smtptext.facts(addr, fields[-1])
+        facts = report.facts(addr, fields[-1], read=True)
         for field in fields[:-1]:
             remote = _REMOTE.match(field)
             if remote:

@@ -26,7 +26,7 @@ from .. import addresses
 from ..facts import Facts
 from ..message import Mail
 from ..standard.dsn import join_reply
-from . import smtp
+from . import report, smtp
 
 NAME = "sendmail"
 
@@ -170,7 +170,7 @@ def decode(mail: Mail) -> list[Facts]:
             same = [f for f in failures if reason and f.reply and reason[:40] in f.reply]
             session = same[0] if same else failures[-1] if len(failures) == 1 else None
         out.append(_facts(addr, reason, session))
-    skip = smtp.senders(mail)
+    skip = report.senders(mail)
     for addr, session in per.items():
         # an address only the transcript names: a verdict on the sender (MAIL FROM) is not a recipient
         if addr not in listed and not addresses.is_system(addr) and addr.lower() not in skip:
@@ -183,7 +183,7 @@ def decode(mail: Mail) -> list[Facts]:
             session.verdict = verdicts[0]
         if session.reply or session.verdict:
             out.append(_facts(None, None, session))
-    own = smtp.mta_reason(NAME, mail.subject)
+    own = report.reason_table(NAME).first(mail.subject)
     for f in out:
         f.reason = f.reason or own
-    return smtp.dated(mail, smtp.with_inline_dsn(mail, out))
+    return report.dated(mail, report.with_inline_dsn(mail, out))

@@ -1,20 +1,21 @@
-"""Shared readers for the SMTP wording that MTA reports quote: the command a reply answered, the
-remote host named, the reply itself, and per-MTA phrases that name a reason outright.
+"""Readers for the SMTP wording that bounce reports quote: the command a reply answered (in an
+MTA's sentence, a provider's phrase or a ``>>>``/``<<<`` transcript), the remote host named, and
+the reply itself with its codes.
 
-Not a decoder (it has no ``matches``/``decode``): the postfix, sendmail, exim, OpenSMTPD and
-DragonFly decoders use it so that each of them stays a format reader only.
+Not a decoder (it has no ``matches``/``decode``): every decoder that reads SMTP wording uses it,
+so that each of them stays a format reader only. Pure functions of text; the provider phrases
+that name a command are data (``data/smtp_commands.toml``).
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Literal
 
-from .. import addresses
 from ..facts import Facts, find_reply_code, find_status
-from ..message import Mail
 from ..phrases import any_of, load_toml
-from ..standard.dsn import iso_date, join_reply, read_inline
+from ..standard.dsn import join_reply
 
 # "... in reply to RCPT TO command", "after MAIL FROM:<a@b>", ">>> DATA", "after end of data".
 _COMMAND_WORDS = (
@@ -32,21 +33,46 @@ _COMMAND = re.compile(
     re.M,
 )
 _REFUSED_GREETING = "refused to talk to me"
+# SMTP transcript lines as Courier, sendmail and others quote them, and the verbs sent in them.
+_SENT = re.compile(r"^[ \t]{0,8}>>>[ \t]{0,4}([A-Za-z]{4,8})\b")
+_RECEIVED = re.compile(r"^[ \t]{0,8}<<<[ \t]{0,4}(.*)$")
+_VERBS = {
+    "rcpt": "RCPT",
+    "mail": "MAIL",
+    "data": "DATA",
+    "helo": "HELO",
+    "ehlo": "EHLO",
+    "quit": "QUIT",
+    "bdat": "DATA",
+    "auth": "AUTH",
+    "rset": "RSET",
+    "starttls": "STARTTLS",
+}
 # "host mx.example.net[192.0.2.1] said:", "host mx.example.net [192.0.2.1]:", "connect to mx[...]".
-_REMOTE = re.compile(
+_REMOTE_NAMED = re.compile(
     r"(?i)(?:\bhost|\bconnect to|\btalking to|\bfrom remote host|\bremote host)[ \t:]{1,4}"
     r"([A-Za-z0-9][A-Za-z0-9.-]{0,253}[A-Za-z0-9])[ \t]{0,2}(?:\[|:|\(|$)",
     re.M,
 )
+# ``host mx.example.net[192.0.2.1] said``, ``host: mx.example.net``, ``host mx.example.net [192.0.2.1]:``
+_REMOTE_HOST = re.compile(r"\bhost:?[ \t]{1,4}([A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){1,8})")
+# "host mx.example.net [192.0.2.1]", "mx.example.net[192.0.2.1]": a named remote host
+_REMOTE_BRACKETED = re.compile(
+    r"(?i)\b([a-z0-9](?:[a-z0-9-]{0,62}\.){1,8}[a-z]{2,63})[ \t]?\[(\d{1,3}(?:\.\d{1,3}){3})\]"
+)
 _IP_BRACKETS = re.compile(r"\[(\d{1,3}(?:\.\d{1,3}){3}|IPv6:[0-9A-Fa-f:.]{2,45})\]")
 # An SMTP reply at the start of a line, or after "host x [ip]: " / "said: ".
 _REPLY_START = re.compile(r"(?m)(?:^|\]:[ \t]{1,4}|\bsaid:[ \t]{1,4})([2-5][0-5]\d(?:[ -]|$))")
+# Where an SMTP reply starts inside a sentence: a reply code not part of a number, an address or a port.
+_REPLY_INSIDE = re.compile(r"(?<![\w.:/\[-])[245]\d\d(?=[ -]\S)")
+# The enhanced status that follows an SMTP reply code: ``550 5.1.1``, ``550-'5.7.1``, ``<421 4.4.2``.
+_REPLY_STATUS = re.compile(r"(?<![\d.])([245]\d\d)[ -]'?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
 
 
 def command(text: str | None) -> str | None:
-    """The SMTP command a reply answered, from wording like ``in reply to RCPT TO command``,
-    ``after MAIL FROM:`` or a ``>>> DATA`` transcript line (the last one named wins); ``CONN``
-    for a greeting refused (Postfix's "refused to talk to me")."""
+    """The SMTP command a reply answered, from an MTA's wording like ``in reply to RCPT TO
+    command``, ``after MAIL FROM:`` or a ``>>> DATA`` transcript line (the last one named wins);
+    ``CONN`` for a greeting refused (Postfix's "refused to talk to me")."""
     if not text:
         return None
     found = None
@@ -57,11 +83,55 @@ def command(text: str | None) -> str | None:
     return dict(_COMMAND_WORDS)[found]
 
 
-def remote_host(text: str | None) -> str | None:
-    """The remote host a report names (``host mx.example.net[192.0.2.1] said``), else None."""
+@lru_cache(maxsize=1)
+def _command_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
+    data = load_toml("smtp_commands.toml").get("commands", {})
+    table = {str(k).lower(): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    return any_of(list(table)), table
+
+
+def command_phrase(text: str | None) -> str | None:
+    """The SMTP command a failure answered, from the phrases of ``data/smtp_commands.toml`` that
+    providers write (``in reply to RCPT TO command``, ``after end of data``, ``[MAIL_FROM]``; the
+    first one in the text), else None."""
     if not text:
         return None
-    m = _REMOTE.search(text)
+    pattern, table = _command_phrases()
+    m = pattern.search(text)
+    return table.get(m.group(0).lower()) if m else None
+
+
+def transcript(rows: list[str]) -> tuple[str | None, str | None]:
+    """``(command, reply)`` from an SMTP transcript (``>>> RCPT TO:<...>`` / ``<<< 550 ...``):
+    the last command sent and the reply lines received after it, joined."""
+    sent_command: str | None = None
+    reply: list[str] = []
+    for row in rows:
+        sent = _SENT.match(row)
+        if sent:
+            sent_command = _VERBS.get(sent.group(1).lower(), sent_command)
+            reply = []
+            continue
+        got = _RECEIVED.match(row)
+        if got:
+            reply.append(got.group(1).strip())
+    return sent_command, join_reply(" ".join(reply)) if reply else None
+
+
+def remote_host(text: str | None, form: Literal["named", "host", "bracketed"] = "named") -> str | None:
+    """The remote host a report names, lower-cased, else None. ``form`` says which wording
+    counts: ``named`` - after ``host``, ``connect to``, ``talking to`` or ``remote host``
+    (a name with a dot), else the first bracketed IP address; ``host`` - ``host NAME`` /
+    ``host: NAME`` only; ``bracketed`` - the first ``NAME[ip]`` pair."""
+    if not text:
+        return None
+    if form == "host":
+        m = _REMOTE_HOST.search(text)
+        return m.group(1).rstrip(".").lower() if m else None
+    if form == "bracketed":
+        m = _REMOTE_BRACKETED.search(text)
+        return m.group(1).lower() if m else None
+    m = _REMOTE_NAMED.search(text)
     if m and "." in m.group(1):
         return m.group(1).lower()
     m = _IP_BRACKETS.search(text)
@@ -69,12 +139,36 @@ def remote_host(text: str | None) -> str | None:
 
 
 def reply(text: str) -> str | None:
-    """The SMTP reply quoted in a text (from its reply code to the end), multi-line replies
-    joined into one line; None when the text quotes no reply."""
+    """The SMTP reply quoted in a text (from its reply code at the start of a line or after
+    ``said:`` to the end), multi-line replies joined into one line; None when it quotes none."""
     m = _REPLY_START.search(text)
     if not m:
         return None
     return join_reply(text[m.start(1) :])
+
+
+def join_text(text: str) -> str:
+    """A text on one line, a multi-line SMTP reply inside it joined from its first reply code on
+    (``Remote host said: 550-5.1.1 a 550 5.1.1 b`` -> ``... 550-5.1.1 a b``)."""
+    flat = " ".join(text.split())
+    m = _REPLY_INSIDE.search(flat)
+    if not m:
+        return flat
+    return f"{flat[: m.start()]}{join_reply(flat[m.start() :])}"
+
+
+def last_reply(text: str | None) -> tuple[str, str] | None:
+    """Reply code and enhanced status of the last SMTP reply quoted in a text (``... <421 4.4.2
+    timed out>`` gives ``("421", "4.4.2")``): the remote server's own verdict, which an MTA may
+    wrap in a code of its own."""
+    if not text:
+        return None
+    found = _REPLY_STATUS.findall(text)
+    if not found:
+        return None
+    code, status = found[-1]
+    valid = find_status(status)
+    return (code, valid) if valid else None
 
 
 def fill_codes(facts: Facts, *texts: str | None) -> Facts:
@@ -85,59 +179,3 @@ def fill_codes(facts: Facts, *texts: str | None) -> Facts:
         if facts.reply_code is None:
             facts.reply_code = find_reply_code(text)
     return facts
-
-
-def senders(mail: Mail) -> set[str]:
-    """Lower-cased addresses that are never failed recipients: the bounce's addressee (the
-    original sender), its own From and Return-Path, and the returned message's From."""
-    out: set[str] = set()
-    for value in (mail.header("to"), mail.header("from"), mail.header("return-path"), mail.original_header("from")):
-        out.update(a.lower() for a in addresses.find_all(value))
-    return out
-
-
-def dated(mail: Mail, found: list[Facts]) -> list[Facts]:
-    """The report's own Date as the date of facts that carry none (as DSN facts do)."""
-    date = iso_date(mail.header("date"))
-    for f in found:
-        f.date = f.date or date
-    return found
-
-
-def with_inline_dsn(mail: Mail, found: list[Facts], text: str | None = None) -> list[Facts]:
-    """A decoder's facts completed by DSN fields written into the text (``mail.report_text``
-    unless given), for reports whose delivery-status part lost its MIME structure or that quote
-    another report (the pipeline reads real DSN parts itself)."""
-    if mail.dsn_texts:
-        return found
-    inline = read_inline(mail.report_text if text is None else text, mail)
-    if not inline:
-        return found
-    by_rcpt = {f.recipient.lower(): f for f in found if f.recipient}
-    for fact in inline:
-        extra = by_rcpt.pop(fact.recipient.lower(), None) if fact.recipient else None
-        if extra is not None:
-            fact.fill(extra)
-    return inline + [f for f in found if f.recipient and f.recipient.lower() in by_rcpt]
-
-
-@lru_cache(maxsize=1)
-def _mta_reasons() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
-    data = load_toml("mta_reasons.toml")
-    out: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-    for mta, table in data.items():
-        if isinstance(table, dict):
-            out[mta] = [(str(reason), any_of([str(p) for p in phrases])) for reason, phrases in table.items()
-                        if isinstance(phrases, list)]
-    return out
-
-
-def mta_reason(mta: str, text: str | None) -> str | None:
-    """The reason an MTA's own wording names outright (``data/mta_reasons.toml``), else None.
-    Only for the MTA's own sentences, never a remote server's reply."""
-    if not text:
-        return None
-    for reason, matcher in _mta_reasons().get(mta, []):
-        if matcher.search(text):
-            return reason
-    return None

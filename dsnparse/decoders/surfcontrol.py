@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 
+from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from .textscan import make, unique
+from . import report
 
 NAME = "surfcontrol"
 
@@ -28,7 +29,10 @@ def decode(mail: Mail) -> list[Facts]:
     message it says could not be sent). The filter stamps its headers on all mail it passes, so
     an ordinary message yields nothing here."""
     text = mail.report_text
-    out = [make(NAME, m.group(1), m.group(3), remote_mta=m.group(2)) for m in _FAILED.finditer(text)]
+    out = [
+        report.facts(addresses.normalize(m.group(1)), m.group(3), remote_mta=m.group(2), reasons=NAME)
+        for m in _FAILED.finditer(text)
+    ]
     if not out and "your message could not be sent" in text.lower():
-        out = [make(NAME, m.group(1), None) for m in _ADDRESSED.finditer(text)]
-    return unique(out)
+        out = [report.facts(addresses.normalize(m.group(1)), None, reasons=NAME) for m in _ADDRESSED.finditer(text)]
+    return report.unique(out)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 
+from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from .textscan import make, received_has, unique
+from . import report
 
 NAME = "trendmicro"
 
@@ -20,7 +21,11 @@ _REASON = re.compile(r"(?i)^reason:[ \t]{1,8}(unable to deliver message to[ \t]{
 def matches(mail: Mail) -> bool:
     """InterScan's sender name, MIME boundary or Received header."""
     boundary = str(mail.message.get_param("boundary", "") or "").lower()
-    return "interscan" in mail.sender or "interscan" in boundary or received_has(mail, "with interscan messaging")
+    return (
+        "interscan" in mail.sender
+        or "interscan" in boundary
+        or report.received_has(mail, "with interscan messaging")
+    )
 
 
 def decode(mail: Mail) -> list[Facts]:
@@ -36,9 +41,10 @@ def decode(mail: Mail) -> list[Facts]:
             continue
         received = _RECEIVED.match(text)
         if received and recipient:
-            out.append(make(NAME, recipient, received.group(1), smtp_command=command))
+            addr = addresses.normalize(recipient)
+            out.append(report.facts(addr, received.group(1), smtp_command=command, reasons=NAME))
             continue
         reason = _REASON.match(text)
         if reason:
-            out.append(make(NAME, reason.group(2), reason.group(1)))
-    return unique(out)
+            out.append(report.facts(addresses.normalize(reason.group(2)), reason.group(1), reasons=NAME))
+    return report.unique(out)

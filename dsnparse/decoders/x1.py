@@ -12,7 +12,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import vendor
+from . import report
 
 NAME = "x1"
 
@@ -21,19 +21,19 @@ _LINE = re.compile(r"^[ \t]{0,8}<?(\S{1,254}@[^\s>]{1,254})>?[ \t]{1,8}\[([^\]\n
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with the "---The following addresses had delivery errors---" banner."""
-    return vendor.from_daemon(mail) and vendor.marked(NAME, vendor.head(mail, 800))
+    return report.from_daemon(mail) and report.marked(NAME, report.head(mail, 800))
 
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per "address [reason]" line below the banner."""
     out: dict[str, Facts] = {}
     below = False
-    for row in vendor.lines(mail):
-        if vendor.marked(NAME, row):
+    for row in report.lines(mail):
+        if report.marked(NAME, row):
             below = True
             continue
         m = _LINE.match(row) if below else None
         addr = addresses.normalize(m.group(1)) if m else None
         if m and addr and addr.lower() not in out:
-            out[addr.lower()] = vendor.facts(addr, m.group(2).strip())
+            out[addr.lower()] = report.facts(addr, m.group(2).strip())
     return list(out.values())

@@ -14,7 +14,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import vendor
+from . import report
 
 NAME = "x3"
 
@@ -28,16 +28,16 @@ _COMMANDS = {"rcpt": "RCPT", "mail": "MAIL", "data": "DATA", "helo": "HELO", "eh
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with the "failed permanently" sentence followed by bulleted addresses."""
-    if not vendor.from_daemon(mail):
+    if not report.from_daemon(mail):
         return False
-    sample = vendor.head(mail, 1200)
-    return vendor.marked(NAME, sample) and _BULLET.search(sample) is not None
+    sample = report.head(mail, 1200)
+    return report.marked(NAME, sample) and _BULLET.search(sample) is not None
 
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per bulleted address; the technical detail naming it (or the only one) is its
     diagnostic."""
-    text = "\n".join(vendor.lines(mail))
+    text = "\n".join(report.lines(mail))
     details = list(_DETAIL.finditer(text))
     out: dict[str, Facts] = {}
     for m in _BULLET.finditer(text):
@@ -48,8 +48,9 @@ def decode(mail: Mail) -> list[Facts]:
         if detail is None and len(details) == 1:
             detail = details[0]
         if detail is None:
-            out[addr.lower()] = vendor.facts(addr, None)
+            out[addr.lower()] = report.facts(addr, None)
             continue
         command = _COMMANDS.get(detail.group(1).lower())
-        out[addr.lower()] = vendor.facts(addr, detail.group(3).strip(), command=command, remote=detail.group(2).lower())
+        remote = detail.group(2).lower()
+        out[addr.lower()] = report.facts(addr, detail.group(3).strip(), smtp_command=command, remote_mta=remote)
     return list(out.values())

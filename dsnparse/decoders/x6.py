@@ -14,7 +14,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import vendor
+from . import report
 
 NAME = "x6"
 
@@ -27,13 +27,13 @@ _BRACKETED = re.compile(r"\[([245]\d\d[ -][^\]\n]{1,1000})\]")
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with the report's fixed opening sentence."""
-    return vendor.from_daemon(mail) and vendor.marked(NAME, vendor.head(mail, 400))
+    return report.from_daemon(mail) and report.marked(NAME, report.head(mail, 400))
 
 
 def decode(mail: Mail) -> list[Facts]:
     """Facts from each "The following recipients returned ... errors" sentence."""
     out: dict[str, Facts] = {}
-    for m in _ERROR.finditer(vendor.text(mail)):
+    for m in _ERROR.finditer(report.text(mail)):
         sentence = m.group(1)
         split = _REASON.search(sentence)
         who, why = (sentence[: split.start()], sentence[split.end() :]) if split else (sentence, "")
@@ -44,11 +44,11 @@ def decode(mail: Mail) -> list[Facts]:
         for addr in addresses.find_all(who):
             if addr.lower() in out:
                 continue
-            f = vendor.facts(
+            f = report.facts(
                 addr,
                 reply.group(1) if reply else why.strip() or None,
-                command=command.group(1).split()[0] if command else None,
-                remote=server.group(1).lower() if server else None,
+                smtp_command=command.group(1).split()[0] if command else None,
+                remote_mta=server.group(1).lower() if server else None,
             )
             f.action = "delayed" if temporary else None
             out[addr.lower()] = f

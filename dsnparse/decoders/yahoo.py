@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..facts import Facts
 from ..message import Mail
-from . import smtptext
+from . import report
 
 NAME = "yahoo"
 
@@ -27,9 +27,9 @@ def matches(mail: Mail) -> bool:
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per ``<ADDR>:`` block of the notice; Yahoo's own sentences give the reason
-    (``data/decoders/yahoo.toml``)."""
-    found = smtptext.angle_blocks(mail)
-    table = smtptext.reason_table("yahoo")
+    (``data/decoder_reasons.toml`` [yahoo])."""
+    found = report.angle_blocks(mail)
+    table = report.reason_table("yahoo")
     for facts in found:
         facts.reason = table.find(facts.diagnostic)
     return found
