@@ -12,8 +12,17 @@ from typing import Any, Protocol, TextIO
 
 from .record import FIELDS
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]|\x1b\[[0-9;?]{0,40}[ -/]{0,4}[@-~]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""First characters a spreadsheet may read as the start of a formula (full-width forms included)."""
+_CONTROL = re.compile(
+    r"\x1b\[[0-?]{0,40}[ -/]{0,4}[@-~]"  # CSI: cursor, colour, erase...
+    r"|\x1b\][^\x07\x1b]{0,512}(?:\x07|\x1b\\)?"  # OSC: window title, hyperlinks
+    r"|\x1b[P^_X][^\x1b]{0,512}(?:\x1b\\)?"  # DCS, PM, APC, SOS strings
+    r"|\x1b[ -/]{0,4}[0-~]?"  # any other escape
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"  # C0, C1, bidi
+)
+_JSON_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+"""Characters JSON leaves raw that ``str.splitlines`` (and some JSON Lines readers) break on."""
 TABLE_COLUMNS = ("source", "recipient", "action", "status", "reason", "bounce_type", "suppress", "diagnostic")
 
 
@@ -35,7 +44,7 @@ class JsonLinesSink:
 
     def write(self, record: Mapping[str, Any]) -> None:
         """Write one record as a JSON line."""
-        self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.out.write(json.dumps(record, ensure_ascii=False).translate(_JSON_LINE_BREAKS) + "\n")
 
     def close(self) -> None:
         """Flush the stream."""
