@@ -21,4 +21,4 @@ def matches(mail: Mail) -> bool:
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per ``<ADDR>:`` block of the text part."""
-    return report.angle_blocks(mail)
+    return report.block_facts(mail)

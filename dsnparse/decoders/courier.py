@@ -28,7 +28,7 @@ _HOST = re.compile(r"^([A-Za-z0-9][A-Za-z0-9.-]{0,253}[A-Za-z0-9])(?:[ \t]{1,4}\
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with "running the Courier mail server" in the opening lines."""
-    return report.from_daemon(mail) and report.marked(NAME, report.head(mail, 600))
+    return report.daemon_marked(mail, NAME, 600)
 
 
 def decode(mail: Mail) -> list[Facts]:

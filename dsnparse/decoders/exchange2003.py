@@ -32,7 +32,7 @@ _HOST_STATUS = re.compile(r"<([A-Za-z0-9][A-Za-z0-9.-]{0,253}[A-Za-z0-9])[ \t]{1
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with "did not reach the following recipient(s):" near the top."""
-    return report.from_daemon(mail) and report.marked(NAME, report.head(mail, 800))
+    return report.daemon_marked(mail, NAME, 800)
 
 
 def decode(mail: Mail) -> list[Facts]:

@@ -51,7 +51,7 @@ _END = re.compile(r"(?i)^original message headers:|^[ \t]{0,4}received:[ \t]")
 def matches(mail: Mail) -> bool:
     """From a daemon, with the administrators' diagnostic block heading (in any of the
     languages Exchange uses)."""
-    return report.from_daemon(mail) and report.marked(NAME, report.text(mail)[:8000])
+    return report.daemon_marked(mail, NAME, 8000)
 
 
 def _block_facts(addr: str, rows: list[str]) -> Facts:

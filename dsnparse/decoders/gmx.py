@@ -13,7 +13,6 @@ import re
 
 from ..facts import Facts
 from ..message import Mail
-from ..phrases import cut_original
 from . import report
 
 NAME = "gmx"
@@ -29,8 +28,7 @@ def matches(mail: Mail) -> bool:
 
 def read(mail: Mail) -> list[Facts]:
     """One fact per recipient block of the United Internet layout."""
-    lines = cut_original(mail.report_text).split("\n")
-    return [report.facts(addr, " ".join(block), read=True) for addr, block in report.blocks(lines, _RECIPIENT) if block]
+    return report.block_facts(mail, _RECIPIENT)
 
 
 def decode(mail: Mail) -> list[Facts]:

@@ -12,7 +12,6 @@ import re
 
 from ..facts import Facts
 from ..message import Mail
-from ..phrases import cut_original
 from . import report
 
 NAME = "mailru"
@@ -28,5 +27,4 @@ def matches(mail: Mail) -> bool:
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per indented recipient block."""
-    lines = cut_original(mail.report_text).split("\n")
-    return [report.facts(addr, " ".join(block), read=True) for addr, block in report.blocks(lines, _RECIPIENT) if block]
+    return report.block_facts(mail, _RECIPIENT)

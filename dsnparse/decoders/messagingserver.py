@@ -38,7 +38,7 @@ _COMMAND = (
 def matches(mail: Mail) -> bool:
     """From a daemon, with the report's fixed opening sentences (also when the MIME boundaries
     are lost)."""
-    return report.from_daemon(mail) and report.marked(NAME, report.head(mail, 2000))
+    return report.daemon_marked(mail, NAME, 2000)
 
 
 def _after_semicolon(value: str) -> str:

@@ -64,6 +64,12 @@ def from_daemon(mail: Mail) -> bool:
     )
 
 
+def daemon_marked(mail: Mail, name: str, size: int) -> bool:
+    """The usual vendor ``matches``: a report :func:`from_daemon` whose first ``size`` characters
+    of text hold one of format ``name``'s markers (:func:`marked`)."""
+    return from_daemon(mail) and marked(name, head(mail, size))
+
+
 def received_has(mail: Mail, needle: str) -> bool:
     """True when one of the bounce's own Received headers contains ``needle`` (lower-case)."""
     return any(needle in str(v).lower() for v in mail.message.get_all("received", []))
@@ -123,10 +129,11 @@ def blocks(
     return out
 
 
-def angle_blocks(mail: Mail) -> list[Facts]:
-    """Facts of the ``<ADDR>: reply`` blocks of a report's text, above the returned message."""
+def block_facts(mail: Mail, start: re.Pattern[str] = ANGLE_RECIPIENT) -> list[Facts]:
+    """Facts of the recipient :func:`blocks` (``<ADDR>: reply`` unless ``start`` says otherwise)
+    of a report's text above the returned message, the SMTP wording in each read."""
     rows = cut_original(mail.report_text).split("\n")
-    return [facts(addr, " ".join(block), read=True) for addr, block in blocks(rows, ANGLE_RECIPIENT) if block]
+    return [facts(addr, " ".join(block), read=True) for addr, block in blocks(rows, start) if block]
 
 
 def facts(

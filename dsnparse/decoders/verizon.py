@@ -28,7 +28,7 @@ _TO = re.compile(r"(?i)^[ \t]{0,4}to:[ \t]{0,4}(.{1,1000})$")
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with the MMS gateway's opening sentence."""
-    return report.from_daemon(mail) and report.marked(NAME, report.head(mail, 300))
+    return report.daemon_marked(mail, NAME, 300)
 
 
 def decode(mail: Mail) -> list[Facts]:

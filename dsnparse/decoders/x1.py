@@ -21,7 +21,7 @@ _LINE = re.compile(r"^[ \t]{0,8}<?(\S{1,254}@[^\s>]{1,254})>?[ \t]{1,8}\[([^\]\n
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with the "---The following addresses had delivery errors---" banner."""
-    return report.from_daemon(mail) and report.marked(NAME, report.head(mail, 800))
+    return report.daemon_marked(mail, NAME, 800)
 
 
 def decode(mail: Mail) -> list[Facts]:

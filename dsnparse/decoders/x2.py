@@ -27,7 +27,7 @@ _STEP = re.compile(r"(?i)^[ \t]{0,4}step:[ \t]{0,4}(rcpt|mail|data|helo|ehlo|con
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with the notice's fixed sentence."""
-    return report.from_daemon(mail) and report.marked(NAME, report.head(mail, 800))
+    return report.daemon_marked(mail, NAME, 800)
 
 
 def decode(mail: Mail) -> list[Facts]:

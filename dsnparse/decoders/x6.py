@@ -27,7 +27,7 @@ _BRACKETED = re.compile(r"\[([245]\d\d[ -][^\]\n]{1,1000})\]")
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with the report's fixed opening sentence."""
-    return report.from_daemon(mail) and report.marked(NAME, report.head(mail, 400))
+    return report.daemon_marked(mail, NAME, 400)
 
 
 def decode(mail: Mail) -> list[Facts]:

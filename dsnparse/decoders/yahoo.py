@@ -28,7 +28,7 @@ def matches(mail: Mail) -> bool:
 def decode(mail: Mail) -> list[Facts]:
     """One fact per ``<ADDR>:`` block of the notice; Yahoo's own sentences give the reason
     (``data/decoder_reasons.toml`` [yahoo])."""
-    found = report.angle_blocks(mail)
+    found = report.block_facts(mail)
     table = report.reason_table("yahoo")
     for facts in found:
         facts.reason = table.find(facts.diagnostic)
