@@ -15,7 +15,7 @@ from .classify import Context, to_record
 from .classify.codes import CodeTable
 from .decoders import decoders
 from .errors import DsnparseError, ParseError
-from .facts import Facts, is_generic
+from .facts import Facts, by_recipient, is_generic
 from .limits import DEFAULT_LIMITS, Limits
 from .message import Mail, load
 from .phrases import tables as phrase_tables
@@ -199,8 +199,6 @@ def _complete(mail: Mail, facts: list[Facts]) -> list[Facts]:
             target = missing.pop(0)
             target.recipient, target.recipient_source = candidate, origin
     delay = _is_delay_notice(mail)
-    out: dict[str, Facts] = {}
-    anonymous: list[Facts] = []
     for f in facts:
         if f.action is None:
             if f.status and f.status[0] == "2":
@@ -209,15 +207,9 @@ def _complete(mail: Mail, facts: list[Facts]) -> list[Facts]:
                 f.action = "delayed"
             else:
                 f.action = "failed"
-        if f.recipient is None:
-            anonymous.append(f)
-            continue
-        key = f.recipient.lower()
-        if key in out:
-            out[key].fill(f)
-        else:
-            out[key] = f
-    return list(out.values()) + anonymous[: 0 if out else 1]
+    out = by_recipient(f for f in facts if f.recipient is not None)
+    anonymous = [f for f in facts if f.recipient is None]
+    return out + anonymous[: 0 if out else 1]
 
 
 def _fallback_recipients(mail: Mail, facts: list[Facts]) -> list[tuple[str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 # Enhanced status code: class 2/4/5, subject and detail of 1-3 digits, not part of a longer number
@@ -38,6 +39,19 @@ class Facts:
         for f in fields(self):
             if getattr(self, f.name) in (None, "") and getattr(other, f.name) not in (None, ""):
                 setattr(self, f.name, getattr(other, f.name))
+
+
+def by_recipient(facts: Iterable[Facts]) -> list[Facts]:
+    """Facts merged per recipient (compared lower-cased): the first fact of a recipient stays,
+    later ones fill what it lacks (:meth:`Facts.fill`). A missing recipient counts as ``""``."""
+    out: dict[str, Facts] = {}
+    for f in facts:
+        key = (f.recipient or "").lower()
+        if key in out:
+            out[key].fill(f)
+        else:
+            out[key] = f
+    return list(out.values())
 
 
 def find_status(text: str | None) -> str | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .. import addresses
-from ..facts import Facts, find_reply_code, find_status
+from ..facts import Facts, by_recipient, find_reply_code, find_status
 from ..message import Mail, part_text
 from ..phrases import any_of, cut_original, load_toml, tables
 from ..standard.dsn import iso_date, join_reply, read_inline
@@ -167,16 +167,7 @@ def facts(
 
 def unique(found: list[Facts]) -> list[Facts]:
     """Facts with a recipient, each recipient once (the first wins, later ones fill it)."""
-    out: dict[str, Facts] = {}
-    for f in found:
-        if not f.recipient:
-            continue
-        key = f.recipient.lower()
-        if key in out:
-            out[key].fill(f)
-        else:
-            out[key] = f
-    return list(out.values())
+    return by_recipient(f for f in found if f.recipient)
 
 
 def dated(mail: Mail, found: list[Facts]) -> list[Facts]:
