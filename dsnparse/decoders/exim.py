@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from .. import addresses
-from ..facts import Facts
+from ..facts import Facts, by_recipient
 from ..message import Mail
 from . import report, smtp
 
@@ -127,11 +127,4 @@ def decode(mail: Mail) -> list[Facts]:
             f.recipient, f.recipient_source = spare.pop(0), "x-failed-recipients"
     if not found:
         found = [Facts(recipient=a, recipient_source="x-failed-recipients") for a in header]
-    out: dict[str, Facts] = {}
-    for f in found:
-        key = (f.recipient or "").lower()
-        if key in out:
-            out[key].fill(f)
-        else:
-            out[key] = f
-    return report.dated(mail, list(out.values()))
+    return report.dated(mail, by_recipient(found))
