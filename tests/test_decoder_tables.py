@@ -1,0 +1,56 @@
+"""The decoders' shared tables: one reason-table format (``data/decoder_reasons.toml``, a section
+per decoder, ``reason = [phrases]``) read three ways, and the format markers."""
+
+from __future__ import annotations
+
+from dsnparse.decoders import ORDER, report
+from dsnparse.phrases import load_toml
+
+
+def test_every_section_maps_reason_names_to_phrase_lists() -> None:
+    names = {d.NAME for d in ORDER}
+    for section, table in load_toml("decoder_reasons.toml").items():
+        assert section in names, section
+        assert isinstance(table, dict) and table, section
+        for reason, phrases in table.items():
+            assert reason.isalpha() and reason.islower(), (section, reason)
+            assert isinstance(phrases, list) and phrases, (section, reason)
+            assert all(isinstance(p, str) and p.strip() for p in phrases), (section, reason)
+
+
+def test_first_tries_reasons_in_table_order() -> None:
+    table = report.reason_table("exim")
+    # both exim sentences occur; "mailboxfull" is listed before "expired"
+    assert table.first("retry timeout exceeded; mailbox is full") == "mailboxfull"
+    assert table.first("Retry timeout exceeded") == "expired"
+    assert table.first("550 no such user") is None
+    assert table.first(None) is None
+
+
+def test_find_takes_the_phrase_that_comes_first_in_the_text() -> None:
+    table = report.reason_table("gmail")
+    text = "The email account that you tried to reach is over\n quota. DNS Error: Domain name not found"
+    assert table.find(text) == "mailboxfull"
+    assert table.find("DNS Error: Domain name not found. Storage quota exceeded") == "hostunknown"
+    assert table.find("") is None
+
+
+def test_get_looks_up_whole_codes_only() -> None:
+    table = report.reason_table("powermta")
+    assert table.get(" Bad-Mailbox ") == "userunknown"
+    assert table.get("bad-mailbox-ish") is None
+    assert table.get(None) is None
+
+
+def test_a_decoder_without_a_section_has_an_empty_table() -> None:
+    table = report.reason_table("postfix")
+    assert (table.first("mailbox is full"), table.find("mailbox is full"), table.get("full")) == (None, None, None)
+
+
+def test_markers_identify_only_their_own_format() -> None:
+    sample = "Hi. This is the qmail-send program at mx.example.org."
+    assert report.marked("qmail", sample)
+    assert not report.marked("courier", sample)
+    assert not report.marked("no-such-decoder", sample)
+    assert set(load_toml("decoder_markers.toml")) <= {d.NAME for d in ORDER} | {"domino", "apachejames_details",
+                                                                                 "exchange2007_details"}
