@@ -462,8 +462,11 @@ def _repair_boundary(msg: Message, limits: Limits, defects: list[str]) -> Messag
     if not m or payload.count("\n--" + m.group(1), m.end()) == 0:
         return msg
     msg.set_boundary(m.group(1))
+    # written back by hand: the stdlib generator refuses some header values it parsed itself
+    # (a value holding \x1e or U+2028, which str.splitlines breaks on, "contains an embedded header")
+    head = "".join(f"{name}: {value}\n" for name, value in msg.raw_items())
     defects.append("BoundaryRepaired")
-    return _parse_bytes(msg.as_bytes(), limits, defects)
+    return _parse_bytes((head + "\n" + payload).encode("utf-8", "surrogateescape"), limits, defects)
 
 
 def _prune(msg: Message, limits: Limits, defects: list[str]) -> Message:
