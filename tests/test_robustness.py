@@ -199,11 +199,17 @@ def _break_boundaries(raw: bytes, data: st.DataObject) -> bytes:
     return raw.replace(b"--" + b + b"\n", b"--" + b + b"\n--" + b + b"\n", 3)
 
 
+_HEADER_JUNK = [b"\x00", b"\xff", b"\x80", b"\xc3", b"\x1c", b"\x1d", b"\x1e", b"\x0b", b"\x0c", b"\x85",
+                b"\xe2\x80\xa8", b"\xef\xbb\xbf", b"x: y", b"\t", b"=?", b";"]
+"""8-bit, NUL and the separators ``str.splitlines`` breaks on (a value holding them can look like
+two headers to the stdlib)."""
+
+
 def _header_bytes(raw: bytes, data: st.DataObject) -> bytes:
     head, sep, body = raw.partition(b"\n\n")
     lines = head.split(b"\n")
     i = data.draw(st.integers(0, max(len(lines) - 1, 0)))
-    junk = data.draw(st.binary(min_size=1, max_size=40).map(lambda b: bytes(c | 0x80 if c % 3 else 0 for c in b)))
+    junk = b"".join(data.draw(st.lists(st.sampled_from(_HEADER_JUNK), min_size=1, max_size=6)))
     lines[i] = lines[i] + junk
     return b"\n".join(lines) + sep + body
 
