@@ -19,6 +19,9 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from flanker.addresslib import address as _flanker
 _parser_log.setLevel(_level)
+# flanker's lexer logs every string it cannot tokenise (message text) as a WARNING, which lands on
+# stderr beside the CLI's own error lines: a parse that falls back is not worth a log line
+logging.getLogger("flanker.addresslib._parser.lexer").setLevel(logging.ERROR)
 
 # A deliberately bounded address shape for scanning free text (no nested quantifiers).
 ADDRESS_IN_TEXT = re.compile(
