@@ -102,10 +102,14 @@ def test_hostile_messages_are_not_errors(tmp_path: Path, capsys: pytest.CaptureF
     (tmp_path / "parts.eml").write_bytes(hostile.many_parts(2000))
     (tmp_path / "garbage.eml").write_bytes(bytes(range(256)) * 40)
     (tmp_path / "empty.eml").write_bytes(b"")
+    (tmp_path / "lexer.eml").write_bytes(  # addresses no tokeniser accepts: nothing may leak to stderr
+        hostile.HEAD.replace(b"To: ", b'To: "\x1b]0;t\x07" <\x1b[2J') + b"Subject: Undelivered Mail\n\n"
+        b"<\x1b[31mbob\x00@example.org>: 550 5.1.1 user unknown\n"
+    )
     code, records, err = _run(["-j", "1", "--all", str(tmp_path)], capsys)
     assert (code, err) == (0, "")
     by_source = {Path(str(r["source"])).name: r for r in records}
-    assert set(by_source) == {"deep.eml", "parts.eml", "garbage.eml", "empty.eml"}
+    assert set(by_source) == {"deep.eml", "parts.eml", "garbage.eml", "empty.eml", "lexer.eml"}
     assert "limit:depth" in by_source["deep.eml"]["flags"]  # type: ignore[operator]
     assert "limit:parts" in by_source["parts.eml"]["flags"]  # type: ignore[operator]
 
