@@ -329,7 +329,7 @@ class Fetcher:
         identity = digest(raw)
         try:
             report = parse(raw, source=key.source, table=s.table, original_headers=s.original_headers)
-        except DsnparseError as exc:
+        except Exception as exc:  # parse errors and parser bugs alike: park the message, go on
             error = f"{type(exc).__name__}: {exc}"
             return Entry(key, FAILED, digest=identity, size=size, received=received, error=error)
         return Entry(key, PARSED, report=report, digest=identity, size=size, received=received)

@@ -3,6 +3,7 @@ cause, and exit 1 at the end."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -128,3 +129,21 @@ def test_the_command_line_exit_status_with_worker_processes(tmp_path: Path) -> N
     sources = [json.loads(line)["source"] for line in result.stdout.splitlines()]
     assert sources == [str(tmp_path / f"m{i:03}.eml") for i in range(150)]
     assert result.stderr.strip() == f"dsnparse: {missing}: no such file or directory"
+
+
+def test_the_imap_fetcher_parks_a_message_that_breaks_the_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A parse error or a parser bug files the message as failed (the failed folder), and the
+    fetcher goes on; no server is needed to see the decision."""
+    imap = pytest.importorskip("dsnparse.imap")
+    from dsnparse.store import FAILED, PARSED, MessageKey
+
+    settings = imap.Settings(host="127.0.0.1", credentials=imap.Credentials("bounces", password="not-used"))
+    fetcher = imap.Fetcher(settings, imap.StreamSink(io.StringIO()))
+    key = MessageKey(settings.mailbox, 7, 1)
+    meta = {b"RFC822.SIZE": 2000}
+    for exc in (ParseError("defeated"), RuntimeError("simulated parser bug")):
+        monkeypatch.setattr(imap, "parse", _poisoned_parse(exc))
+        bad = fetcher._entry(key, meta, {b"BODY[]": POISON + hostile.bounce(1)})
+        assert bad.status == FAILED and str(exc) in str(bad.error)
+        good = fetcher._entry(key, meta, {b"BODY[]": hostile.bounce(1)})
+        assert good.status == PARSED and good.report is not None and good.report.records
