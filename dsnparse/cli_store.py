@@ -191,9 +191,10 @@ def ingest_command(argv: list[str]) -> int:
             try:
                 report = parse(item.raw, source=item.source, table=table, original_headers=args.header)
                 batch.append(Entry(key, PARSED, report=report, digest=identity, size=len(item.raw)))
-            except DsnparseError as exc:
+            except Exception as exc:  # parse errors and parser bugs alike: named, stored as failed, go on
                 counts["failed"] += 1
-                sys.stderr.write(f"dsnparse: {item.source}: {exc}\n")
+                cause = str(exc) if isinstance(exc, DsnparseError) else f"internal error: {type(exc).__name__}: {exc}"
+                sys.stderr.write(f"dsnparse: {item.source}: {cause}\n")
                 error = f"{type(exc).__name__}: {exc}"
                 batch.append(Entry(key, FAILED, digest=identity, size=len(item.raw), error=error))
             if len(batch) >= args.batch_size:

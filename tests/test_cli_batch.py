@@ -147,3 +147,22 @@ def test_the_imap_fetcher_parks_a_message_that_breaks_the_parser(monkeypatch: py
         assert bad.status == FAILED and str(exc) in str(bad.error)
         good = fetcher._entry(key, meta, {b"BODY[]": hostile.bounce(1)})
         assert good.status == PARSED and good.report is not None and good.report.records
+
+
+@pytest.mark.parametrize("exc", [ParseError("defeated"), RuntimeError("simulated parser bug")], ids=["error", "bug"])
+def test_ingest_stores_the_rest_and_names_the_bad_message(
+    mailbox: Path, tmp_path_factory: pytest.TempPathFactory, exc: Exception,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    cli_store = pytest.importorskip("dsnparse.cli_store")
+    from dsnparse.store import Store
+
+    monkeypatch.setattr(cli_store, "parse", _poisoned_parse(exc))
+    db = tmp_path_factory.mktemp("store") / "bounces.sqlite"
+    assert cli.main(["ingest", "--db", str(db), str(mailbox)]) == 1
+    err = capsys.readouterr().err
+    assert f"dsnparse: {mailbox / 'b-bad.eml'}: " in err and str(exc) in err
+    with Store(str(db)) as store:
+        assert store.count("messages") == 3
+        assert sorted(str(r.source) for _, r in store.records()) == [str(mailbox / "a-good.eml")] + [
+            str(mailbox / "c-good.eml")] * 2
