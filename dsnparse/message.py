@@ -194,8 +194,33 @@ def part_text(part: Message, limit: int = DEFAULT_LIMITS.max_text_bytes) -> str:
     return text
 
 
+_SCRIPT_OPEN = re.compile(r"(?i)<(script|style)\b[^>]{0,200}>")
+_SCRIPT_CLOSE = {name: re.compile(rf"(?i)</{name}\s{{0,20}}>") for name in ("script", "style")}
+
+
+def _drop_scripts(html: str) -> str:
+    """``<script>`` and ``<style>`` blocks replaced by a space, in linear time: the close tag is
+    looked for once per kind and position (a lazy ``.*?`` between the tags is quadratic on a
+    page of unclosed ``<script>`` tags). An unclosed block is kept, as text."""
+    out: list[str] = []
+    pos = 0
+    unclosed: set[str] = set()
+    for m in _SCRIPT_OPEN.finditer(html):
+        kind = m.group(1).lower()
+        if m.start() < pos or kind in unclosed:
+            continue
+        end = _SCRIPT_CLOSE[kind].search(html, m.end())
+        if end is None:
+            unclosed.add(kind)
+            continue
+        out += (html[pos : m.start()], " ")
+        pos = end.end()
+    out.append(html[pos:])
+    return "".join(out)
+
+
 def _html_to_text(html: str) -> str:
-    html = re.sub(r"(?is)<(script|style)\b[^>]{0,200}>.*?</\1\s*>", " ", html)
+    html = _drop_scripts(html)
     html = re.sub(r"(?i)<br\s*/?>|</(?:p|div|tr|li|h\d)\s*>", "\n", html)
     html = re.sub(r"<[^>]{0,2000}>", "", html)
     from html import unescape

@@ -185,6 +185,7 @@ class _Walker:
     def __init__(self, ignore_case: bool):
         self.ignore_case = ignore_case
         self.pumps: list[tuple[str, str]] = []  # (text before the repetition, repeated unit)
+        self.groups: dict[int, str] = {}  # witness text of each capturing group, for backreferences
 
     def witness(self, items: Any, prefix: str = "") -> str:
         out = ""
@@ -197,13 +198,18 @@ class _Walker:
                     for op2, av2 in sub:  # alternative characters of a one-atom body
                         for ch in _chars(op2, av2, self.ignore_case)[1:]:
                             self.pumps.append((prefix + out, ch))
-                out += unit * max(lo, 1)
+                out += unit * lo  # the fewest repetitions: a witness that matches, when one exists
             elif op is C.SUBPATTERN:
-                out += self.witness(av[-1], prefix + out)
+                text = self.witness(av[-1], prefix + out)
+                if av[0] is not None:
+                    self.groups[av[0]] = text
+                out += text
+            elif op is C.GROUPREF:
+                out += self.groups.get(av, "")
             elif op is C.BRANCH:
                 alts = [self.witness(alt, prefix + out) for alt in av[1]]
                 out += alts[0] if alts else ""
-            elif op in (C.ASSERT, C.ASSERT_NOT, C.AT, C.GROUPREF, C.GROUPREF_EXISTS):
+            elif op in (C.ASSERT, C.ASSERT_NOT, C.AT, C.GROUPREF_EXISTS):
                 continue
             else:
                 chars = _chars(op, av, self.ignore_case)
@@ -232,6 +238,9 @@ def inputs(pattern: re.Pattern[Any]) -> dict[str, Maker]:
     for head, unit in walker.pumps[:16]:
         for tail in ("", "\x00"):
             out[f"pump({head[-20:]!r}+{unit[:20]!r}*+{tail!r})"] = _fill(head, unit, tail)
+        if head:  # many starts, each followed by a long run: quadratic when the run is unbounded
+            out[f"starts({head[-20:]!r}*)"] = _fill("", head, "")
+            out[f"starts({head[-20:]!r}+{unit[:8]!r})*"] = _fill("", head + unit, "")
     if whole:
         out[f"whole({whole[:20]!r})*"] = _fill("", whole, "")
         if len(whole) > 1:
