@@ -260,8 +260,3 @@ def explain(facts: Facts, *, recipient_domain: str | None = None) -> Decision:
     if facts.status or facts.reply_code or text.strip():
         return Decision("onhold", "onhold")
     return Decision("undefined", "undefined")
-
-
-def decide(facts: Facts, *, recipient_domain: str | None = None) -> str:
-    """The reason name of a failed (or delayed) recipient's facts (see :func:`explain`)."""
-    return explain(facts, recipient_domain=recipient_domain).reason
