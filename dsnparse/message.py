@@ -246,12 +246,29 @@ def split_inline_original(text: str) -> tuple[str, str | None]:
                 block_start = prev_start
             else:
                 break
-        end = text.find("\n\n", m.start())
-        block = text[block_start : end if end >= 0 else len(text)]
-        lines = [ln for ln in block.split("\n") if ln and ln[:1] not in " \t"]
-        if len(lines) >= 2 and all(_HEADER_LINE.match(ln) for ln in lines[:3]):
-            return text[:block_start], block
+        if _leads_header_block(text, block_start):
+            end = text.find("\n\n", m.start())
+            return text[:block_start], text[block_start : end if end >= 0 else len(text)]
     return text, None
+
+
+def _leads_header_block(text: str, start: int) -> bool:
+    """Whether the first three lines at ``start`` that are not continuations (at least two,
+    before a blank line) are all header lines. Reads only those lines, so a text of many
+    candidate blocks costs linear time, not one scan to the end per candidate."""
+    lines: list[str] = []
+    pos = start
+    while len(lines) < 3:
+        nl = text.find("\n", pos)
+        line = text[pos : nl if nl >= 0 else len(text)]
+        if not line:
+            break
+        if line[:1] not in " \t":
+            lines.append(line)
+        if nl < 0:
+            break
+        pos = nl + 1
+    return len(lines) >= 2 and all(_HEADER_LINE.match(ln) for ln in lines)
 
 
 class Mail:
