@@ -16,6 +16,7 @@ from .check import check
 from .classify.codes import CodeTable
 from .cli_store import COMMANDS as STORE_COMMANDS
 from .errors import CodeTableError
+from .limits import DEFAULT_LIMITS
 from .parallel import default_jobs, outcomes
 from .record import Kind
 from .sinks import make_sink
@@ -57,15 +58,23 @@ def parse_command(argv: list[str]) -> int:
     ap.add_argument("--all", action="store_true", help="also print a line for messages that are not bounces")
     ap.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                     help="worker processes; records stay in input order (default 0: one per core; 1: no workers)")
+    ap.add_argument("--limit", action="append", default=[], metavar="NAME=N",
+                    help="raise or lower a per-message limit, e.g. --limit message_bytes=20000000 (repeatable; "
+                    "names: message_bytes, parts, depth, recipients, header_bytes, text_bytes)")
     ap.add_argument("--version", action="version", version=f"dsnparse {__version__}")
     args = ap.parse_args(argv)
+    try:
+        limits = DEFAULT_LIMITS.updated(args.limit)
+    except ValueError as exc:
+        ap.error(str(exc))
     table = _code_table(args.code_table)
     sink = make_sink(args.format, sys.stdout)
     failures = 0
     done = 0
     tty = sys.stderr.isatty()
     jobs = args.jobs if args.jobs > 0 else default_jobs()
-    for out in outcomes(read_paths(args.paths or ["-"]), jobs=jobs, table=table, original_headers=args.header):
+    items = read_paths(args.paths or ["-"])
+    for out in outcomes(items, jobs=jobs, table=table, original_headers=args.header, limits=limits):
         done += 1
         if tty:
             _progress(done, sys.stderr)

@@ -7,7 +7,8 @@ Hitting a limit never raises: the report (and its records) carry a ``limit:<name
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,27 @@ class Limits:
     """Longest header value kept; longer values are cut (flag ``limit:header_bytes``)."""
     max_text_bytes: int = 256_000
     """Longest text part decoded and scanned by the heuristics (flag ``limit:text_bytes``)."""
+
+    def updated(self, settings: Iterable[str]) -> Limits:
+        """A copy with ``NAME=N`` settings applied (``max_recipients=100``, or ``recipients=100``:
+        the ``max_`` prefix may be left out; ``_`` separators in N are allowed). Raises
+        :class:`ValueError` for an unknown name or a value that is not a positive integer."""
+        names = {f.name for f in fields(self)}
+        changes: dict[str, int] = {}
+        for setting in settings:
+            name, sep, value = setting.partition("=")
+            name = name.strip().replace("-", "_")
+            name = name if name in names else f"max_{name}"
+            if not sep or name not in names:
+                raise ValueError(f"{setting!r}: expected NAME=N with NAME one of {', '.join(sorted(names))}")
+            try:
+                number = int(value.strip())
+            except ValueError:
+                number = 0
+            if number < 1:
+                raise ValueError(f"{setting!r}: the value must be a positive integer")
+            changes[name] = number
+        return replace(self, **changes)
 
 
 DEFAULT_LIMITS = Limits()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
 import re
+from pathlib import Path
 
 import pytest
 
 import dsnparse
-from dsnparse import Limits, Report
+from dsnparse import Limits, Report, cli
 from dsnparse.limits import DEFAULT_LIMITS
 
 from . import hostile
@@ -121,3 +123,23 @@ def test_every_limit_is_documented_with_its_default() -> None:
         default = f"{f.default:,}"
         row = re.search(rf"^\|\s*`{f.name}`\s*\|\s*{re.escape(default)}\s*\|", doc, re.M)
         assert row, f"docs/robustness.md has no row for {f.name} = {default}"
+
+
+def test_limits_from_settings() -> None:
+    limits = DEFAULT_LIMITS.updated(["recipients=5", "max_parts = 7", "message-bytes=1_000"])
+    assert (limits.max_recipients, limits.max_parts, limits.max_message_bytes) == (5, 7, 1000)
+    assert limits.max_depth == DEFAULT_LIMITS.max_depth
+    for bad in ("recipients", "colour=3", "parts=0", "parts=-1", "parts=many"):
+        with pytest.raises(ValueError, match=re.escape(repr(bad))):
+            DEFAULT_LIMITS.updated([bad])
+
+
+def test_the_command_line_sets_limits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "m.eml").write_bytes(hostile.bounce(5))
+    assert cli.main(["-j", "1", "--limit", "recipients=2", str(tmp_path)]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["recipient"] for r in records] == ["user0@example.org", "user1@example.org"]
+    assert all(r["flags"] == ["limit:recipients"] for r in records)
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--limit", "recipients=none", str(tmp_path)])
+    assert exc.value.code == 2
