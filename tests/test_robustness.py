@@ -344,3 +344,13 @@ def test_many_unclosed_script_tags() -> None:
     raw = hostile.HEAD + b"Subject: Undelivered Mail Returned to Sender\nContent-Type: text/html\n\n" + html
     report = check(raw)
     assert report is not None and report.records
+
+
+def test_a_huge_continuation_paragraph() -> None:
+    """A Postfix-style notice whose one entry runs on for 80,000 indented lines (the paragraph
+    was re-joined once per line: quadratic)."""
+    body = b"This is the mail system at host mx.example.net.\n\n<gone@example.org>: host mx.example.org said: 550 5.1.1"
+    raw = (b"From: MAILER-DAEMON@example.net (Mail Delivery System)\nSubject: Undelivered Mail Returned to Sender\n\n"
+           + body + b"\n" + b" more\n" * 80_000)
+    report = check(raw)
+    assert report is not None and [r.recipient for r in report.records] == ["gone@example.org"]

@@ -58,19 +58,17 @@ def matches(mail: Mail) -> bool:
 
 def _paragraphs(text: str) -> list[str]:
     """Lines beginning with ``<`` joined with their indented continuation lines."""
-    out: list[str] = []
+    out: list[list[str]] = []
     current: list[str] | None = None
     for line in text.split("\n"):
         if _ENTRY_START.match(line) or (line.startswith("<") and current is None):
             current = [line]
-            out.append("")
+            out.append(current)
         elif current is not None and line[:1] in (" ", "\t", "<") and line.strip():
             current.append(line)
         else:
             current = None
-            continue
-        out[-1] = " ".join(s.strip() for s in current)
-    return out
+    return [" ".join(s.strip() for s in lines) for lines in out]  # joined once: linear in the text
 
 
 def _entry_facts(paragraph: str) -> Facts | None:
