@@ -354,3 +354,19 @@ def test_a_huge_continuation_paragraph() -> None:
            + body + b"\n" + b" more\n" * 80_000)
     report = check(raw)
     assert report is not None and [r.recipient for r in report.records] == ["gone@example.org"]
+
+
+@pytest.mark.parametrize(
+    ("intro", "line"),
+    [(b"Transcript of session follows.\n\n In:  RCPT TO:<gone@example.org>\n", b" Out: 550-5.1.1 no such user\n"),
+     (b"----- Transcript of session follows -----\n... while talking to mx.example.org.:\n"
+      b">>> RCPT To:<gone@example.org>\n", b"<<< 451-4.7.1 try again later\n")],
+    ids=["postfix-transcript", "sendmail-transcript"],
+)
+def test_a_runaway_multiline_smtp_reply(intro: bytes, line: bytes) -> None:
+    """A transcript whose reply goes on for 40,000 continuation lines (each line re-joined the
+    whole reply: quadratic, minutes)."""
+    subject = b"Postfix SMTP server: errors from relay.example.net[192.0.2.7]" if b"In:" in intro else b"Returned mail"
+    raw = hostile.HEAD + b"Subject: " + subject + b"\n\n" + intro + line * 40_000
+    report = check(raw, limits=dsnparse.Limits(max_message_bytes=len(raw), max_text_bytes=len(raw)))
+    assert report is not None and [r.recipient for r in report.records] == ["gone@example.org"]

@@ -40,6 +40,8 @@ _SAID = re.compile(r"(?i)\bsaid:\s{1,8}")
 # Transcript lines: " In:  RCPT TO:<a@b>", " Out: 550 5.1.1 ..."
 _TRANSCRIPT = re.compile(r"^ (In|Out):[ \t]{1,4}(.{0,2000})$")
 _CONTINUED = re.compile(r"^[2-5]\d\d-")
+_REPLY_MAX = 4000
+"""Characters of one transcript turn kept (a real SMTP reply is a few lines of at most 512)."""
 _RCPT = re.compile(r"(?i)^rcpt to:[ \t]{0,4}<([^<>\s]{1,320})>")
 
 
@@ -99,10 +101,11 @@ def _transcript(text: str) -> list[Facts]:
     for line in text.split("\n"):
         m = _TRANSCRIPT.match(line)
         if m and m.group(1) == "Out" and turns and turns[-1][0] == "Out" and _CONTINUED.match(turns[-1][1]):
-            turns[-1][1] = join_reply(turns[-1][1] + " " + m.group(2))  # next line of a multi-line reply
+            if len(turns[-1][1]) < _REPLY_MAX:  # past it, a runaway reply keeps its head (linear time)
+                turns[-1][1] = join_reply(turns[-1][1] + " " + m.group(2))  # next line of a multi-line reply
         elif m:
             turns.append([m.group(1), m.group(2).strip()])
-        elif turns and line.startswith("     ") and line.strip():
+        elif turns and line.startswith("     ") and line.strip() and len(turns[-1][1]) < _REPLY_MAX:
             turns[-1][1] += " " + line.strip()
     accepted: list[str] = []
     command, pending = "", ""

@@ -49,6 +49,8 @@ _VERDICT = re.compile(
 _RCPT = re.compile(r"(?i)^rcpt to:\s{0,4}<?([^\s<>]{1,320}@[^\s<>]{1,255}?)>?(?:\s|$)")
 _HOST_VERDICT = re.compile(r"^[245]\d\d ([A-Za-z0-9.-]{1,255}) \([a-z]{1,20}\)\.\.\. ")
 
+_REPLY_MAX = 4000
+"""Characters of one multi-line SMTP reply kept (a real one is a few lines of at most 512)."""
 _BARE_VERDICT = re.compile(r"^[245]\d\d[ -]")
 
 
@@ -111,6 +113,9 @@ def _transcript(lines: list[str]) -> tuple[dict[str, _Session], list[_Session]]:
             m = _RCPT.match(line[4:])
             rcpt = addresses.normalize(m.group(1)) if m else None
         elif line.startswith("<<< "):
+            if previous.startswith("<<< ") and reply and len(reply) >= _REPLY_MAX:
+                previous = line  # a runaway multi-line reply: its head is kept, and the time linear
+                continue
             reply = (reply + "\n" + line[4:]) if previous.startswith("<<< ") and reply else line[4:]
             if reply[:1] in ("4", "5"):
                 if previous.startswith("<<< ") and failures and failures[-1].host == host:
