@@ -7,7 +7,10 @@ arbitrary bytes and mutations of the bundled fixtures: truncation, flipped bytes
 missing MIME boundaries, deep nesting, 8-bit and NUL bytes in headers, lying charsets, invalid
 base64 and quoted-printable, huge header lines, huge part counts and empty input.
 
-The number of inputs tried is printed at the end of the run.
+The number of inputs tried is printed at the end of the run. For a longer hunt, scale the
+property tests and tighten the watchdog from the environment:
+``DSNPARSE_ROBUSTNESS_EXAMPLES=20000 DSNPARSE_SECONDS_PER_INPUT=2 pytest tests/test_robustness.py -k
+"arbitrary or mutat"`` (the size extremes take longer than two seconds by design).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import base64
 import email
 import io
 import json
+import os
 import re
 import signal
 from collections.abc import Callable, Iterator
@@ -34,14 +38,16 @@ from dsnparse.sinks import CsvSink, TableSink
 from . import hostile
 from .conftest import FIXTURES
 
-SECONDS_PER_INPUT = 20
+SECONDS_PER_INPUT = int(os.environ.get("DSNPARSE_SECONDS_PER_INPUT", "20"))
 """Generous wall-clock bound for one parse (the largest inputs here take well under a second)."""
+EXAMPLES = int(os.environ.get("DSNPARSE_ROBUSTNESS_EXAMPLES", "1500"))
+"""Inputs per property test (the per-mutation tests run a seventh of it)."""
 
 SAMPLES = sorted(p for p in FIXTURES.rglob("*.eml"))
 MIDSIZE = sorted((p for p in SAMPLES if 1500 <= p.stat().st_size <= 4000), key=lambda p: p.stat().st_size)
 COUNT = {"inputs": 0}
 
-PROPERTY = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+PROPERTY = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 
 
 class Hang(Exception):
@@ -264,7 +270,8 @@ def test_mutated_fixtures(data: st.DataObject) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+@settings(max_examples=max(EXAMPLES // 7, 1), deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          database=None)
 @given(data=st.data())
 def test_each_mutation(name: str, data: st.DataObject) -> None:
     raw = data.draw(st.sampled_from(SAMPLES), label="fixture").read_bytes()
