@@ -31,9 +31,18 @@ class IndexedMessage(Message):
             self.__dict__["_dsn_index"] = index
         return index
 
+    def _memo(self) -> dict[str, Any]:
+        memo: dict[str, Any] | None = self.__dict__.get("_dsn_params")
+        if memo is None:
+            memo = self.__dict__["_dsn_params"] = {}
+        return memo
+
     def _changed(self) -> None:
-        self.__dict__.pop("_dsn_index", None)
-        self.__dict__.pop("_dsn_params", None)
+        cached = self.__dict__
+        if "_dsn_index" in cached:
+            del cached["_dsn_index"]
+        if "_dsn_params" in cached:
+            del cached["_dsn_params"]
 
     # -- reads --------------------------------------------------------------------------------
     def get(self, name: str, failobj: Any = None) -> Any:
@@ -59,7 +68,7 @@ class IndexedMessage(Message):
 
     def get_content_type(self) -> str:
         """As ``Message.get_content_type``, parsed once per Content-Type value."""
-        memo: dict[str, Any] = self.__dict__.setdefault("_dsn_params", {})
+        memo = self._memo()
         ctype = memo.get("\0type")
         if ctype is None:
             if not self._index().get("content-type"):
@@ -68,7 +77,7 @@ class IndexedMessage(Message):
         return str(ctype)
 
     def _get_params_preserve(self, failobj: Any, header: str) -> Any:
-        memo: dict[str, Any] = self.__dict__.setdefault("_dsn_params", {})
+        memo = self._memo()
         key = header.lower()
         params = memo.get(key)
         if params is None:
@@ -77,10 +86,10 @@ class IndexedMessage(Message):
 
     # -- writes drop the caches ---------------------------------------------------------------
     def set_raw(self, name: str, value: Any) -> None:
-        """As ``Message.set_raw`` (the parser's way of adding a header)."""
-        try:
-            super().set_raw(name, value)
-        finally:
+        """As ``Message.set_raw`` (the parser's way of adding a header, so kept lean)."""
+        self._headers.append((name, value))  # type: ignore[attr-defined]  # Message.set_raw's body
+        cached = self.__dict__
+        if "_dsn_index" in cached or "_dsn_params" in cached:
             self._changed()
 
     def __setitem__(self, name: str, val: Any) -> None:
