@@ -15,9 +15,10 @@ def any_of(phrases: Iterable[str]) -> re.Pattern[str]:
     """One case-insensitive matcher of literal phrases, linear-time (no repetition).
 
     It finds what an alternation of the phrases (longest first) with ``re.I`` finds: the leftmost
-    occurrence, the longest phrase there. It is built as a trie (``fail(?:ed|ure)?``) whose
-    letters are case classes (``[fF]``) instead of using ``re.I``: the regex engine then rejects a
-    branch on its first character without a call, which makes large tables 3 to 15 times faster.
+    occurrence, the longest phrase there. It is built as a trie (``fail(?:ed|ure)?``) whose first
+    letters are case classes (``[fF]``) instead of using ``re.I`` on the whole: the regex engine
+    then rejects a branch on its first character without a call, which makes large tables 3 to
+    15 times faster.
     """
     return re.compile(_search_pattern(_trie((p, "") for p in phrases), case_classes=True))
 
@@ -113,13 +114,23 @@ def _char_class(ch: str) -> str:
 
 
 def _search_pattern(trie: dict[str, Any], *, case_classes: bool) -> str:
-    """The trie as a regex (letters as ``re.I`` case classes, or as they are) led by a class of
-    the phrases' first characters: a position where no phrase starts fails on one test instead
-    of one per first letter."""
+    """The trie as a regex led by a class of the phrases' first characters: a position where no
+    phrase starts fails on one test instead of one per first letter. With ``case_classes`` each
+    first letter is an ``re.I`` case class (``[fF]``, which the engine tests without a call) and
+    the rest of its branch is matched under a scoped ``(?i:...)``: case-insensitive like ``re.I``,
+    and cheap to compile (a class per letter makes large tables slow to compile)."""
     firsts = sorted({v for ch in trie if ch for v in (_variants(ch) if case_classes else (ch,))})
     if not firsts:
         return r"(?!)"
-    body = _trie_pattern(trie, _char_class if case_classes else re.escape)
+    if case_classes:
+        branches = []
+        for ch, sub in sorted(trie.items(), key=_key):
+            if ch:
+                rest = _trie_pattern(sub, re.escape)
+                branches.append(_char_class(ch) + (f"(?i:{rest})" if rest else ""))
+        body = "|".join(branches)
+    else:
+        body = _trie_pattern(trie, re.escape)
     return "(?=[" + "".join(re.escape(v) for v in firsts) + "])(?:" + body + ")"
 
 
