@@ -4,7 +4,7 @@
 :class:`Outcome` per item, **in input order**. With ``jobs > 1`` the items are cut into batches
 (a few dozen messages or about a megabyte) that worker processes parse; at most a few batches per
 worker are in flight, so memory stays bounded by the batch size, never by the size of the
-mailbox. An input too small to fill one batch is parsed in this process, without starting workers.
+mailbox. An input of less than two batches is parsed in this process, without starting workers.
 
 :func:`records_of_blobs` is the unit for Spark's ``binaryFiles(...).mapPartitions``: raw files in
 (single messages or whole mbox files), record dicts out. The core is pure, so each worker simply
