@@ -1,8 +1,8 @@
 """Facts to records: action and kind, reason, bounce code through the code table, suppression.
 
 ``bounce_code`` is the status found in the message; otherwise the canonical code of the reason
-(in the class of the reply code, when there is one, and in class 4 for a delay); ``9.1.1`` when
-there is nothing to go on.
+in the class of the reply code when there is one, else class 4 for a delay and class 5 for a final
+failure; ``9.1.1`` when there is nothing to go on (reason ``undefined`` and no reply code).
 ``bounce_type`` is the code table's verdict on ``bounce_code`` and is set for failures only.
 ``suppress`` is true only when a permanent (class 5) failure says the address itself is dead:
 ``userunknown``, ``hasmoved``, ``suppressed``; ``hostunknown`` / ``notaccept`` when the text says
@@ -54,16 +54,17 @@ def record_kind(action: str | None, message_kind: Kind) -> Kind:
 def _bounce_code(facts: Facts, reason: str, delay: bool) -> str:
     if facts.status and facts.status[0] in "45":
         return facts.status
-    row = tables().reasons.get(reason)
     klass = facts.reply_code[0] if facts.reply_code and facts.reply_code[0] in "45" else None
-    if klass is None and delay:
-        klass = "4"
+    if klass is None:
+        if reason == "undefined":
+            return NO_CODE  # nothing to go on: no code, no reply, no reason
+        # a delay is transient; a final failure (the queue gave up, or the remote refused) is
+        # permanent for this message, whatever the reason's usual class
+        klass = "4" if delay else "5"
+    row = tables().reasons.get(reason)
     if row is not None and row.code and row.code[0] in "45":
-        code = row.code
-        return f"{klass}{code[1:]}" if klass else code
-    if klass:
-        return f"{klass}.0.0"
-    return NO_CODE
+        return f"{klass}{row.code[1:]}"
+    return f"{klass}.0.0"
 
 
 def suppress(reason: str, bounce_code: str | None, diagnostic: str, table: CodeTable) -> bool:
