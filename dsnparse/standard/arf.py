@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail, part_text
 from .dsn import iso_date, parse_groups
 
 FEEDBACK_TYPES = ("message/feedback-report",)
+# Original-Rcpt-To may repeat, one recipient per field (RFC 5965 section 3.2)
+_RCPT_TO = re.compile(r"(?im)^original-rcpt-to:[ \t]{0,20}([^\n]{1,1000})$")
 
 
 def is_complaint(mail: Mail) -> bool:
@@ -21,14 +25,15 @@ def read(mail: Mail) -> list[Facts]:
     """One fact per complained-about recipient (``Original-Rcpt-To``, else the original message's
     To), carrying the feedback type and source IP."""
     fields: dict[str, str] = {}
+    listed: list[str] = []
     for p in mail.parts:
         if p.get_content_type() in FEEDBACK_TYPES:
-            for group in parse_groups(part_text(p, mail.limits.max_text_bytes)):
+            text = part_text(p, mail.limits.max_text_bytes)
+            listed.extend(v for m in _RCPT_TO.finditer(text) for v in m.group(1).split(","))
+            for group in parse_groups(text):
                 for k, v in group.items():
                     fields.setdefault(k, v)
-    recipients = [
-        a for a in (addresses.normalize(v) for v in fields.get("original-rcpt-to", "").split(",")) if a
-    ]
+    recipients = list(dict.fromkeys(a for a in (addresses.normalize(v) for v in listed) if a))
     source = "report"
     if not recipients:
         recipients = [a for a in addresses.find_all(mail.original_header("to")) if not addresses.is_system(a)]
