@@ -377,3 +377,47 @@ def test_a_runaway_multiline_smtp_reply(intro: bytes, line: bytes) -> None:
     raw = hostile.HEAD + b"Subject: " + subject + b"\n\n" + intro + line * 40_000
     report = check(raw, limits=dsnparse.Limits(max_message_bytes=len(raw), max_text_bytes=len(raw)))
     assert report is not None and [r.recipient for r in report.records] == ["gone@example.org"]
+
+
+# -- generated MIME structure ------------------------------------------------------------------
+
+_CTYPES = ["text/plain", "text/html", "message/delivery-status", "message/global-delivery-status",
+           "message/rfc822", "message/global", "text/rfc822-headers", "message/feedback-report",
+           "message/disposition-notification", "application/octet-stream", "multipart/report",
+           "multipart/mixed", "multipart/alternative", "image/png", "x-junk/\x00"]
+_LEAF_TEXT = st.sampled_from([
+    b"Reporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; gone@example.org\nAction: failed\n"
+    b"Status: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 no such user\n",
+    b"<gone@example.org>: host mx.example.org said: 550 5.1.1 user unknown (in reply to RCPT TO command)\n",
+    b"From: sender@example.com\nTo: gone@example.org\nSubject: hi\nMessage-ID: <m@example.com>\n\nbody\n",
+    b"Feedback-Type: abuse\nUser-Agent: x\nVersion: 1\n",
+    b"Disposition: manual-action/MDN-sent-manually; displayed\n",
+    b"<html><body><p>Delivery failed</p><script>x</script></body></html>\n",
+    b"=C3=A9=\n=ZZ\n", b"QUJD\n!!!\n", b"", b"\xff\xfe\x00\x1e\n",
+]) | st.binary(max_size=300)
+
+
+@st.composite
+def _mime(draw: st.DrawFn, depth: int = 0) -> bytes:
+    ctype = draw(st.sampled_from(_CTYPES))
+    params = b""
+    if draw(st.booleans()):
+        params += b"; charset=" + draw(st.sampled_from([b"utf-8", b"undefined", b"iso-2022-jp", b'"', b"utf-16"]))
+    headers = b"Content-Type: " + ctype.encode("latin-1") + params
+    if draw(st.booleans()):
+        headers += b"\nContent-Transfer-Encoding: " + draw(st.sampled_from([b"base64", b"quoted-printable", b"8bit"]))
+    if ctype.startswith("multipart/") and depth < 6:
+        boundary = draw(st.sampled_from([b"b%d" % depth, b"", b"b0", b"--", b"x" * 80]))
+        children = draw(st.lists(_mime(depth + 1), max_size=4))
+        closing = draw(st.sampled_from([b"--" + boundary + b"--\n", b"", b"--other--\n"]))
+        body = b"".join(b"--" + boundary + b"\n" + c + b"\n" for c in children) + closing
+        return headers + b'; boundary="' + boundary + b'"\n\n' + body
+    if ctype.startswith("message/rfc822") and depth < 6 and draw(st.booleans()):
+        return headers + b"\n\nSubject: inner\n" + draw(_mime(depth + 1))
+    return headers + b"\n\n" + draw(_LEAF_TEXT)
+
+
+@PROPERTY
+@given(_mime(), st.sampled_from([b"Undelivered Mail Returned to Sender", b"Re: hello", b"Auto: out of office", b""]))
+def test_generated_mime_trees(tree: bytes, subject: bytes) -> None:
+    check(hostile.HEAD + b"Subject: " + subject + b"\nMIME-Version: 1.0\n" + tree)
