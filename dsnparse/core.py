@@ -181,10 +181,20 @@ def _merge(standard: list[Facts], found: list[Facts]) -> list[Facts]:
             continue
         if extra.status and is_generic(fact.status) and not is_generic(extra.status):
             fact.status = extra.status
-        if extra.diagnostic and (not fact.diagnostic or len(fact.diagnostic) < 8):
+        if extra.diagnostic and _fuller(extra.diagnostic, fact.diagnostic):
             fact.diagnostic = extra.diagnostic
         fact.fill(extra)
     return standard
+
+
+def _fuller(text: str, than: str | None) -> bool:
+    """True when ``text`` says more than the DSN's diagnostic: there is none, it is a stub, or it
+    is the first line of a multi-line reply (``550-...``) that ``text`` continues: the DSN writer
+    lost the continuation lines."""
+    if not than or len(than) < 8:
+        return True
+    head = " ".join(than.split())
+    return head[3:4] == "-" and head[:3].isdigit() and " ".join(text.split()).startswith(head) and len(text) > len(head)
 
 
 def _complete(mail: Mail, facts: list[Facts]) -> list[Facts]:

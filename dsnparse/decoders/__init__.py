@@ -48,6 +48,7 @@ from . import (
     mailmarshal,
     mailru,
     mcafee,
+    messagelabs,
     messagingserver,
     mfilter,
     mimecast,
@@ -87,16 +88,16 @@ class Decoder(Protocol):
 
 
 ORDER: tuple[ModuleType, ...] = (
-    # batch d: security gateways and filters (unique headers first, then wording)
+    # security gateways and filters (unique headers first, then wording)
     activehunter, mcafee, surfcontrol, mfilter, mxlogic, trendmicro, mailfoundry, mailmarshal,
-    mimecast, amavis, barracuda,
-    # batch c: providers and sending services (unique headers first, then sender and wording)
+    mimecast, amavis, barracuda, messagelabs,
+    # providers and sending services (unique headers first, then sender and wording)
     amazonworkmail, zoho, powermta, receivingses, amazonses, sendgrid, googlegroups, googleworkspace, gmail,
     yahoo, aol, apple, yandex, mailru, gmx, einsundeins,
-    # batch b: vendor formats (headers and fixed opening sentences first, wrapped bounces last)
+    # vendor formats (headers and fixed opening sentences first, wrapped bounces last)
     imailserver, fml, apachejames, bigfoot, ezweb, kddi, biglobe, verizon, courier, exchange2003,
     exchange2007, messagingserver, notes, qmail, x1, x2, x3, x6, x5,
-    # batch a: postfix, exim, sendmail (own wording), then OpenSMTPD and DragonFly
+    # the classic MTAs' own wording: DragonFly, OpenSMTPD, Postfix, Exim, Sendmail
     dragonfly, opensmtpd, postfix, exim, sendmail,
     generic,
 )
