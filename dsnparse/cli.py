@@ -73,7 +73,7 @@ def parse_command(argv: list[str]) -> int:
     done = 0
     tty = sys.stderr.isatty()
     jobs = args.jobs if args.jobs > 0 else default_jobs()
-    items = read_paths(args.paths or ["-"])
+    items = read_paths(args.paths or ["-"], max_bytes=limits.max_message_bytes + 1)  # +1: the core flags the cut
     for out in outcomes(items, jobs=jobs, table=table, original_headers=args.header, limits=limits):
         done += 1
         if tty:

@@ -143,3 +143,31 @@ def test_the_command_line_sets_limits(tmp_path: Path, capsys: pytest.CaptureFixt
     with pytest.raises(SystemExit) as exc:
         cli.main(["--limit", "recipients=none", str(tmp_path)])
     assert exc.value.code == 2
+
+
+def test_the_command_line_reads_no_more_than_the_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A giant message (a file, or one message of an mbox) is read only up to the limit: its
+    head is reported, flagged, and the next message of the mbox is still found."""
+    big = hostile.bounce(1) + b"x" * 200 + b"\n" + (b"A" * 76 + b"\n") * 50_000
+    (tmp_path / "big.eml").write_bytes(big)
+    sep = b"From MAILER-DAEMON@example.net Thu Jan  1 00:00:00 2026\n"
+    (tmp_path / "box.mbox").write_bytes(sep + big + b"\n" + sep + hostile.bounce(1))
+    assert cli.main(["-j", "1", "--limit", "message_bytes=20000", str(tmp_path)]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [Path(r["source"]).name for r in records] == ["big.eml", "box.mbox#1", "box.mbox#2"]
+    assert [r["flags"] for r in records] == [["limit:message_bytes"], ["limit:message_bytes"], []]
+    assert all(r["recipient"] == "user0@example.org" for r in records)
+
+
+def test_sources_bound_each_message(tmp_path: Path) -> None:
+    from dsnparse.sources import read_paths
+
+    sep = b"From MAILER-DAEMON@example.net Thu Jan  1 00:00:00 2026\n"
+    (tmp_path / "box.mbox").write_bytes(sep + b"Subject: a\n\n" + b"line\n" * 10_000 + b"\n" + sep + b"Subject: b\n\nend\n")
+    (tmp_path / "one.eml").write_bytes(b"Subject: c\n\n" + b"z" * 100_000)
+    items = list(read_paths([str(tmp_path)], max_bytes=1000))
+    assert [Path(i.source).name for i in items] == ["box.mbox#1", "box.mbox#2", "one.eml"]
+    assert [len(i.raw or b"") <= 1000 + 5 for i in items] == [True, True, True]
+    assert (items[1].raw or b"").endswith(b"end\n")
+    unbounded = list(read_paths([str(tmp_path)]))
+    assert len(unbounded[0].raw or b"") > 50_000 and len(unbounded[2].raw or b"") > 100_000
