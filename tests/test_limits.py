@@ -163,7 +163,9 @@ def test_sources_bound_each_message(tmp_path: Path) -> None:
     from dsnparse.sources import read_paths
 
     sep = b"From MAILER-DAEMON@example.net Thu Jan  1 00:00:00 2026\n"
-    (tmp_path / "box.mbox").write_bytes(sep + b"Subject: a\n\n" + b"line\n" * 10_000 + b"\n" + sep + b"Subject: b\n\nend\n")
+    (tmp_path / "box.mbox").write_bytes(
+        sep + b"Subject: a\n\n" + b"line\n" * 10_000 + b"\n" + sep + b"Subject: b\n\nend\n"
+    )
     (tmp_path / "one.eml").write_bytes(b"Subject: c\n\n" + b"z" * 100_000)
     items = list(read_paths([str(tmp_path)], max_bytes=1000))
     assert [Path(i.source).name for i in items] == ["box.mbox#1", "box.mbox#2", "one.eml"]
