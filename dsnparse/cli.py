@@ -13,9 +13,8 @@ from collections.abc import Callable, Sequence
 
 from . import __version__
 from .check import check
-from .classify.codes import CodeTable
+from .cli_options import add_record_options, code_table
 from .cli_store import COMMANDS as STORE_COMMANDS
-from .errors import CodeTableError
 from .limits import DEFAULT_LIMITS
 from .parallel import default_jobs, outcomes
 from .record import Kind
@@ -24,14 +23,6 @@ from .sources import read_paths
 
 Command = Callable[[list[str]], int]
 
-
-def _code_table(path: str | None) -> CodeTable | None:
-    if not path:
-        return None
-    try:
-        return CodeTable.from_file(path)
-    except (OSError, CodeTableError) as exc:
-        raise SystemExit(f"dsnparse: --code-table {path}: {exc}") from exc
 
 
 def _progress(done: int, stream: object) -> None:
@@ -51,10 +42,7 @@ def parse_command(argv: list[str]) -> int:
                     help="files, directories, mbox files, Maildir folders; - for stdin")
     ap.add_argument("--format", choices=("jsonl", "csv", "table"), default="jsonl",
                     help="output format (default jsonl)")
-    ap.add_argument("--header", action="append", default=[], metavar="NAME",
-                    help="copy this header of the returned original message into each record (repeatable)")
-    ap.add_argument("--code-table", metavar="FILE",
-                    help="CSV of code,bounce_type,description rows overriding the default")
+    add_record_options(ap)
     ap.add_argument("--all", action="store_true", help="also print a line for messages that are not bounces")
     ap.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                     help="worker processes; records stay in input order (default 0: one per core; 1: no workers)")
@@ -67,7 +55,7 @@ def parse_command(argv: list[str]) -> int:
         limits = DEFAULT_LIMITS.updated(args.limit)
     except ValueError as exc:
         ap.error(str(exc))
-    table = _code_table(args.code_table)
+    table = code_table(args.code_table)
     sink = make_sink(args.format, sys.stdout)
     failures = 0
     done = 0
@@ -100,9 +88,9 @@ def check_command(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="dsnparse check", description="Fixture-based regression checks.")
     ap.add_argument("dirs", nargs="+", metavar="DIR")
     ap.add_argument("--update", action="store_true", help="write the current output as the expected records")
-    ap.add_argument("--code-table", metavar="FILE")
+    add_record_options(ap, headers=False)
     args = ap.parse_args(argv)
-    table = _code_table(args.code_table)
+    table = code_table(args.code_table)
     bad = total = 0
     for d in args.dirs:
         for outcome in check(d, update=args.update, table=table):

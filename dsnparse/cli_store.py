@@ -17,21 +17,12 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from types import FrameType
 
-from .classify.codes import CodeTable
+from .cli_options import add_record_options, code_table
 from .core import parse
-from .errors import CodeTableError, DsnparseError
+from .errors import DsnparseError
 from .sinks import CsvSink, JsonLinesSink
 from .sources import read_paths
 from .store import FAILED, PARSED, SUPPRESSION_FIELDS, Entry, MessageKey, Policy, Store, digest
-
-
-def _code_table(path: str | None) -> CodeTable | None:
-    if not path:
-        return None
-    try:
-        return CodeTable.from_file(path)
-    except (OSError, CodeTableError) as exc:
-        raise SystemExit(f"dsnparse: --code-table {path}: {exc}") from exc
 
 
 def _secret(env: str | None, path: str | None, what: str) -> str | None:
@@ -112,9 +103,7 @@ def imap_command(argv: list[str]) -> int:
                     help="larger messages are parked in the failed folder unread (default 20000000)")
     ap.add_argument("--idle-interval", type=float, default=600.0, metavar="SECONDS",
                     help="re-issue IDLE after this long (default 600)")
-    ap.add_argument("--header", action="append", default=[], metavar="NAME",
-                    help="copy this header of the returned original message into each record")
-    ap.add_argument("--code-table", metavar="FILE")
+    add_record_options(ap)
     ap.add_argument("--quiet", action="store_true", help="no progress lines, only warnings and the summary")
     args = ap.parse_args(argv)
     if args.batch_size < 1 or args.max_size < 1 or args.idle_interval <= 0:
@@ -129,7 +118,7 @@ def imap_command(argv: list[str]) -> int:
             security=args.security or Security.TLS, ca_file=args.ca_file, folder=args.folder,
             processed_folder=args.processed_folder, failed_folder=args.failed_folder,
             batch_size=args.batch_size, max_size=args.max_size, idle_interval=args.idle_interval,
-            original_headers=tuple(args.header), table=_code_table(args.code_table),
+            original_headers=tuple(args.header), table=code_table(args.code_table),
         )
     except ImapError as exc:
         raise SystemExit(f"dsnparse imap: {exc}") from exc
@@ -170,11 +159,10 @@ def ingest_command(argv: list[str]) -> int:
     )
     ap.add_argument("paths", nargs="+", metavar="PATH")
     ap.add_argument("--db", required=True, metavar="FILE")
-    ap.add_argument("--header", action="append", default=[], metavar="NAME")
-    ap.add_argument("--code-table", metavar="FILE")
+    add_record_options(ap)
     ap.add_argument("--batch-size", type=int, default=500, metavar="N", help="messages per transaction")
     args = ap.parse_args(argv)
-    table = _code_table(args.code_table)
+    table = code_table(args.code_table)
     counts = {"read": 0, "unreadable": 0, "failed": 0}
     statuses: dict[str, int] = {}
     with _open_store(args.db, "ingest") as store:
