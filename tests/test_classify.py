@@ -306,7 +306,7 @@ def test_non_failures_never_suppress_nor_get_a_type() -> None:
     assert (vac.bounce_type, vac.suppress, vac.reason, vac.bounce_code) == (None, False, "vacation", None)
 
 
-# -- the examples of docs/classification.md -----------------------------------------------------
+# -- the examples of the README (Hard/soft and suppression) ------------------------------------
 
 GMAIL = "gmail-smtp-in.l.google.com"
 O365 = "x.mail.protection.outlook.com"
