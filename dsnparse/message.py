@@ -18,7 +18,6 @@ import email.header
 import email.parser
 import quopri
 import re
-from collections.abc import Iterator
 from email.message import Message
 from functools import cached_property
 from itertools import islice
@@ -427,10 +426,6 @@ class Mail:
         if orig is None:
             return ""
         return self._decode_header(orig.get(name))
-
-    def iter_lines(self) -> Iterator[str]:
-        """Lines of :attr:`report_text`."""
-        return iter(self.report_text.split("\n"))
 
 
 def _is_attachment(part: Message) -> bool:
