@@ -12,18 +12,32 @@ from .dsn import iso_date, parse_groups
 FEEDBACK_TYPES = ("message/feedback-report",)
 # Original-Rcpt-To may repeat, one recipient per field (RFC 5965 section 3.2)
 _RCPT_TO = re.compile(r"(?im)^original-rcpt-to:[ \t]{0,20}([^\n]{1,1000})$")
+# Microsoft's Junk Mail Reporting Program (the Outlook.com / Hotmail feedback loop) is no ARF: it
+# returns the reported message as message/rfc822, the complained-about address in this header.
+_JMRP_RECIPIENT = "x-hmxmroriginalrecipient"
+
+
+def _jmrp_recipients(mail: Mail) -> list[str]:
+    original = mail.original
+    if original is None:
+        return []
+    return [a for value in original.get_all(_JMRP_RECIPIENT, []) for a in addresses.find_all(str(value))]
 
 
 def is_complaint(mail: Mail) -> bool:
-    """True for a feedback report (by report-type or by its machine-readable part)."""
+    """True for a feedback report (by report-type or by its machine-readable part), or a
+    Microsoft JMRP report (the returned message names the complained-about recipient)."""
     if mail.report_type == "feedback-report":
         return True
-    return any(p.get_content_type() in FEEDBACK_TYPES for p in mail.parts)
+    if any(p.get_content_type() in FEEDBACK_TYPES for p in mail.parts):
+        return True
+    return bool(_jmrp_recipients(mail))
 
 
 def read(mail: Mail) -> list[Facts]:
-    """One fact per complained-about recipient (``Original-Rcpt-To``, else the original message's
-    To), carrying the feedback type and source IP."""
+    """One fact per complained-about recipient (``Original-Rcpt-To``, Microsoft's
+    ``X-HmXmrOriginalRecipient``, else the original message's To), carrying the feedback type and
+    source IP."""
     fields: dict[str, str] = {}
     listed: list[str] = []
     for p in mail.parts:
@@ -34,6 +48,7 @@ def read(mail: Mail) -> list[Facts]:
                 for k, v in group.items():
                     fields.setdefault(k, v)
     recipients = list(dict.fromkeys(a for a in (addresses.normalize(v) for v in listed) if a))
+    recipients = recipients or _jmrp_recipients(mail)
     source = "report"
     if not recipients:
         recipients = [a for a in addresses.find_all(mail.original_header("to")) if not addresses.is_system(a)]
