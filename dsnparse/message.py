@@ -285,11 +285,11 @@ class Mail:
     # -- headers of the bounce itself ---------------------------------------------------------
     def header(self, name: str) -> str:
         """A decoded header of the bounce message (empty string when absent)."""
-        return self._decode_header(self.message.get(name))
+        return self._decode_header(raw_header(self.message, name))
 
     def header_all(self, name: str) -> list[str]:
         """Every decoded value of a header of the bounce message."""
-        return [self._decode_header(v) for v in self.message.get_all(name, [])]
+        return [self._decode_header(v) for v in raw_headers(self.message, name)]
 
     def _decode_header(self, value: object) -> str:
         """:func:`decode_header` under this message's limit, flagging a value that was cut."""
@@ -425,7 +425,27 @@ class Mail:
         orig = self.original
         if orig is None:
             return ""
-        return self._decode_header(orig.get(name))
+        return self._decode_header(raw_header(orig, name))
+
+
+def raw_headers(msg: Message, name: str) -> list[str]:
+    """Every value of a header as it was read. ``Message.get`` under compat32 turns a value with
+    undeclared 8-bit bytes into a ``Header`` whose text has them replaced by U+FFFD; the raw value
+    keeps them (as surrogate escapes) for :func:`decode_header` to decode."""
+    values = msg.get_all(name, [])
+    if not any(isinstance(v, email.header.Header) for v in values):
+        return [str(v) for v in values]
+    wanted = name.lower()
+    return [str(v) for k, v in msg.raw_items() if k.lower() == wanted]
+
+
+def raw_header(msg: Message, name: str) -> str | None:
+    """The first value of a header as it was read (see :func:`raw_headers`), else None."""
+    value = msg.get(name)
+    if value is None or not isinstance(value, email.header.Header):
+        return value if value is None else str(value)
+    found = raw_headers(msg, name)
+    return found[0] if found else None
 
 
 def _is_attachment(part: Message) -> bool:

@@ -97,3 +97,14 @@ def test_non_failure_kinds_have_no_bounce_type() -> None:
     report = parse(fixture_bytes("rfc3464/delay.eml"))
     assert report.kind is Kind.DELAY
     assert all(r.bounce_type is None and r.action == "delayed" for r in report.records)
+
+
+@pytest.mark.parametrize("name", ["rfc3464/userunknown.eml", "rfc3464/multi-recipient.eml"])
+def test_undeclared_8bit_headers_of_the_returned_message_are_decoded(name: str) -> None:
+    # text/rfc822-headers and message/rfc822 (where compat32 hands out a Header of U+FFFD)
+    raw = fixture_bytes(name)
+    raw = raw.replace(b"Subject: March newsletter", "Subject: Nouveautés".encode())
+    raw = raw.replace(b"Subject: Your weekly report", "Subject: Nouveautés".encode())
+    report = parse(raw)
+    assert report.records[0].subject == "Nouveautés"
+    assert parse(raw.replace(b"\n", b"\r\n")).records == report.records
