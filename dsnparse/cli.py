@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable, Sequence
 
 from . import __version__
@@ -25,9 +26,11 @@ Command = Callable[[list[str]], int]
 
 
 
-def _progress(done: int, stream: object) -> None:
+def _progress(done: int, started: float) -> None:
+    """A progress line on stderr every 100 messages: count and rate."""
     if done % 100 == 0:
-        sys.stderr.write(f"\r{done} messages")
+        rate = done / max(time.monotonic() - started, 1e-9)
+        sys.stderr.write(f"\r{done} messages, {rate:,.0f}/s")
         sys.stderr.flush()
 
 
@@ -60,12 +63,13 @@ def parse_command(argv: list[str]) -> int:
     failures = 0
     done = 0
     tty = sys.stderr.isatty()
+    started = time.monotonic()
     jobs = args.jobs if args.jobs > 0 else default_jobs()
     items = read_paths(args.paths or ["-"], max_bytes=limits.max_message_bytes + 1)  # +1: the core flags the cut
     for out in outcomes(items, jobs=jobs, table=table, original_headers=args.header, limits=limits):
         done += 1
         if tty:
-            _progress(done, sys.stderr)
+            _progress(done, started)
         if out.error is not None:
             failures += 1
             sys.stderr.write(f"dsnparse: {out.source}: {out.error}\n")
