@@ -18,10 +18,11 @@ import email.header
 import email.parser
 import quopri
 import re
+from collections.abc import Callable
 from email.message import Message
 from functools import cached_property
 from itertools import islice
-from typing import IO
+from typing import IO, TypeVar, cast
 
 import chardet
 
@@ -43,6 +44,7 @@ _CHARSET_ALIASES = {
     "x-unknown": "", "unknown-8bit": "", "x-user-defined": "", "default": "", "charset": "",
     "ks_c_5601-1987": "cp949", "gb2312": "gb18030", "gbk": "gb18030", "windows-874": "cp874",
 }
+_T = TypeVar("_T")
 _HEADER_LINE = re.compile(r"[!-9;-~]{1,80}:[ \t]?")
 _BOUNDARY_LINE = re.compile(r"(?m)^--([!-~]{1,70}?)(?:--)?[ \t]*$")
 _NESTING_TYPE = re.compile(rb"(?im)^content-type:[ \t]{0,64}\"?(?:multipart|message)/")
@@ -281,6 +283,16 @@ class Mail:
         self.message = message
         self.limits = limits
         self.defects: list[str] = defects if defects is not None else []
+        self._memo: dict[Callable[[Mail], object], object] = {}
+
+    def memo(self, compute: Callable[[Mail], _T]) -> _T:
+        """``compute(self)``, computed on first use and then kept with this message (keyed by
+        ``compute``): for values the decoders derive from a message over and over."""
+        memo = self._memo
+        if compute in memo:
+            return cast(_T, memo[compute])
+        value = memo[compute] = compute(self)
+        return value
 
     # -- headers of the bounce itself ---------------------------------------------------------
     def header(self, name: str) -> str:

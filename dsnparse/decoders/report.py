@@ -31,7 +31,12 @@ ANGLE_LINE = re.compile(r"^[ \t]{0,8}<([^<>\s]{1,254}@[^<>\s]{1,254})>:?[ \t]{0,
 
 def text(mail: Mail) -> str:
     """The report text (above a quoted original message). When the bounce's multipart structure
-    has no usable boundary, its raw content is read instead (MIME part headers stay in it)."""
+    has no usable boundary, its raw content is read instead (MIME part headers stay in it).
+    Computed once per message."""
+    return mail.memo(_text)
+
+
+def _text(mail: Mail) -> str:
     if mail.report_text.strip():
         return mail.report_text
     broken = [p for p in mail.parts if p.get_content_maintype() == "multipart" and isinstance(p.get_payload(), str)]
@@ -52,7 +57,12 @@ def head(mail: Mail, size: int = 1500, *, body: bool = False) -> str:
 def from_daemon(mail: Mail) -> bool:
     """True when the message looks machine-sent as a report: a daemon sender (MAILER-DAEMON,
     postmaster, Exchange's system mailbox...), a non-delivery subject in one of the common
-    languages, or a delivery-status report. Keeps format markers quoted in people's mail out."""
+    languages, or a delivery-status report. Keeps format markers quoted in people's mail out.
+    Computed once per message."""
+    return mail.memo(_from_daemon)
+
+
+def _from_daemon(mail: Mail) -> bool:
     local = mail.sender.split("@", 1)[0]
     name = (addresses.normalize(mail.sender) or mail.sender).split("@", 1)[0]
     t = tables()
@@ -72,7 +82,11 @@ def daemon_marked(mail: Mail, name: str, size: int) -> bool:
 
 def received_has(mail: Mail, needle: str) -> bool:
     """True when one of the bounce's own Received headers contains ``needle`` (lower-case)."""
-    return any(needle in str(v).lower() for v in mail.message.get_all("received", []))
+    return any(needle in v for v in mail.memo(_received_lower))
+
+
+def _received_lower(mail: Mail) -> tuple[str, ...]:
+    return tuple(str(v).lower() for v in mail.message.get_all("received", []))
 
 
 def senders(mail: Mail) -> set[str]:

@@ -1,0 +1,38 @@
+"""Mail.memo: a value derived from one message is computed once and kept with that message."""
+
+from __future__ import annotations
+
+from dsnparse.decoders import report
+from dsnparse.message import Mail, load
+
+RAW = b"From: MAILER-DAEMON@example.com\nSubject: Undelivered Mail Returned to Sender\n\nhello\n"
+
+
+def test_memo_computes_once_per_message_and_function() -> None:
+    calls: list[str] = []
+
+    def sender_len(mail: Mail) -> int:
+        calls.append("len")
+        return len(mail.sender)
+
+    def subject(mail: Mail) -> str:
+        calls.append("subject")
+        return mail.subject
+
+    mail = load(RAW)
+    assert mail.memo(sender_len) == len("mailer-daemon@example.com")
+    assert mail.memo(sender_len) == len("mailer-daemon@example.com")
+    assert mail.memo(subject) == "Undelivered Mail Returned to Sender"
+    assert calls == ["len", "subject"]
+    assert load(RAW).memo(sender_len) == len("mailer-daemon@example.com")
+    assert calls == ["len", "subject", "len"]
+
+
+def test_memoized_decoder_helpers_answer_as_before() -> None:
+    mail = load(RAW)
+    assert report.from_daemon(mail) is True
+    assert report.from_daemon(mail) is True
+    assert report.text(mail) == "hello\n"
+    assert not report.received_has(mail, "postfix")
+    person = load(b"From: alice@example.org\nSubject: lunch\n\nhello\n")
+    assert report.from_daemon(person) is False
