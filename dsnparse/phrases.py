@@ -6,7 +6,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -67,6 +67,38 @@ class LabelledPhrases:
         """The first label (in table order) with a phrase in ``text``, else None."""
         found = self.labels(text)
         return min(found, key=self._rank.__getitem__) if found else None
+
+    def ends(self, text: str) -> dict[str, int] | None:
+        """Where each label's earliest-ending phrase in ``text`` ends: the label has a phrase in
+        ``text[:n]`` exactly when that end is at most ``n`` (a label without a phrase is absent).
+        None when it cannot be told exactly as ``any_of`` matches - a non-ASCII ``text``, or
+        letters whose case variants do not fold one to one - and the caller should search."""
+        if self._fold is None or not text.isascii() or not self._ascii_exact:
+            return None
+        out: dict[str, int] = {}
+        if self._starts is None:
+            return out
+        folded = text.translate(self._fold)
+        for m in self._starts.finditer(folded):
+            node: dict[str, Any] | None = self._trie
+            for i in range(m.start(), len(folded)):
+                node = node.get(folded[i]) if node is not None else None
+                if node is None:
+                    break
+                for label in node.get("", ()):
+                    if i + 1 < out.get(label, i + 2):
+                        out[label] = i + 1
+        return out
+
+    @cached_property
+    def _ascii_exact(self) -> bool:
+        """True when, on ASCII text, the fold equates with each letter exactly the characters
+        ``re.I`` matches for it."""
+        ascii_chars = "".join(map(chr, range(128)))
+        return all(
+            set(re.findall(re.escape(letter), ascii_chars, re.I)) == {v for v in _variants(letter) if v.isascii()}
+            for letter in set((self._fold or {}).values())
+        )
 
 
 def _trie(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:

@@ -31,15 +31,15 @@ _DETAILS = re.compile(r"(?i)^[ \t]{0,4}message details:")
 def matches(mail: Mail) -> bool:
     """From a daemon, the "Error message below:" notice, with James's JavaMail Message-ID,
     Received trace or "[BOUNCE]" subject, or with its "Message details:" section."""
-    sample = report.head(mail, 2000)
-    if not report.from_daemon(mail) or not report.marked(NAME, sample):
+    report.head(mail, 2000)  # the report text is read before the sender, as it always was
+    if not report.from_daemon(mail) or not report.head_marked(mail, NAME, 2000):
         return False
     james = (
         ".javamail." in mail.header("message-id").lower()
         or mail.subject.startswith("[BOUNCE]")
         or any("JAMES" in r for r in mail.message.get_all("received", [])[:3])
     )
-    return james or report.marked("apachejames_details", sample)
+    return james or report.head_marked(mail, "apachejames_details", 2000)
 
 
 def decode(mail: Mail) -> list[Facts]:

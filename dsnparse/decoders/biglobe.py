@@ -22,7 +22,7 @@ _BANNER = re.compile(r"^[ \t]{0,8}-{3,}[ \t]{1,4}(.{1,80}?)[ \t]{1,4}-{3,}[ \t]{
 
 def matches(mail: Mail) -> bool:
     """From biglobe.ne.jp, with the "had delivery problems" banner."""
-    return mail.sender.rstrip(">").endswith("biglobe.ne.jp") and report.marked(NAME, report.head(mail, 800))
+    return mail.sender.rstrip(">").endswith("biglobe.ne.jp") and report.head_marked(mail, NAME, 800)
 
 
 def decode(mail: Mail) -> list[Facts]:

@@ -24,7 +24,7 @@ _DOMAINS = ("dion.ne.jp", "auone-net.jp")
 def matches(mail: Mail) -> bool:
     """From or Message-ID in KDDI's domains, with the "Your mail sent on:" notice."""
     ids = (mail.sender + " " + mail.header("message-id").lower()).replace(">", "")
-    return any(d in ids for d in _DOMAINS) and report.marked(NAME, report.head(mail, 1500))
+    return any(d in ids for d in _DOMAINS) and report.head_marked(mail, NAME, 1500)
 
 
 def decode(mail: Mail) -> list[Facts]:

@@ -36,8 +36,7 @@ def matches(mail: Mail) -> bool:
     """From a daemon, with the "Failure Reasons" banner or Domino's "was not delivered to:"."""
     if not report.from_daemon(mail):
         return False
-    sample = report.head(mail, 800)
-    return report.marked(NAME, sample) or report.marked("domino", sample)
+    return report.head_marked(mail, NAME, 800) or report.head_marked(mail, "domino", 800)
 
 
 def _failure_reasons(rows: list[str]) -> list[Facts]:

@@ -56,7 +56,7 @@ def matches(mail: Mail) -> bool:
     Received trace."""
     if not report.from_daemon(mail):
         return False
-    if report.marked(NAME, report.head(mail, 800)):
+    if report.head_marked(mail, NAME, 800):
         return True
     return any("invoked for bounce" in r for r in mail.message.get_all("received", [])[:3])
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from .. import addresses
 from ..facts import Facts, by_recipient, find_reply_code, find_status
 from ..message import Mail, part_text
-from ..phrases import any_of, cut_original, load_toml, tables
+from ..phrases import LabelledPhrases, any_of, cut_original, load_toml, tables
 from ..standard.dsn import iso_date, join_reply, read_inline
 from . import smtp
 
@@ -77,7 +77,7 @@ def _from_daemon(mail: Mail) -> bool:
 def daemon_marked(mail: Mail, name: str, size: int) -> bool:
     """The usual vendor ``matches``: a report :func:`from_daemon` whose first ``size`` characters
     of text hold one of format ``name``'s markers (:func:`marked`)."""
-    return from_daemon(mail) and marked(name, head(mail, size))
+    return from_daemon(mail) and head_marked(mail, name, size)
 
 
 def received_has(mail: Mail, needle: str) -> bool:
@@ -264,3 +264,27 @@ def marked(name: str, sample: str) -> bool:
     (``data/decoder_markers.toml``)."""
     matcher = _markers().get(name)
     return bool(matcher and matcher.search(sample))
+
+
+MARKER_WINDOW = 8000
+"""How many characters of the report :func:`text` one scan for all formats' markers covers."""
+
+
+@lru_cache(maxsize=1)
+def _marker_phrases() -> LabelledPhrases:
+    data = load_toml("decoder_markers.toml")
+    return LabelledPhrases((name, [str(p) for p in value]) for name, value in data.items() if isinstance(value, list))
+
+
+def _marker_ends(mail: Mail) -> dict[str, int] | None:
+    return _marker_phrases().ends(text(mail)[:MARKER_WINDOW])
+
+
+def head_marked(mail: Mail, name: str, size: int) -> bool:
+    """``marked(name, head(mail, size))``, answered from one scan per message of the first
+    :data:`MARKER_WINDOW` characters for every format's markers (searched as ``marked`` does
+    when that scan cannot answer exactly)."""
+    ends = mail.memo(_marker_ends) if size <= MARKER_WINDOW else None
+    if ends is None:
+        return marked(name, head(mail, size))
+    return ends.get(name, size + 1) <= size

@@ -30,8 +30,7 @@ def matches(mail: Mail) -> bool:
     """From a daemon, with the "failed permanently" sentence followed by bulleted addresses."""
     if not report.from_daemon(mail):
         return False
-    sample = report.head(mail, 1200)
-    return report.marked(NAME, sample) and _BULLET.search(sample) is not None
+    return report.head_marked(mail, NAME, 1200) and _BULLET.search(report.head(mail, 1200)) is not None
 
 
 def decode(mail: Mail) -> list[Facts]:

@@ -1,0 +1,39 @@
+"""One scan for every format's markers answers what a search per format and head size would."""
+
+from __future__ import annotations
+
+from dsnparse.decoders import report
+from dsnparse.message import load
+from dsnparse.phrases import LabelledPhrases, any_of
+
+TABLE = [("fail", ["delivery failed", "could not be delivered"]), ("short", ["ail"]), ("none", ["absent phrase"])]
+TEXT = "Your message COULD NOT be delivered: Delivery FAILED."
+
+
+def test_ends_tell_which_prefix_holds_a_phrase() -> None:
+    ends = LabelledPhrases(TABLE).ends(TEXT)
+    assert ends is not None
+    assert ends == {"fail": TEXT.lower().index("could not be delivered") + len("could not be delivered"),
+                    "short": TEXT.lower().index("ail") + 3}
+    for label, phrases in TABLE:
+        matcher = any_of(phrases)
+        for n in range(len(TEXT) + 1):
+            assert (ends.get(label, n + 1) <= n) == bool(matcher.search(TEXT[:n])), (label, n)
+
+
+def test_ends_decline_text_they_cannot_fold_exactly() -> None:
+    assert LabelledPhrases(TABLE).ends("delivery failed \u00e9") is None
+    assert LabelledPhrases(TABLE).ends("") == {}
+
+
+def test_head_marked_is_marked_on_the_head() -> None:
+    raw = (b"From: MAILER-DAEMON@example.com\nSubject: failure notice\n\n"
+           b"Hi. This is the qmail-send program at example.com.\n"
+           b"I'm afraid I wasn't able to deliver your message to the following addresses.\n")
+    mail = load(raw)
+    sample = report.text(mail)
+    for name in ("qmail", "courier", "exchange2007"):
+        for size in (10, 30, 60, 200, 800):
+            assert report.head_marked(mail, name, size) == report.marked(name, sample[:size]), (name, size)
+    assert report.head_marked(mail, "qmail", 800)
+    assert not report.head_marked(mail, "qmail", 10)
