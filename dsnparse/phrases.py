@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -50,9 +50,12 @@ class LabelledPhrases:
         """Every label with a phrase in ``text``."""
         if self._fold is None:
             return {label for label, matcher in self._each if matcher.search(text)}
-        found: set[str] = set()
-        if self._starts is None or not text:
-            return found
+        return {label for label, _end in self._hits(text)}
+
+    def _hits(self, text: str) -> Iterator[tuple[str, int]]:
+        """``(label, end)`` for every phrase occurrence in ``text``, walking the folded trie."""
+        if self._starts is None or not text or self._fold is None:
+            return
         folded = text.translate(self._fold)
         for m in self._starts.finditer(folded):
             node: dict[str, Any] | None = self._trie
@@ -60,8 +63,8 @@ class LabelledPhrases:
                 node = node.get(folded[i]) if node is not None else None
                 if node is None:
                     break
-                found.update(node.get("", ()))
-        return found
+                for label in node.get("", ()):
+                    yield label, i + 1
 
     def first(self, text: str) -> str | None:
         """The first label (in table order) with a phrase in ``text``, else None."""
@@ -76,18 +79,9 @@ class LabelledPhrases:
         if self._fold is None or not text.isascii() or not self._ascii_exact:
             return None
         out: dict[str, int] = {}
-        if self._starts is None:
-            return out
-        folded = text.translate(self._fold)
-        for m in self._starts.finditer(folded):
-            node: dict[str, Any] | None = self._trie
-            for i in range(m.start(), len(folded)):
-                node = node.get(folded[i]) if node is not None else None
-                if node is None:
-                    break
-                for label in node.get("", ()):
-                    if i + 1 < out.get(label, i + 2):
-                        out[label] = i + 1
+        for label, end in self._hits(text):
+            if end < out.get(label, end + 1):
+                out[label] = end
         return out
 
     @cached_property
