@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from .. import addresses
@@ -103,20 +104,28 @@ def _entries(block: dict[str, Any], key: str) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _bounce(bounce: dict[str, Any]) -> list[Facts]:
-    reason = report.reason_table("amazonses").get(str(bounce.get("bounceSubType") or ""))
-    transient = str(bounce.get("bounceType") or "").lower() == "transient"
-    out: list[Facts] = []
-    for entry in _entries(bounce, "bouncedRecipients"):
+def _recipients(block: dict[str, Any], key: str) -> Iterator[tuple[str, str | None, str | None, str | None]]:
+    """``(address, diagnostic type, diagnostic, status)`` of each listed recipient, once each."""
+    seen: set[str] = set()
+    for entry in _entries(block, key):
         if not isinstance(entry, dict):
             continue
         addr = addresses.normalize(str(entry.get("emailAddress") or ""))
-        if not addr or any(f.recipient == addr for f in out):
+        if not addr or addr in seen:
             continue
+        seen.add(addr)
         raw = str(entry.get("diagnosticCode") or "")
         kind, _, value = raw.partition(";") if ";" in raw[:12] else ("", "", raw)
         diagnostic = join_reply(value) or None
         status = find_status(str(entry.get("status") or "")) or find_status(diagnostic)
+        yield addr, kind.strip().lower() or None, diagnostic, status
+
+
+def _bounce(bounce: dict[str, Any]) -> list[Facts]:
+    reason = report.reason_table("amazonses").get(str(bounce.get("bounceSubType") or ""))
+    transient = str(bounce.get("bounceType") or "").lower() == "transient"
+    out: list[Facts] = []
+    for addr, kind, diagnostic, status in _recipients(bounce, "bouncedRecipients"):
         out.append(
             Facts(
                 recipient=addr,
@@ -124,7 +133,7 @@ def _bounce(bounce: dict[str, Any]) -> list[Facts]:
                 status=status,
                 reply_code=find_reply_code(diagnostic),
                 diagnostic=diagnostic,
-                diagnostic_type=kind.strip().lower() or None,
+                diagnostic_type=kind,
                 reporting_mta=_mta(bounce.get("reportingMTA")),
                 smtp_command=smtp.command_phrase(diagnostic),
                 date=iso_date_json(bounce.get("timestamp")),
@@ -137,19 +146,12 @@ def _bounce(bounce: dict[str, Any]) -> list[Facts]:
 
 def _delay(delay: dict[str, Any]) -> list[Facts]:
     out: list[Facts] = []
-    for entry in _entries(delay, "delayedRecipients"):
-        if not isinstance(entry, dict):
-            continue
-        addr = addresses.normalize(str(entry.get("emailAddress") or ""))
-        if not addr or any(f.recipient == addr for f in out):
-            continue
-        raw = str(entry.get("diagnosticCode") or "")
-        diagnostic = join_reply(raw.partition(";")[2] if ";" in raw[:12] else raw) or None
+    for addr, _kind, diagnostic, status in _recipients(delay, "delayedRecipients"):
         out.append(
             Facts(
                 recipient=addr,
                 action="delayed",
-                status=find_status(str(entry.get("status") or "")) or find_status(diagnostic),
+                status=status,
                 reply_code=find_reply_code(diagnostic),
                 diagnostic=diagnostic,
                 reporting_mta=_mta(delay.get("reportingMTA")),
