@@ -26,6 +26,7 @@ from typing import IO, TypeVar, cast
 
 import chardet
 
+from . import mime
 from .errors import InputError
 from .indexed import POLICY
 from .limits import DEFAULT_LIMITS, Limits
@@ -504,9 +505,12 @@ def _flag(defects: list[str], limit: str) -> None:
 
 
 def _parse_bytes(raw: bytes, limits: Limits, defects: list[str]) -> Message:
-    """The compat32 parse, pruned (:func:`_prune`). A structure nested deeper than the stdlib
-    parser can recurse is cut before the part that exceeds ``max_depth``, else read as headers
-    only (flag ``limit:depth``)."""
+    """The compat32 parse (:func:`dsnparse.mime.parse`, else the stdlib parser), pruned
+    (:func:`_prune`). A structure nested deeper than the stdlib parser can recurse is cut before
+    the part that exceeds ``max_depth``, else read as headers only (flag ``limit:depth``)."""
+    fast = mime.parse(raw.decode("ascii", "surrogateescape"))
+    if fast is not None:
+        return _prune(fast, limits, defects)
     try:
         return _prune(email.message_from_bytes(raw, policy=POLICY), limits, defects)
     except RecursionError:
