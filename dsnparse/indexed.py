@@ -22,36 +22,58 @@ _MISSING: Any = object()
 class IndexedMessage(Message):
     """``Message`` with cached header lookups (same results, no list scans)."""
 
+    _dsn_index: dict[str, list[tuple[str, Any]]] | None = None
+    _dsn_params: dict[str, Any] | None = None
+    _dsn_type: str | None = None
+
+    def set_parsed_headers(self, fields: list[tuple[str, str]]) -> None:
+        """Take the fields a parser read (``(name, value)`` as ``compat32`` stores them) and index
+        them in the same pass."""
+        index: dict[str, list[tuple[str, Any]]] = {}
+        for field in fields:
+            found = index.get(field[0].lower())
+            if found is None:
+                index[field[0].lower()] = [field]
+            else:
+                found.append(field)
+        self._headers = fields  # type: ignore[attr-defined]
+        self._dsn_index = index
+        self._dsn_params = self._dsn_type = None
+
     def _index(self) -> dict[str, list[tuple[str, Any]]]:
-        index: dict[str, list[tuple[str, Any]]] | None = self.__dict__.get("_dsn_index")
+        index = self._dsn_index
         if index is None:
             index = {}
             for name, value in self._headers:  # type: ignore[attr-defined]
                 index.setdefault(name.lower(), []).append((name, value))
-            self.__dict__["_dsn_index"] = index
+            self._dsn_index = index
         return index
 
     def _memo(self) -> dict[str, Any]:
-        memo: dict[str, Any] | None = self.__dict__.get("_dsn_params")
+        memo = self._dsn_params
         if memo is None:
-            memo = self.__dict__["_dsn_params"] = {}
+            memo = self._dsn_params = {}
         return memo
 
     def _changed(self) -> None:
-        cached = self.__dict__
-        if "_dsn_index" in cached:
-            del cached["_dsn_index"]
-        if "_dsn_params" in cached:
-            del cached["_dsn_params"]
+        self._dsn_index = self._dsn_params = self._dsn_type = None
+
+    def _fetch(self, name: str, value: Any) -> Any:
+        # compat32 returns a str value as it is unless it holds surrogate escapes (then a Header):
+        # an ASCII value cannot, so it skips the policy call
+        if value.__class__ is str and value.isascii() and self.policy is POLICY:
+            return value
+        return self.policy.header_fetch_parse(name, value)
 
     # -- reads --------------------------------------------------------------------------------
     def get(self, name: str, failobj: Any = None) -> Any:
         """The first value of header ``name`` (as ``Message.get``)."""
-        found = self._index().get(name.lower())
+        index = self._dsn_index
+        found = (index if index is not None else self._index()).get(name.lower())
         if not found:
             return failobj
         key, value = found[0]
-        return self.policy.header_fetch_parse(key, value)
+        return self._fetch(key, value)
 
     def __getitem__(self, name: str) -> Any:
         return self.get(name)
@@ -64,17 +86,16 @@ class IndexedMessage(Message):
         found = self._index().get(name.lower())
         if not found:
             return failobj
-        return [self.policy.header_fetch_parse(k, v) for k, v in found]
+        return [self._fetch(k, v) for k, v in found]
 
     def get_content_type(self) -> str:
         """As ``Message.get_content_type``, parsed once per Content-Type value."""
-        memo = self._memo()
-        ctype = memo.get("\0type")
+        ctype = self._dsn_type
         if ctype is None:
             if not self._index().get("content-type"):
                 return self.get_default_type()  # may change with set_default_type: not kept
-            ctype = memo["\0type"] = super().get_content_type()
-        return str(ctype)
+            ctype = self._dsn_type = super().get_content_type()
+        return ctype
 
     def _get_params_preserve(self, failobj: Any, header: str) -> Any:
         memo = self._memo()
@@ -88,8 +109,7 @@ class IndexedMessage(Message):
     def set_raw(self, name: str, value: Any) -> None:
         """As ``Message.set_raw`` (the parser's way of adding a header, so kept lean)."""
         self._headers.append((name, value))  # type: ignore[attr-defined]  # Message.set_raw's body
-        cached = self.__dict__
-        if "_dsn_index" in cached or "_dsn_params" in cached:
+        if self._dsn_index is not None or self._dsn_params is not None or self._dsn_type is not None:
             self._changed()
 
     def __setitem__(self, name: str, val: Any) -> None:

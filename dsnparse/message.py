@@ -285,6 +285,7 @@ class Mail:
         self.limits = limits
         self.defects: list[str] = defects if defects is not None else []
         self._memo: dict[Callable[[Mail], object], object] = {}
+        self._decoded: dict[str, str] = {}
 
     def memo(self, compute: Callable[[Mail], _T]) -> _T:
         """``compute(self)``, computed on first use and then kept with this message (keyed by
@@ -297,8 +298,12 @@ class Mail:
 
     # -- headers of the bounce itself ---------------------------------------------------------
     def header(self, name: str) -> str:
-        """A decoded header of the bounce message (empty string when absent)."""
-        return self._decode_header(raw_header(self.message, name))
+        """A decoded header of the bounce message (empty string when absent); decoded once per name."""
+        decoded = self._decoded
+        value = decoded.get(name)
+        if value is None:
+            value = decoded[name] = self._decode_header(raw_header(self.message, name))
+        return value
 
     def header_all(self, name: str) -> list[str]:
         """Every decoded value of a header of the bounce message."""
@@ -469,7 +474,8 @@ def _is_attachment(part: Message) -> bool:
 def _parse_headers(text: str) -> Message | None:
     if not text.strip():
         return None
-    msg = email.parser.HeaderParser(policy=POLICY).parsestr(text.lstrip("\n"))
+    text = text.lstrip("\n")
+    msg = mime.parse(text, headersonly=True) or email.parser.HeaderParser(policy=POLICY).parsestr(text)
     return msg if msg.items() else None
 
 

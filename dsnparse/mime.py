@@ -40,10 +40,11 @@ class _Unsupported(Exception):
 class _Parser:
     """One parse: the text and the feed parser's notion of the last message made."""
 
-    __slots__ = ("last", "text")
+    __slots__ = ("headersonly", "last", "text")
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, headersonly: bool):
         self.text = text
+        self.headersonly = headersonly
         self.last: Message | None = None
 
     def new(self, default_type: str) -> IndexedMessage:
@@ -92,6 +93,9 @@ class _Parser:
             body = stop
         if end > pos:
             self.headers(msg, text[pos:end])
+        if self.headersonly:
+            msg._payload = text[body:stop]  # type: ignore[attr-defined]
+            return msg
         ctype = msg.get_content_type()
         if ctype == "message/delivery-status":
             self.field_groups(msg, body, stop, depth)
@@ -104,7 +108,7 @@ class _Parser:
         return msg
 
     @staticmethod
-    def headers(msg: Message, block: str) -> None:
+    def headers(msg: IndexedMessage, block: str) -> None:
         """Fields of a header block (feedparser ``_parse_headers`` + ``compat32.header_source_parse``)."""
         if block.startswith("From "):
             nl = block.find("\n")
@@ -112,7 +116,7 @@ class _Parser:
             block = "" if nl < 0 else block[nl + 1 :]
         if block[:1] in (" ", "\t", ":") or block.startswith("From ") or "\nFrom " in block or "\n:" in block:
             raise _Unsupported("a header block the stdlib reads with defects")
-        msg._headers = [(m.group(1), m.group(2)) for m in _FIELD.finditer(block)]  # type: ignore[attr-defined]
+        msg.set_parsed_headers([(m.group(1), m.group(2)) for m in _FIELD.finditer(block)])
 
     def field_groups(self, msg: Message, pos: int, stop: int, depth: int) -> None:
         """``message/delivery-status``: one header-only message per group of fields."""
@@ -189,16 +193,18 @@ class _Parser:
                 last._payload = payload[:-1]  # type: ignore[attr-defined]
 
 
-def parse(text: str) -> Message | None:
+def parse(text: str, *, headersonly: bool = False) -> Message | None:
     """The compat32 tree of ``text`` (a message decoded as ASCII with surrogate escapes, as
-    ``email.message_from_bytes`` decodes it), or ``None`` when the stdlib parser should read it."""
+    ``email.message_from_bytes`` decodes it, or any text), or ``None`` when the stdlib parser
+    should read it. ``headersonly`` reads the header block and keeps the rest as the payload
+    (``email.parser.HeaderParser``)."""
     if "\r" in text:
         return None
-    parser = _Parser(text)
+    parser = _Parser(text, headersonly)
     try:
         root = parser.message(0, len(text), "text/plain", 0)
     except (_Unsupported, RecursionError):
         return None
-    if root.get_content_maintype() == "multipart" and not root.is_multipart():
+    if not headersonly and root.get_content_maintype() == "multipart" and not root.is_multipart():
         root.defects.append(errors.MultipartInvariantViolationDefect())
     return root

@@ -9,6 +9,7 @@ parser, and the robustness mutations (truncation, broken boundaries, junk header
 from __future__ import annotations
 
 import email
+import email.parser
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -43,16 +44,23 @@ def tree(msg: Message) -> tuple[Any, ...]:
     )
 
 
-def stdlib(text: str) -> Message:
+def stdlib(text: str, headersonly: bool = False) -> Message:
+    if headersonly:
+        return email.parser.HeaderParser(policy=POLICY).parsestr(text)
     return email.message_from_bytes(text.encode("ascii", "surrogateescape"), policy=POLICY)
 
 
 def same_or_declined(raw: bytes) -> bool:
-    """True when the fast parse equals the stdlib's; False when it declined (None)."""
+    """True when the fast parse equals the stdlib's; False when it declined (None). The
+    headers-only parse is compared too, when it does not decline."""
     text = normalize_newlines(raw).decode("ascii", "surrogateescape")
+    fast_headers = mime.parse(text, headersonly=True)
+    if fast_headers is not None:
+        assert tree(fast_headers) == tree(stdlib(text, headersonly=True))
     fast = mime.parse(text)
     if fast is None:
         return False
+    assert fast_headers is not None
     assert tree(fast) == tree(stdlib(text))
     return True
 
