@@ -36,7 +36,7 @@ class IndexedMessage(Message):
                 index[field[0].lower()] = [field]
             else:
                 found.append(field)
-        self._headers = fields  # type: ignore[attr-defined]
+        self._headers = fields
         self._dsn_index = index
         self._dsn_params = self._dsn_type = None
 
@@ -44,7 +44,7 @@ class IndexedMessage(Message):
         index = self._dsn_index
         if index is None:
             index = {}
-            for name, value in self._headers:  # type: ignore[attr-defined]
+            for name, value in self._headers:
                 index.setdefault(name.lower(), []).append((name, value))
             self._dsn_index = index
         return index
@@ -108,7 +108,7 @@ class IndexedMessage(Message):
     # -- writes drop the caches ---------------------------------------------------------------
     def set_raw(self, name: str, value: Any) -> None:
         """As ``Message.set_raw`` (the parser's way of adding a header, so kept lean)."""
-        self._headers.append((name, value))  # type: ignore[attr-defined]  # Message.set_raw's body
+        self._headers.append((name, value))  # Message.set_raw's body
         if self._dsn_index is not None or self._dsn_params is not None or self._dsn_type is not None:
             self._changed()
 
