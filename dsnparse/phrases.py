@@ -30,7 +30,8 @@ class LabelledPhrases:
     ``any_of(phrases).search(text)`` label after label gives, without a search per label. The
     text is mapped character for character onto the phrases' lower-case letters (each character
     that ``re.I`` equates with a letter becomes that letter; the length is kept), one
-    case-sensitive regex finds where phrases start, and a walk of the phrase trie names them.
+    case-sensitive regex finds where phrases start and the longest phrase at each start, whose
+    phrase prefixes (found once, when the table is built) name the labels.
     """
 
     def __init__(self, table: Iterable[tuple[str, Iterable[str]]]):
@@ -44,7 +45,9 @@ class LabelledPhrases:
         self._each: list[tuple[str, re.Pattern[str]]] = []
         if self._fold is None:  # two letters share a case variant: search label by label
             self._each = [(label, any_of(p for p, lb in pairs if lb == label)) for label in self._rank]
-        self._starts = re.compile(f"(?={_search_pattern(self._trie, case_classes=False)})") if self._trie else None
+        # at each start, the longest phrase there; the others there are its prefixes (_prefixes)
+        self._starts = re.compile(f"(?=({_search_pattern(self._trie, case_classes=False)}))") if self._trie else None
+        self._prefixes = {phrase.lower(): _phrase_prefixes(self._trie, phrase.lower()) for phrase, _ in pairs}
 
     def labels(self, text: str) -> set[str]:
         """Every label with a phrase in ``text``."""
@@ -56,15 +59,11 @@ class LabelledPhrases:
         """``(label, end)`` for every phrase occurrence in ``text``, walking the folded trie."""
         if self._starts is None or not text or self._fold is None:
             return
-        folded = text.translate(self._fold)
-        for m in self._starts.finditer(folded):
-            node: dict[str, Any] | None = self._trie
-            for i in range(m.start(), len(folded)):
-                node = node.get(folded[i]) if node is not None else None
-                if node is None:
-                    break
-                for label in node.get("", ()):
-                    yield label, i + 1
+        prefixes = self._prefixes
+        for m in self._starts.finditer(text.translate(self._fold)):
+            start = m.start()
+            for label, length in prefixes[m.group(1)]:
+                yield label, start + length
 
     def first(self, text: str) -> str | None:
         """The first label (in table order) with a phrase in ``text``, else None."""
@@ -106,6 +105,16 @@ def _trie(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
             node = node.setdefault(ch, {})
         node.setdefault("", set()).add(label)
     return trie
+
+
+def _phrase_prefixes(trie: dict[str, Any], phrase: str) -> tuple[tuple[str, int], ...]:
+    """``(label, length)`` of every phrase in ``trie`` that is a prefix of ``phrase`` (itself included)."""
+    out: list[tuple[str, int]] = []
+    node = trie
+    for i, ch in enumerate(phrase):
+        node = node[ch]
+        out.extend((label, i + 1) for label in sorted(node.get("", ())))
+    return tuple(out)
 
 
 def _fold_table(letters: set[str]) -> dict[int, str] | None:

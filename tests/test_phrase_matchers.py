@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 
-from dsnparse.phrases import LabelledPhrases, any_of
+from dsnparse.phrases import LabelledPhrases, any_of, load_toml
 
 TABLE = [
     ("userunknown", ["user unknown", "no such user", "unknown user", "Unbekannter Empfänger"]),
@@ -70,3 +70,42 @@ def test_letters_sharing_a_case_variant_fall_back_to_searching_each_label() -> N
     for text in ("IX", "ıx", "ix", "İx", "none"):
         want = {label for label, group in table if any_of(group).search(text)}
         assert labelled.labels(text) == want, text
+
+
+def _packaged_tables() -> list[list[tuple[str, list[str]]]]:
+    """The labelled tables the package scans with (reasons, format markers)."""
+    reasons = load_toml("reasons.toml").get("reason", [])
+    markers = load_toml("decoder_markers.toml")
+    return [
+        [(str(r["name"]), [str(p) for p in r.get("phrases", [])]) for r in reasons if isinstance(r, dict)],
+        [(name, [str(p) for p in value]) for name, value in markers.items() if isinstance(value, list)],
+    ]
+
+
+def _reference_ends(table: list[tuple[str, list[str]]], text: str) -> dict[str, int]:
+    """Each label's earliest phrase end, by searching every phrase at every position."""
+    out: dict[str, int] = {}
+    for label, phrases in table:
+        for phrase in phrases:
+            for m in re.finditer(f"(?=({re.escape(phrase)}))", text, re.I):
+                out[label] = min(out.get(label, m.end(1)), m.end(1))
+    return out
+
+
+def test_packaged_tables_scan_like_a_search_per_phrase() -> None:
+    """labels/first/ends over the real tables agree with searching each phrase, on ASCII texts
+    mixing the tables' own phrases, overlapping ones and near misses."""
+    rnd = random.Random(11)
+    for table in _packaged_tables():
+        labelled = LabelledPhrases(table)
+        phrases = [p for _, ps in table for p in ps if p.isascii()]
+        for _ in range(60):
+            words = [rnd.choice(phrases) for _ in range(rnd.randint(1, 4))]
+            cased = [w.upper() if rnd.random() < 0.3 else w for w in words]
+            cut = [w[: rnd.randint(1, len(w))] if rnd.random() < 0.2 else w for w in cased]
+            text = rnd.choice(["", " ", "\n", "x"]).join(cut)
+            expected = _reference_ends(table, text)
+            assert labelled.ends(text) == expected, text
+            assert labelled.labels(text) == set(expected), text
+            first = next((label for label, _ in table if label in expected), None)
+            assert labelled.first(text) == first, text
