@@ -208,9 +208,11 @@ def _complete(mail: Mail, facts: list[Facts]) -> list[Facts]:
                 break
             target = missing.pop(0)
             target.recipient, target.recipient_source = candidate, origin
-    delay = _is_delay_notice(mail)
+    delay: bool | None = None  # read from the text only when a fact needs it
     for f in facts:
         if f.action is None:
+            if delay is None:
+                delay = _is_delay_notice(mail)
             if f.status and f.status[0] == "2":
                 f.action = "delivered"
             elif delay and not (f.status or "").startswith("5"):
