@@ -286,6 +286,7 @@ class Mail:
         self.defects: list[str] = defects if defects is not None else []
         self._memo: dict[Callable[[Mail], object], object] = {}
         self._decoded: dict[str, str] = {}
+        self._decoded_all: dict[str, tuple[str, ...]] = {}
 
     def memo(self, compute: Callable[[Mail], _T]) -> _T:
         """``compute(self)``, computed on first use and then kept with this message (keyed by
@@ -306,8 +307,16 @@ class Mail:
         return value
 
     def header_all(self, name: str) -> list[str]:
-        """Every decoded value of a header of the bounce message."""
-        return [self._decode_header(v) for v in raw_headers(self.message, name)]
+        """Every decoded value of a header of the bounce message (decoded once per name)."""
+        values = self._decoded_all.get(name)
+        if values is None:
+            values = self._decoded_all[name] = tuple(self._decode_header(v) for v in raw_headers(self.message, name))
+        return list(values)
+
+    @cached_property
+    def header_names(self) -> frozenset[str]:
+        """The lower-cased names of the bounce's own headers."""
+        return frozenset(k.lower() for k in self.message.keys())  # noqa: SIM118 - keys() does not decode values
 
     def _decode_header(self, value: object) -> str:
         """:func:`decode_header` under this message's limit, flagging a value that was cut."""

@@ -29,6 +29,7 @@ MAX_DEPTH = 40
 _HEADER_LINES = re.compile(r"(?:(?:From |[\041-\071\073-\176]*:|[\t ])[^\n]*(?:\n|\Z))*")
 # one field: the name up to the first colon, the value with its continuation lines
 _FIELD = re.compile(r"([^:\n]+):[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)\n?")
+"""``findall`` gives the ``(name, value)`` pairs compat32 stores."""
 # what may follow "--boundary" on a boundary line (feedparser's boundaryre after the separator)
 _BOUNDARY_TAIL = re.compile(r"(--)?[ \t]*(\n|\Z)")
 
@@ -116,7 +117,7 @@ class _Parser:
             block = "" if nl < 0 else block[nl + 1 :]
         if block[:1] in (" ", "\t", ":") or block.startswith("From ") or "\nFrom " in block or "\n:" in block:
             raise _Unsupported("a header block the stdlib reads with defects")
-        msg.set_parsed_headers([(m.group(1), m.group(2)) for m in _FIELD.finditer(block)])
+        msg.set_parsed_headers(_FIELD.findall(block))
 
     def field_groups(self, msg: Message, pos: int, stop: int, depth: int) -> None:
         """``message/delivery-status``: one header-only message per group of fields."""

@@ -19,7 +19,7 @@ _MORE = "additional information follows"
 
 def matches(mail: Mail) -> bool:
     """A Mimecast header on the bounce and its opening sentence."""
-    names = {k.lower() for k in mail.message}
+    names = mail.header_names
     from_mimecast = "x-mc-system" in names or any(n.startswith("x-mimecast") for n in names)
     return from_mimecast and "following address could not be d" in report.head(mail, 800, body=True).replace("=\n", "")
 

@@ -266,7 +266,7 @@ def marked(name: str, sample: str) -> bool:
     return bool(matcher and matcher.search(sample))
 
 
-MARKER_WINDOW = 8000
+MARKER_WINDOW = 2000
 """How many characters of the report :func:`text` one scan for all formats' markers covers."""
 
 

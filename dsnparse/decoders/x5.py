@@ -34,10 +34,8 @@ def _inner(mail: Mail) -> Message | None:
 
 def matches(mail: Mail) -> bool:
     """A report without any address whose attached message is itself a bounce from a daemon."""
-    if addresses.ADDRESS_IN_TEXT.search(mail.report_text) or mail.dsn_texts:
-        return False
     inner = _inner(mail)
-    if inner is None:
+    if inner is None or mail.dsn_texts or addresses.ADDRESS_IN_TEXT.search(mail.report_text):
         return False
     sender = str(inner.get("from", "")).lower()
     local = (addresses.normalize(sender) or sender).split("@", 1)[0]
