@@ -264,8 +264,20 @@ def _message_kind(records: tuple[BounceRecord, ...], kind: Kind) -> Kind:
     return kind
 
 
+def _first_group(text: str) -> str:
+    """The lines of the first field group of delivery-status text (up to its first blank line):
+    what :func:`dsn.parse_groups` needs to return that group."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if line.strip():
+            lines.append(line)
+        elif lines:
+            break
+    return "\n".join(lines)
+
+
 def _sender(mail: Mail) -> str | None:
-    for text in dsn.parse_groups("\n\n".join(mail.dsn_texts))[:1]:
+    for text in dsn.parse_groups(_first_group("\n\n".join(mail.dsn_texts)))[:1]:
         addr = addresses.normalize(text.get("x-postfix-sender") or text.get("x-original-sender"))
         if addr:
             return addr

@@ -17,13 +17,14 @@ from email.policy import compat32
 from typing import Any
 
 _MISSING: Any = object()
+_UNSEEN: Any = object()
 
 
 class IndexedMessage(Message):
     """``Message`` with cached header lookups (same results, no list scans)."""
 
     _dsn_index: dict[str, list[tuple[str, Any]]] | None = None
-    _dsn_params: dict[str, Any] | None = None
+    _dsn_params: dict[object, Any] | None = None
     _dsn_type: str | None = None
 
     def set_parsed_headers(self, fields: list[tuple[str, str]]) -> None:
@@ -49,7 +50,7 @@ class IndexedMessage(Message):
             self._dsn_index = index
         return index
 
-    def _memo(self) -> dict[str, Any]:
+    def _memo(self) -> dict[object, Any]:
         memo = self._dsn_params
         if memo is None:
             memo = self._dsn_params = {}
@@ -104,6 +105,15 @@ class IndexedMessage(Message):
         if params is None:
             params = memo[key] = super()._get_params_preserve(_MISSING, header)  # type: ignore[misc]
         return failobj if params is _MISSING else params
+
+    def get_param(self, param: str, failobj: Any = None, header: str = "content-type", unquote: bool = True) -> Any:
+        """As ``Message.get_param``, looked up once per parameter name."""
+        memo = self._memo()
+        key = ("\0param", param.lower(), header.lower(), unquote)
+        found = memo.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = memo[key] = super().get_param(param, _MISSING, header, unquote)
+        return failobj if found is _MISSING else found
 
     # -- writes drop the caches ---------------------------------------------------------------
     def set_raw(self, name: str, value: Any) -> None:

@@ -20,9 +20,8 @@ import quopri
 import re
 from collections.abc import Callable
 from email.message import Message
-from functools import cached_property
 from itertools import islice
-from typing import IO, TypeVar, cast
+from typing import IO, Any, Generic, TypeVar, cast, overload
 
 import chardet
 
@@ -273,6 +272,32 @@ def _leads_header_block(text: str, start: int) -> bool:
     return len(lines) >= 2 and all(_HEADER_LINE.match(ln) for ln in lines)
 
 
+class lazy(Generic[_T]):
+    """``functools.cached_property`` without its lock: computed on first use, then kept in the
+    instance. A :class:`Mail` belongs to one parse (one thread), so nothing needs the lock, and
+    taking it costs a good part of what these small properties compute."""
+
+    def __init__(self, func: Callable[[Any], _T]):
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> lazy[_T]: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> _T: ...
+
+    def __get__(self, obj: object, owner: type | None = None) -> lazy[_T] | _T:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
+
+
 class Mail:
     """The decoded view of one message, shared by the standard readers and the MTA decoders.
 
@@ -313,7 +338,7 @@ class Mail:
             values = self._decoded_all[name] = tuple(self._decode_header(v) for v in raw_headers(self.message, name))
         return list(values)
 
-    @cached_property
+    @lazy
     def header_names(self) -> frozenset[str]:
         """The lower-cased names of the bounce's own headers."""
         return frozenset(k.lower() for k in self.message.keys())  # noqa: SIM118 - keys() does not decode values
@@ -327,22 +352,22 @@ class Mail:
             self.flag("header_bytes")
         return decode_header(text, self.limits.max_header_bytes)
 
-    @cached_property
+    @lazy
     def subject(self) -> str:
         """The bounce's Subject, decoded."""
         return self.header("subject")
 
-    @cached_property
+    @lazy
     def sender(self) -> str:
         """The bounce's From, decoded and lower-cased (``mailer-daemon@...``)."""
         return self.header("from").lower()
 
-    @cached_property
+    @lazy
     def content_type(self) -> str:
         """The bounce's top-level content type."""
         return self.message.get_content_type()
 
-    @cached_property
+    @lazy
     def report_type(self) -> str:
         """``report-type`` of a top-level multipart/report, lower-cased, else empty."""
         if self.content_type != "multipart/report":
@@ -350,7 +375,7 @@ class Mail:
         return str(self.message.get_param("report-type", "") or "").strip().lower()
 
     # -- parts --------------------------------------------------------------------------------
-    @cached_property
+    @lazy
     def parts(self) -> list[Message]:
         """The bounce's own leaf parts in order, not descending into attached messages."""
         out: list[Message] = []
@@ -377,12 +402,12 @@ class Mail:
         if text not in self.defects:
             self.defects.append(text)
 
-    @cached_property
+    @lazy
     def dsn_texts(self) -> list[str]:
         """The text of each delivery-status part (RFC 3464 / RFC 6533), decoded."""
         return [part_text(p, self.limits.max_text_bytes) for p in self.parts if p.get_content_type() in DSN_TYPES]
 
-    @cached_property
+    @lazy
     def original_part(self) -> Message | None:
         """The part that returns the original message or its headers, if any."""
         for p in self.parts:
@@ -390,7 +415,7 @@ class Mail:
                 return p
         return None
 
-    @cached_property
+    @lazy
     def _text_parts(self) -> list[Message]:
         return [
             p
@@ -400,7 +425,7 @@ class Mail:
             and not _is_attachment(p)
         ]
 
-    @cached_property
+    @lazy
     def body(self) -> str:
         """The human-readable text of the bounce: its text parts outside the returned message,
         decoded and joined (HTML reduced to text when there is no plain part)."""
@@ -419,16 +444,16 @@ class Mail:
                 break
         return "\n".join(texts)
 
-    @cached_property
+    @lazy
     def _split_body(self) -> tuple[str, str | None]:
         return split_inline_original(self.body)
 
-    @cached_property
+    @lazy
     def report_text(self) -> str:
         """:attr:`body` cut before an original message quoted inline (its headers and body)."""
         return self._split_body[0]
 
-    @cached_property
+    @lazy
     def original(self) -> Message | None:
         """Headers of the returned original message (attached, or quoted inline), else None."""
         part = self.original_part
@@ -448,11 +473,15 @@ class Mail:
         return _parse_headers(inline) if inline else None
 
     def original_header(self, name: str) -> str:
-        """A decoded header of the returned original message (empty when absent)."""
-        orig = self.original
-        if orig is None:
-            return ""
-        return self._decode_header(raw_header(orig, name))
+        """A decoded header of the returned original message (empty when absent); decoded once
+        per name."""
+        key = "\0" + name  # beside the bounce's own headers in one cache
+        decoded = self._decoded
+        value = decoded.get(key)
+        if value is None:
+            orig = self.original
+            value = decoded[key] = "" if orig is None else self._decode_header(raw_header(orig, name))
+        return value
 
 
 def raw_headers(msg: Message, name: str) -> list[str]:
