@@ -117,7 +117,7 @@ def analyse(
         message_id=mail.original_header("message-id").strip() or None,
         subject=mail.original_header("subject") or None,
         list_id=mail.original_header("list-id") or None,
-        headers={k: v for k, v in original.items() if k.lower() in {h.lower() for h in original_headers}},
+        headers=_wanted(original, original_headers),
         decoder=decoder,
         flags=tuple(d for d in mail.defects if d.startswith("limit:")),
     )
@@ -286,6 +286,14 @@ def _sender(mail: Mail) -> str | None:
         if addr:
             return addr
     return None
+
+
+def _wanted(original: dict[str, str], names: Sequence[str]) -> dict[str, str]:
+    """The headers of ``original`` that ``names`` asks for (any case)."""
+    if not names:
+        return {}
+    wanted = {h.lower() for h in names}
+    return {k: v for k, v in original.items() if k.lower() in wanted}
 
 
 def _original_headers(mail: Mail, extra: Sequence[str]) -> dict[str, str]:

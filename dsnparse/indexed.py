@@ -28,18 +28,10 @@ class IndexedMessage(Message):
     _dsn_type: str | None = None
 
     def set_parsed_headers(self, fields: list[tuple[str, str]]) -> None:
-        """Take the fields a parser read (``(name, value)`` as ``compat32`` stores them) and index
-        them in the same pass."""
-        index: dict[str, list[tuple[str, Any]]] = {}
-        for field in fields:
-            found = index.get(field[0].lower())
-            if found is None:
-                index[field[0].lower()] = [field]
-            else:
-                found.append(field)
+        """Take the fields a parser read (``(name, value)`` as ``compat32`` stores them); they
+        are indexed on the first lookup."""
         self._headers = fields
-        self._dsn_index = index
-        self._dsn_params = self._dsn_type = None
+        self._dsn_index = self._dsn_params = self._dsn_type = None
 
     def _index(self) -> dict[str, list[tuple[str, Any]]]:
         index = self._dsn_index

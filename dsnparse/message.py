@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable
 from email.message import Message
 from itertools import islice
-from typing import IO, Any, Generic, TypeVar, cast, overload
+from typing import IO, Any, Generic, TypeVar, overload
 
 import chardet
 
@@ -160,7 +160,7 @@ def _serialize(msg: Message) -> str:
     head = "\n".join(f"{k}: {v}" for k, v in msg.raw_items())  # raw: 8-bit values keep their bytes
     body = msg.get_payload()
     if isinstance(body, str) and body:
-        if not msg.items():
+        if not len(msg):  # len counts the headers; items() would decode every value
             return body
         return head + "\n\n" + body
     if isinstance(body, list):
@@ -177,7 +177,7 @@ def part_text(part: Message, limit: int = DEFAULT_LIMITS.max_text_bytes) -> str:
         if (
             len(payload) == 1
             and isinstance(payload[0], Message)
-            and not payload[0].items()
+            and not len(payload[0])
             and str(part.get("content-transfer-encoding", "")).strip().lower() in ("base64", "quoted-printable")
         ):
             inner = payload[0].get_payload()
@@ -318,7 +318,7 @@ class Mail:
         ``compute``): for values the decoders derive from a message over and over."""
         memo = self._memo
         if compute in memo:
-            return cast(_T, memo[compute])
+            return memo[compute]  # type: ignore[return-value]  # stored by compute below
         value = memo[compute] = compute(self)
         return value
 
@@ -461,7 +461,7 @@ class Mail:
             payload = part.get_payload()
             if isinstance(payload, list) and payload and isinstance(payload[0], Message):
                 inner = payload[0]
-                if inner.items():
+                if len(inner):
                     return inner
                 body = inner.get_payload()
                 text = body if isinstance(body, str) else ""
@@ -514,7 +514,7 @@ def _parse_headers(text: str) -> Message | None:
         return None
     text = text.lstrip("\n")
     msg = mime.parse(text, headersonly=True) or email.parser.HeaderParser(policy=POLICY).parsestr(text)
-    return msg if msg.items() else None
+    return msg if len(msg) else None
 
 
 def load(message: bytes | str | IO[bytes] | Message, limits: Limits = DEFAULT_LIMITS) -> Mail:

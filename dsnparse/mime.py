@@ -30,6 +30,8 @@ _HEADER_LINES = re.compile(r"(?:(?:From |[\041-\071\073-\176]*:|[\t ])[^\n]*(?:\
 # one field: the name up to the first colon, the value with its continuation lines
 _FIELD = re.compile(r"([^:\n]+):[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)\n?")
 """``findall`` gives the ``(name, value)`` pairs compat32 stores."""
+# a Content-Type field in a header block (a field name starts a line; continuations are indented)
+_CONTENT_TYPE = re.compile(r"(?im)^content-type:")
 # what may follow "--boundary" on a boundary line (feedparser's boundaryre after the separator)
 _BOUNDARY_TAIL = re.compile(r"(--)?[ \t]*(\n|\Z)")
 
@@ -97,7 +99,8 @@ class _Parser:
         if self.headersonly:
             msg._payload = text[body:stop]  # type: ignore[attr-defined]
             return msg
-        ctype = msg.get_content_type()
+        # without a Content-Type field the type is the default: no index of the fields needed
+        ctype = msg.get_content_type() if _CONTENT_TYPE.search(text, pos, end) else msg.get_default_type()
         if ctype == "message/delivery-status":
             self.field_groups(msg, body, stop, depth)
         elif ctype.startswith("message/"):

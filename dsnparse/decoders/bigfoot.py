@@ -24,7 +24,7 @@ def matches(mail: Mail) -> bool:
         return False
     if mail.sender.rstrip(">").endswith("@bigfoot.com"):
         return True
-    return any("bigfoot.com" in r.lower() for r in mail.message.get_all("received", [])[:2])
+    return any("bigfoot.com" in r for r in report.received(mail)[:2])
 
 
 def decode(mail: Mail) -> list[Facts]:

@@ -41,7 +41,7 @@ _EXIM_RECEIVED = re.compile(r"\(Exim [0-9]")
 
 def matches(mail: Mail) -> bool:
     """Exim's opening sentence, or an Exim ``Received`` line on a daemon's failure notice."""
-    head = mail.body[:400].lower()
+    head = report.head(mail, 400, body=True)
     if any(p in head for p in _INTRO):
         return True
     subject = mail.subject.lower()

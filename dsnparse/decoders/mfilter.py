@@ -19,7 +19,7 @@ def matches(mail: Mail) -> bool:
     """Its X-Mailer or Received header, or its section markers in the first lines."""
     if "m-filter" in mail.header("x-mailer").lower() or report.received_has(mail, "by m-filter"):
         return True
-    top = mail.body[:3000].lower()
+    top = report.head(mail, 3000, body=True)
     return _SERVER in top and _COMMAND in top
 
 

@@ -19,9 +19,10 @@ _MORE = "additional information follows"
 
 def matches(mail: Mail) -> bool:
     """A Mimecast header on the bounce and its opening sentence."""
+    if "following address could not be d" not in report.head(mail, 800, body=True).replace("=\n", ""):
+        return False
     names = mail.header_names
-    from_mimecast = "x-mc-system" in names or any(n.startswith("x-mimecast") for n in names)
-    return from_mimecast and "following address could not be d" in report.head(mail, 800, body=True).replace("=\n", "")
+    return "x-mc-system" in names or any(n.startswith("x-mimecast") for n in names)
 
 
 def _sections(text: str) -> dict[str, str]:

@@ -25,7 +25,7 @@ _RECEIVED = re.compile(r"\(OpenSMTPD\)")
 
 def matches(mail: Mail) -> bool:
     """OpenSMTPD's greeting in the first lines, or its subject on a daemon notice it received."""
-    if _INTRO in mail.body[:400].lower():
+    if _INTRO in report.head(mail, 400, body=True):
         return True
     subject = mail.subject.lower()
     if not subject.startswith("delivery status notification: "):

@@ -51,7 +51,22 @@ def lines(mail: Mail) -> list[str]:
 def head(mail: Mail, size: int = 1500, *, body: bool = False) -> str:
     """The first characters of the report :func:`text` (of ``mail.body``, lower-cased, when
     ``body``), for cheap ``matches`` tests."""
-    return mail.body[:size].lower() if body else text(mail)[:size]
+    if not body:
+        return text(mail)[:size]
+    if size <= _LOWER_HEAD:
+        lowered, ascii_only = mail.memo(_body_lower)
+        if ascii_only:  # lower-casing ASCII keeps every position, so a prefix of it is exact
+            return lowered[:size]
+    return mail.body[:size].lower()
+
+
+_LOWER_HEAD = 6000
+"""How much of ``mail.body`` is lower-cased once per message for :func:`head`."""
+
+
+def _body_lower(mail: Mail) -> tuple[str, bool]:
+    start = mail.body[:_LOWER_HEAD]
+    return start.lower(), start.isascii()
 
 
 def from_daemon(mail: Mail) -> bool:
@@ -83,6 +98,11 @@ def daemon_marked(mail: Mail, name: str, size: int) -> bool:
 def received_has(mail: Mail, needle: str) -> bool:
     """True when one of the bounce's own Received headers contains ``needle`` (lower-case)."""
     return any(needle in v for v in mail.memo(_received_lower))
+
+
+def received(mail: Mail) -> tuple[str, ...]:
+    """The bounce's own Received headers, lower-cased, newest first (computed once per message)."""
+    return mail.memo(_received_lower)
 
 
 def _received_lower(mail: Mail) -> tuple[str, ...]:

@@ -24,7 +24,7 @@ _REMOTE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9.-]{0,253}\.[A-Za-z]{2,63}):\[")
 
 def matches(mail: Mail) -> bool:
     """SendGrid's notice sentence in the first lines of the text."""
-    return _INTRO in mail.body[:400].lower()
+    return _INTRO in report.head(mail, 400, body=True)
 
 
 def decode(mail: Mail) -> list[Facts]:

@@ -20,7 +20,7 @@ _YAHOO_HEADERS = ("x-ymailisg", "x-yahoo-newman-property", "x-yahoo-newman-id")
 
 def matches(mail: Mail) -> bool:
     """Yahoo's failure notice: its opening sentence, from a Yahoo system."""
-    if _INTRO not in mail.body[:600].lower():
+    if _INTRO not in report.head(mail, 600, body=True):
         return False
     return "yahoo" in mail.sender or any(mail.message.get(h) is not None for h in _YAHOO_HEADERS)
 
