@@ -33,6 +33,10 @@ class Facts:
     recipient_source: str | None = None
     feedback_type: str | None = None
     source_ip: str | None = None
+    comment: str | None = None
+    """The reporting MTA's own words on this failure beside the diagnostic (the comment of a DSN
+    ``Status`` field, the short human-readable note of a one-recipient report): evidence for
+    classification, not a record field."""
 
     def fill(self, other: Facts) -> None:
         """Take ``other``'s values for the fields this one lacks."""

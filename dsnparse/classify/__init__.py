@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ..facts import Facts
 from ..record import BounceRecord, Kind
 from .codes import NO_CODE, CodeTable
-from .reasons import Decision, explain, tables
+from .reasons import Decision, evidence, explain, tables
 
 __all__ = ["CodeTable", "Context", "Decision", "explain", "record_kind", "suppress", "to_record"]
 
@@ -107,7 +107,7 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         reason = facts.reason if facts.reason in tables().reasons else default
         if rkind is Kind.DELIVERED and facts.status:
             bounce_code = facts.status
-    dead = rkind is Kind.FAILURE and suppress(reason, bounce_code, facts.diagnostic or "", table)
+    dead = rkind is Kind.FAILURE and suppress(reason, bounce_code, evidence(facts), table)
     return BounceRecord(
         source=ctx.source,
         recipient=facts.recipient,

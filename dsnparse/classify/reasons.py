@@ -5,10 +5,11 @@ Order of trust, first answer wins:
 1. the decoder's own verdict (``Facts.reason``, from a vendor code it knows);
 2. provider rules for the remote host or recipient domain (``data/providers.toml``);
 3. the enhanced status code (``data/status_reasons.csv``) weighed against the phrase tables over
-   the diagnostic text: a code with a precise meaning holds, a vague one (``5.7.1``, ``5.0.0``...)
-   yields to the phrases (each reason's ``yields_to``); a reason the SMTP session contradicts is
-   replaced (the ``[[guard]]`` table: ``userunknown`` answering DATA is ``filtered``, an address
-   status answering MAIL FROM is about the sender: ``rejected``);
+   the diagnostic text and the reporting MTA's comment (:func:`evidence`): a code with a precise
+   meaning holds, a vague one (``5.7.1``, ``5.0.0``...) yields to the phrases (each reason's
+   ``yields_to``); a reason the SMTP session contradicts is replaced (the ``[[guard]]`` table:
+   ``userunknown`` answering DATA is ``filtered``, an address status answering MAIL FROM is about
+   the sender: ``rejected``);
 4. fallbacks: an ``X-Unix`` diagnostic is ``mailererror``, a refusal at connection or HELO is
    ``blocked``; without a status code, a reply code that says it (``data/reply_reasons.csv``:
    521/556 ``notaccept``, 530/535 ``securityerror``) or a 50x reply ``syntaxerror``; a delay
@@ -184,6 +185,12 @@ def from_status(status: str | None) -> str | None:
     return found
 
 
+def evidence(facts: Facts) -> str:
+    """The text the phrase tables read: the diagnostic, and the reporting MTA's own comment on
+    the failure (:attr:`Facts.comment`) when there is one."""
+    return "\n".join(t for t in (facts.diagnostic, facts.comment) if t)
+
+
 def smtp_command(facts: Facts) -> str | None:
     """The SMTP command the failure answered: the decoder's, else one the diagnostic names."""
     if facts.smtp_command:
@@ -238,7 +245,7 @@ def explain(facts: Facts, *, recipient_domain: str | None = None) -> Decision:
     provider = providers.match(facts, recipient_domain)
     if provider is not None:
         return Decision(provider[1], f"provider:{provider[0]}")
-    text = facts.diagnostic or ""
+    text = evidence(facts)
     command = smtp_command(facts)
     decision = _weigh(facts, text, command)
     if decision is not None:

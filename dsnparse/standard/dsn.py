@@ -18,6 +18,7 @@ _XTEXT = re.compile(r"\+([0-9A-Fa-f]{2})")
 _REPLY_PREFIX = re.compile(r"([2-5]\d\d)([ -])(?:([245]\.\d{1,3}\.\d{1,3})\s+)?")
 _REPLY_STATUS = re.compile(r"(?<![\d.])[245]\d\d[ -]'?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
 _RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipient")
+_STATUS_HEAD = re.compile(r"\s{0,16}[245]\.\d{1,3}\.\d{1,3}(?![\d.])")
 
 ACTIONS = {
     "failed": "failed", "failure": "failed", "fail": "failed", "expired": "failed", "error": "failed",
@@ -128,6 +129,16 @@ def _address(field: str | None) -> str | None:
     return addresses.normalize(decode_xtext(" ".join(field.split())))
 
 
+def status_comment(field: str | None) -> str | None:
+    """The words after the code of a ``Status`` field, parentheses removed: the reporting MTA's
+    comment on the failure (``5.2.1 (mailbox disabled)`` -> ``mailbox disabled``), else None."""
+    m = _STATUS_HEAD.match(field or "")
+    if not m or field is None:
+        return None
+    comment = " ".join(field[m.end() :].split()).strip("() ")
+    return comment or None
+
+
 def _reply_status(diagnostic: str | None) -> str | None:
     """The specific enhanced status right after the first SMTP reply code of a diagnostic: the
     remote server's own code, even when an MTA put a code of its own in front (``5.1.0 - Unknown
@@ -174,16 +185,35 @@ def facts_from_groups(groups: list[dict[str, str]], mail: Mail | None = None) ->
                 reporting_mta=_value(group.get("reporting-mta") or per_message.get("reporting-mta")),
                 date=date,
                 recipient_source="report" if recipient else None,
+                comment=status_comment(group.get("status")),
             )
         )
     return out
 
 
+NOTE_LINES = 3
+"""At most this many non-blank lines make the human-readable part a note (see :func:`report_note`)."""
+NOTE_CHARS = 300
+"""...and at most this many characters."""
+
+
+def report_note(mail: Mail) -> str | None:
+    """The human-readable part of a report when it is a short note - a sentence or two, not
+    boilerplate around a transcript - joined into one line, else None."""
+    lines = [line.strip() for line in mail.report_text.split("\n") if line.strip()]
+    note = " ".join(lines)
+    return note if 0 < len(lines) <= NOTE_LINES and len(note) <= NOTE_CHARS else None
+
+
 def read(mail: Mail) -> list[Facts]:
-    """Facts from every delivery-status part of the message (empty when there is none)."""
+    """Facts from every delivery-status part of the message (empty when there is none). The
+    short note of a report on one recipient (:func:`report_note`) is that recipient's comment."""
     out: list[Facts] = []
     for text in mail.dsn_texts:
         out.extend(facts_from_groups(parse_groups(text), mail))
+    note = report_note(mail) if len(out) == 1 else None
+    if note:
+        out[0].comment = "\n".join(t for t in (out[0].comment, note) if t)
     return out
 
 
