@@ -1,5 +1,6 @@
 """The evidence classification reads beside the diagnostic: the comment of a DSN ``Status`` field
-and the short human-readable note of a one-recipient report."""
+and the short human-readable note of a one-recipient report; and the guard that turns "Access
+denied" answering MAIL FROM into ``rejected``."""
 
 from __future__ import annotations
 
@@ -106,3 +107,18 @@ def test_the_note_decides_against_a_vaguer_diagnostic() -> None:
     assert record.suppress is False
     (plain,) = parse(report("Delivery failed.\n", ONE)).records
     assert plain.reason == "userunknown"
+
+
+# -- Access denied answering MAIL FROM ---------------------------------------------------------------
+
+
+def test_access_denied_answering_mail_from_is_rejected() -> None:
+    denied = {"status": "5.7.1", "diagnostic": "550 5.7.1 <s@example.org>... Access denied"}
+    assert reason(**denied, smtp_command="MAIL") == "rejected"
+    assert reason(**denied, smtp_command="RCPT") == "securityerror"
+
+
+def test_other_security_answers_to_mail_from_stay_securityerror() -> None:
+    assert reason(status="5.0.0", diagnostic="550 Unauthenticated senders not allowed", smtp_command="MAIL") == (
+        "securityerror"
+    )

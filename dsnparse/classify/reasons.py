@@ -81,6 +81,8 @@ class Guard:
     """...or when neither the command nor a specific status code is known."""
     also_status: bool
     """True when the guard also overrides a reason the status code gave."""
+    phrases: re.Pattern[str] | None
+    """When set, the guard applies only to a text containing one of these phrases."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +147,7 @@ def tables() -> ReasonTables:
             commands=frozenset(c.upper() for c in _strings(g.get("commands"))),
             without_evidence=bool(g.get("without_evidence", False)),
             also_status=bool(g.get("also_status", False)),
+            phrases=any_of(_strings(g["phrases"])) if g.get("phrases") else None,
         )
         for g in (guards_data if isinstance(guards_data, list) else [])
     )
@@ -227,6 +230,8 @@ def _weigh(facts: Facts, text: str, command: str | None) -> Decision | None:
     from_text = decision.rule == "phrase" and by_status != decision.reason
     for guard in t.guards:
         if guard.reason != decision.reason or not (from_text or guard.also_status):
+            continue
+        if guard.phrases is not None and not guard.phrases.search(text):
             continue
         if command in guard.commands or (guard.without_evidence and command is None and by_status is None):
             return Decision(guard.becomes, f"guard:{command or 'no-evidence'}")
