@@ -1,6 +1,6 @@
 """The evidence classification reads beside the diagnostic: the comment of a DSN ``Status`` field
-and the short human-readable note of a one-recipient report; and the guard that turns "Access
-denied" answering MAIL FROM into ``rejected``."""
+and the short human-readable note of a one-recipient report; the guard that turns "Access denied"
+answering MAIL FROM into ``rejected``; "Protocol violation" as ``policyviolation``."""
 
 from __future__ import annotations
 
@@ -122,3 +122,7 @@ def test_other_security_answers_to_mail_from_stay_securityerror() -> None:
     assert reason(status="5.0.0", diagnostic="550 Unauthenticated senders not allowed", smtp_command="MAIL") == (
         "securityerror"
     )
+
+
+def test_protocol_violation_is_policyviolation() -> None:
+    assert reason(status="5.0.0", diagnostic="550 Protocol violation", smtp_command="DATA") == "policyviolation"
