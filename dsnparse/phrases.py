@@ -10,6 +10,8 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
+import ahocorasick
+
 
 def any_of(phrases: Iterable[str]) -> re.Pattern[str]:
     """One case-insensitive matcher of literal phrases, linear-time (no repetition).
@@ -20,7 +22,7 @@ def any_of(phrases: Iterable[str]) -> re.Pattern[str]:
     then rejects a branch on its first character without a call, which makes large tables 3 to
     15 times faster.
     """
-    return re.compile(_search_pattern(_trie((p, "") for p in phrases), case_classes=True))
+    return re.compile(_search_pattern(_trie((p, "") for p in phrases)))
 
 
 class LabelledPhrases:
@@ -29,9 +31,9 @@ class LabelledPhrases:
     ``first(text)`` is the first label in table order with a phrase in ``text``: what trying
     ``any_of(phrases).search(text)`` label after label gives, without a search per label. The
     text is mapped character for character onto the phrases' lower-case letters (each character
-    that ``re.I`` equates with a letter becomes that letter; the length is kept), one
-    case-sensitive regex finds where phrases start and the longest phrase at each start, whose
-    phrase prefixes (found once, when the table is built) name the labels.
+    that ``re.I`` equates with a letter becomes that letter; the length is kept; plain
+    ``str.lower`` does it for ASCII text), and an Aho-Corasick automaton of the phrases
+    (``pyahocorasick``, in C) reports every occurrence, overlapping ones included, in one pass.
     """
 
     def __init__(self, table: Iterable[tuple[str, Iterable[str]]]):
@@ -40,14 +42,19 @@ class LabelledPhrases:
         for label, phrases in table:
             self._rank.setdefault(label, len(self._rank))
             pairs.extend((p, label) for p in phrases if p)
-        self._trie = _trie(pairs)
         self._fold = _fold_table({c for phrase, _ in pairs for c in phrase.lower()})
         self._each: list[tuple[str, re.Pattern[str]]] = []
         if self._fold is None:  # two letters share a case variant: search label by label
             self._each = [(label, any_of(p for p, lb in pairs if lb == label)) for label in self._rank]
-        # at each start, the longest phrase there; the others there are its prefixes (_prefixes)
-        self._starts = re.compile(f"(?=({_search_pattern(self._trie, case_classes=False)}))") if self._trie else None
-        self._prefixes = {phrase.lower(): _phrase_prefixes(self._trie, phrase.lower()) for phrase, _ in pairs}
+        by_phrase: dict[str, set[str]] = {}
+        for phrase, label in pairs:
+            by_phrase.setdefault(phrase.lower(), set()).add(label)
+        self._automaton: ahocorasick.Automaton | None = None
+        if by_phrase:
+            self._automaton = ahocorasick.Automaton()
+            for phrase, labels in by_phrase.items():
+                self._automaton.add_word(phrase, tuple(sorted(labels)))
+            self._automaton.make_automaton()
 
     def labels(self, text: str) -> set[str]:
         """Every label with a phrase in ``text``."""
@@ -56,14 +63,15 @@ class LabelledPhrases:
         return {label for label, _end in self._hits(text)}
 
     def _hits(self, text: str) -> Iterator[tuple[str, int]]:
-        """``(label, end)`` for every phrase occurrence in ``text``, walking the folded trie."""
-        if self._starts is None or not text or self._fold is None:
+        """``(label, end)`` for every phrase occurrence in ``text``."""
+        if self._automaton is None or not text or self._fold is None:
             return
-        prefixes = self._prefixes
-        for m in self._starts.finditer(text.translate(self._fold)):
-            start = m.start()
-            for label, length in prefixes[m.group(1)]:
-                yield label, start + length
+        # for ASCII text lower() is the fold: it changes only letters, each to the letter the
+        # fold gives it (or, for letters no phrase holds, to another letter no phrase holds)
+        folded = text.lower() if text.isascii() else text.translate(self._fold)
+        for last, labels in self._automaton.iter(folded):
+            for label in labels:
+                yield label, last + 1
 
     def first(self, text: str) -> str | None:
         """The first label (in table order) with a phrase in ``text``, else None."""
@@ -107,16 +115,6 @@ def _trie(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
     return trie
 
 
-def _phrase_prefixes(trie: dict[str, Any], phrase: str) -> tuple[tuple[str, int], ...]:
-    """``(label, length)`` of every phrase in ``trie`` that is a prefix of ``phrase`` (itself included)."""
-    out: list[tuple[str, int]] = []
-    node = trie
-    for i, ch in enumerate(phrase):
-        node = node[ch]
-        out.extend((label, i + 1) for label in sorted(node.get("", ())))
-    return tuple(out)
-
-
 def _fold_table(letters: set[str]) -> dict[int, str] | None:
     """``str.translate`` table taking every case variant of these letters to the letter; None
     when two letters share a variant (the mapping would not be one to one)."""
@@ -148,25 +146,21 @@ def _char_class(ch: str) -> str:
     return "[" + "".join(re.escape(v) for v in hits) + "]"
 
 
-def _search_pattern(trie: dict[str, Any], *, case_classes: bool) -> str:
+def _search_pattern(trie: dict[str, Any]) -> str:
     """The trie as a regex led by a class of the phrases' first characters: a position where no
-    phrase starts fails on one test instead of one per first letter. With ``case_classes`` each
-    first letter is an ``re.I`` case class (``[fF]``, which the engine tests without a call) and
-    the rest of its branch is matched under a scoped ``(?i:...)``: case-insensitive like ``re.I``,
-    and cheap to compile (a class per letter makes large tables slow to compile)."""
-    firsts = sorted({v for ch in trie if ch for v in (_variants(ch) if case_classes else (ch,))})
+    phrase starts fails on one test instead of one per first letter. Each first letter is an
+    ``re.I`` case class (``[fF]``, which the engine tests without a call) and the rest of its
+    branch is matched under a scoped ``(?i:...)``: case-insensitive like ``re.I``, and cheap to
+    compile (a class per letter makes large tables slow to compile)."""
+    firsts = sorted({v for ch in trie if ch for v in _variants(ch)})
     if not firsts:
         return r"(?!)"
-    if case_classes:
-        branches = []
-        for ch, sub in sorted(trie.items(), key=_key):
-            if ch:
-                rest = _trie_pattern(sub, re.escape)
-                branches.append(_char_class(ch) + (f"(?i:{rest})" if rest else ""))
-        body = "|".join(branches)
-    else:
-        body = _trie_pattern(trie, re.escape)
-    return "(?=[" + "".join(re.escape(v) for v in firsts) + "])(?:" + body + ")"
+    branches = []
+    for ch, sub in sorted(trie.items(), key=_key):
+        if ch:
+            rest = _trie_pattern(sub, re.escape)
+            branches.append(_char_class(ch) + (f"(?i:{rest})" if rest else ""))
+    return "(?=[" + "".join(re.escape(v) for v in firsts) + "])(?:" + "|".join(branches) + ")"
 
 
 def _trie_pattern(node: dict[str, Any], letter: Callable[[str], str]) -> str:
