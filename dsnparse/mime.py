@@ -25,15 +25,18 @@ from .indexed import POLICY, IndexedMessage
 MAX_DEPTH = 40
 """Deeper structures go to the stdlib parser (which bounds them in :mod:`dsnparse.message`)."""
 
-# feedparser.headerRE, repeated over the lines of a header block
-_HEADER_LINES = re.compile(r"(?:(?:From |[\041-\071\073-\176]*:|[\t ])[^\n]*(?:\n|\Z))*")
+# feedparser.headerRE, repeated over the lines of a header block. Both patterns start only at
+# the start of a line (the lookbehind), where they are used: a scan over one long line stays linear.
+_HEADER_LINES = re.compile(r"(?<![^\n])(?:(?:From |[\041-\071\073-\176]*:|[\t ])[^\n]*(?:\n|\Z))*")
 # one field: the name up to the first colon, the value with its continuation lines
-_FIELD = re.compile(r"([^:\n]+):[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)\n?")
+_FIELD = re.compile(r"(?<![^\n])([^:\n]+):[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)\n?")
 """``findall`` gives the ``(name, value)`` pairs compat32 stores."""
 # a Content-Type field in a header block (a field name starts a line; continuations are indented)
 _CONTENT_TYPE = re.compile(r"(?im)^content-type:")
-# what may follow "--boundary" on a boundary line (feedparser's boundaryre after the separator)
-_BOUNDARY_TAIL = re.compile(r"(--)?[ \t]*(\n|\Z)")
+# what may follow "--boundary" on a boundary line (feedparser's boundaryre after the separator);
+# a boundary never ends in white space (get_boundary strips it), so the lookbehind changes no
+# match at the end of one and keeps a scan over long runs of blanks linear
+_BOUNDARY_TAIL = re.compile(r"(?<![ \t])(--)?[ \t]*(\n|\Z)")
 
 
 class _Unsupported(Exception):
