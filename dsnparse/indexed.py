@@ -95,7 +95,11 @@ class IndexedMessage(Message):
         key = header.lower()
         params = memo.get(key)
         if params is None:
-            params = memo[key] = super()._get_params_preserve(_MISSING, header)  # type: ignore[misc]
+            value = self.get(header, _MISSING)
+            params = value if value is _MISSING else simple_params(value)
+            if params is None:
+                params = super()._get_params_preserve(_MISSING, header)  # type: ignore[misc]
+            memo[key] = params
         return failobj if params is _MISSING else params
 
     def get_param(self, param: str, failobj: Any = None, header: str = "content-type", unquote: bool = True) -> Any:
@@ -146,6 +150,34 @@ class IndexedMessage(Message):
             super().set_boundary(boundary)
         finally:
             self._changed()
+
+
+def simple_params(value: object) -> list[tuple[str, str]] | None:
+    """What ``Message._get_params_preserve`` makes of a header value, for the common shape: no
+    RFC 2231 parameter (``*``), no quoted pair (``\\``) and balanced quotes within each
+    parameter. None for any other value (the stdlib reads it). In that shape the stdlib's
+    quote-aware split is a split at every ``;`` and ``decode_params`` re-quotes each value."""
+    if not isinstance(value, str) or value.__class__ is not str:  # a Header: the stdlib reads it
+        return None
+    text = value
+    if "*" in text or "\\" in text:
+        return None
+    pieces = text.split(";")
+    params: list[tuple[str, str]] = []
+    for piece in pieces:
+        if piece.count('"') % 2:
+            return None
+        name, sep, val = piece.partition("=")
+        if sep:
+            params.append((name.strip().lower(), val.strip()))
+        else:
+            params.append((piece.strip(), ""))
+    out = params[:1]
+    for name, val in params[1:]:
+        if len(val) > 1 and ((val[0] == '"' and val[-1] == '"') or (val[0] == "<" and val[-1] == ">")):
+            val = val[1:-1]
+        out.append((name, '"' + val.replace('"', '\\"') + '"'))
+    return out
 
 
 POLICY = compat32.clone(message_factory=IndexedMessage)

@@ -7,7 +7,10 @@ import email
 from email.message import Message
 from email.policy import compat32
 
-from dsnparse.indexed import POLICY, IndexedMessage
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dsnparse.indexed import POLICY, IndexedMessage, simple_params
 
 from .conftest import FIXTURES
 
@@ -82,3 +85,21 @@ def test_changes_are_seen_by_later_lookups() -> None:
         step(fast)
         step(plain)
         _same(fast, plain)
+
+
+@settings(max_examples=3000, deadline=None, database=None)
+@given(st.text(alphabet='ab;="\' \t<>\\*-/xX=%', max_size=40))
+def test_simple_params_read_like_the_stdlib(value: str) -> None:
+    """The fast parameter reader gives what ``Message._get_params_preserve`` gives, or declines."""
+    fast = simple_params(value)
+    if fast is not None:
+        plain = Message()
+        plain["Content-Type"] = value
+        assert fast == plain._get_params_preserve(None, "content-type")  # type: ignore[attr-defined]
+
+
+def test_simple_params_cover_the_usual_content_types() -> None:
+    for value in ('multipart/report; report-type=delivery-status;\n\tboundary="9B095B5ADSN=_01D"',
+                  "text/plain; charset=us-ascii", 'text/plain; charset="UTF-8"; format=flowed'):
+        assert simple_params(value) is not None
+    assert simple_params("text/plain; charset*=utf-8''%E2%82%AC") is None
