@@ -40,9 +40,12 @@ class Facts:
 
     def fill(self, other: Facts) -> None:
         """Take ``other``'s values for the fields this one lacks."""
-        for f in fields(self):
-            if getattr(self, f.name) in (None, "") and getattr(other, f.name) not in (None, ""):
-                setattr(self, f.name, getattr(other, f.name))
+        for name in _FACT_FIELDS:
+            if getattr(self, name) in (None, "") and getattr(other, name) not in (None, ""):
+                setattr(self, name, getattr(other, name))
+
+
+_FACT_FIELDS = tuple(f.name for f in fields(Facts))
 
 
 def by_recipient(facts: Iterable[Facts]) -> list[Facts]:

@@ -18,7 +18,7 @@ from .. import addresses
 from ..facts import Facts, by_recipient, find_reply_code, find_status
 from ..message import Mail, part_text
 from ..phrases import LabelledPhrases, any_of, cut_original, load_toml, tables
-from ..standard.dsn import iso_date, join_reply, read_inline
+from ..standard.dsn import join_reply, read_inline, report_date
 from . import smtp
 
 ANGLE_RECIPIENT = re.compile(r"<([^<>\s@]{1,320}@[^<>\s@]{1,255})>:[ \t]*")
@@ -206,7 +206,7 @@ def unique(found: list[Facts]) -> list[Facts]:
 
 def dated(mail: Mail, found: list[Facts]) -> list[Facts]:
     """The report's own Date as the date of facts that carry none (as DSN facts do)."""
-    date = iso_date(mail.header("date"))
+    date = mail.memo(report_date)
     for f in found:
         f.date = f.date or date
     return found

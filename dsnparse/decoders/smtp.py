@@ -32,6 +32,8 @@ _COMMAND = re.compile(
     r"connect|greeting|banner|ehlo|helo|starttls|auth|quit|bdat|xforward)\b",
     re.M,
 )
+_COMMAND_LEADS = ("in reply to", "after", ">>>", "while sending", "while receiving", "while performing")
+"""What :data:`_COMMAND` cannot match without (lower-cased): a text without any is not searched."""
 _REFUSED_GREETING = "refused to talk to me"
 # SMTP transcript lines as Courier, sendmail and others quote them, and the verbs sent in them.
 _SENT = re.compile(r"^[ \t]{0,8}>>>[ \t]{0,4}([A-Za-z]{4,8})\b")
@@ -75,6 +77,10 @@ def command(text: str | None) -> str | None:
     ``CONN`` for a greeting refused (Postfix's "refused to talk to me")."""
     if not text:
         return None
+    if text.isascii():  # (re.I folds some non-ASCII letters that str.lower does not)
+        lowered = text.lower()
+        if not any(lead in lowered for lead in _COMMAND_LEADS):
+            return "CONN" if _REFUSED_GREETING in lowered else None
     found = None
     for m in _COMMAND.finditer(text):
         found = m.group(1).lower()

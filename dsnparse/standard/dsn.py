@@ -73,6 +73,11 @@ def iso_date(value: str | None) -> str | None:
     return dt.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def report_date(mail: Mail) -> str | None:
+    """The bounce's own Date as ISO 8601 (for :meth:`Mail.memo`: read once per message)."""
+    return iso_date(mail.header("date"))
+
+
 def parse_groups(text: str) -> list[dict[str, str]]:
     """Field groups separated by blank lines, folded lines unfolded, names lower-cased.
     A repeated field keeps its first value."""
@@ -171,7 +176,7 @@ def facts_from_groups(groups: list[dict[str, str]], mail: Mail | None = None) ->
             recipient = original
         date = iso_date(group.get("last-attempt-date") or per_message.get("arrival-date"))
         if date is None and mail is not None:
-            date = iso_date(mail.header("date"))
+            date = mail.memo(report_date)
         out.append(
             Facts(
                 recipient=recipient,
