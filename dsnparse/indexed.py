@@ -12,7 +12,7 @@ changes headers drops the caches once it is done. :data:`POLICY` (``compat32`` m
 
 from __future__ import annotations
 
-from email.message import Message
+from email.message import Message, _unquotevalue  # type: ignore[attr-defined]  # get_param's own unquoting
 from email.policy import compat32
 from typing import Any
 
@@ -32,6 +32,17 @@ class IndexedMessage(Message):
         are indexed on the first lookup."""
         self._headers = fields
         self._dsn_index = self._dsn_params = self._dsn_type = None
+
+    def content_type_from(self, value: str) -> str:
+        """``get_content_type`` given the value of the message's first Content-Type field (as a
+        parser read it), without indexing the fields; kept as that method's answer."""
+        if not value.isascii():  # compat32 hands such values out as Header objects
+            return self.get_content_type()
+        ctype = value.partition(";")[0].strip().lower()
+        if ctype.count("/") != 1:  # RFC 2045 5.2, as Message.get_content_type
+            ctype = "text/plain"
+        self._dsn_type = ctype
+        return ctype
 
     def _index(self) -> dict[str, list[tuple[str, Any]]]:
         index = self._dsn_index
@@ -105,10 +116,18 @@ class IndexedMessage(Message):
     def get_param(self, param: str, failobj: Any = None, header: str = "content-type", unquote: bool = True) -> Any:
         """As ``Message.get_param``, looked up once per parameter name."""
         memo = self._memo()
-        key = ("\0param", param.lower(), header.lower(), unquote)
+        wanted = param.lower()
+        key = ("\0param", wanted, header.lower(), unquote)
         found = memo.get(key, _UNSEEN)
-        if found is _UNSEEN:
-            found = memo[key] = super().get_param(param, _MISSING, header, unquote)
+        if found is _UNSEEN:  # Message.get_param's loop, over the memoised parameters
+            found = _MISSING
+            params = self._get_params_preserve(_MISSING, header)
+            if params is not _MISSING:
+                for name, value in params:
+                    if name.lower() == wanted:
+                        found = _unquotevalue(value) if unquote else value
+                        break
+            memo[key] = found
         return failobj if found is _MISSING else found
 
     # -- writes drop the caches ---------------------------------------------------------------

@@ -102,8 +102,10 @@ class _Parser:
         if self.headersonly:
             msg._payload = text[body:stop]  # type: ignore[attr-defined]
             return msg
-        # without a Content-Type field the type is the default: no index of the fields needed
-        ctype = msg.get_content_type() if _CONTENT_TYPE.search(text, pos, end) else msg.get_default_type()
+        # the type from the first Content-Type field (else the default): no index of the fields
+        found = _CONTENT_TYPE.search(text, pos, end)
+        field = _FIELD.match(text, found.start(), end) if found else None
+        ctype = msg.content_type_from(field.group(2)) if field else msg.get_default_type()
         if ctype == "message/delivery-status":
             self.field_groups(msg, body, stop, depth)
         elif ctype.startswith("message/"):

@@ -34,6 +34,7 @@ def tree(msg: Message) -> tuple[Any, ...]:
     payload = msg._payload  # type: ignore[attr-defined]  # get_payload() decodes 8-bit text
     return (
         type(msg).__name__,
+        msg.get_content_type(),  # the fast parse keeps the type it read: it must be the stdlib's
         list(msg._headers),  # type: ignore[attr-defined]
         msg.get_unixfrom(),
         msg.preamble,
