@@ -37,3 +37,19 @@ def test_head_marked_is_marked_on_the_head() -> None:
             assert report.head_marked(mail, name, size) == report.marked(name, sample[:size]), (name, size)
     assert report.head_marked(mail, "qmail", 800)
     assert not report.head_marked(mail, "qmail", 10)
+
+
+def test_head_marked_beyond_the_scan_window() -> None:
+    """Sizes past the window: a marker before, across and after the window edge, and none."""
+    marker = "Diagnostic information for administrators:"  # an Exchange marker (data/decoder_markers.toml)
+    assert report.marked("exchange2007", marker)
+    edge = report.MARKER_WINDOW
+    head = b"From: postmaster@example.com\nSubject: Undeliverable: hello\n\n"
+    for at in (100, edge - 10, edge - len(marker) + 3, edge + 500, 7000):
+        for text in (marker, "nothing to see"):
+            body = ("x" * (at - 1) + " " + text + " " + "y" * 9000)[:9500]
+            mail = load(head + body.encode())
+            sample = report.text(mail)
+            for size in (edge, 5000, 8000):
+                expected = report.marked("exchange2007", sample[:size])
+                assert report.head_marked(mail, "exchange2007", size) == expected, (at, text, size)

@@ -296,6 +296,12 @@ def _marker_phrases() -> LabelledPhrases:
     return LabelledPhrases((name, [str(p) for p in value]) for name, value in data.items() if isinstance(value, list))
 
 
+@lru_cache(maxsize=1)
+def _longest_marker() -> int:
+    data = load_toml("decoder_markers.toml")
+    return max((len(str(p)) for value in data.values() if isinstance(value, list) for p in value), default=0)
+
+
 def _marker_ends(mail: Mail) -> dict[str, int] | None:
     return _marker_phrases().ends(text(mail)[:MARKER_WINDOW])
 
@@ -303,8 +309,15 @@ def _marker_ends(mail: Mail) -> dict[str, int] | None:
 def head_marked(mail: Mail, name: str, size: int) -> bool:
     """``marked(name, head(mail, size))``, answered from one scan per message of the first
     :data:`MARKER_WINDOW` characters for every format's markers (searched as ``marked`` does
-    when that scan cannot answer exactly)."""
-    ends = mail.memo(_marker_ends) if size <= MARKER_WINDOW else None
+    when that scan cannot answer exactly). Beyond the window only the text that the scan did not
+    cover (less the longest marker) is searched."""
+    ends = mail.memo(_marker_ends)
     if ends is None:
         return marked(name, head(mail, size))
-    return ends.get(name, size + 1) <= size
+    if ends.get(name, size + 1) <= size:
+        return True
+    sample = text(mail)
+    if size <= MARKER_WINDOW or len(sample) <= MARKER_WINDOW:
+        return False  # the scan saw all of head(mail, size)
+    # an occurrence the scan missed ends past the window, so it starts after this
+    return marked(name, sample[max(MARKER_WINDOW - _longest_marker(), 0) : size])
