@@ -87,3 +87,31 @@ def test_reply_codes(text: str, code: str | None) -> None:
 def test_dates_become_utc_iso() -> None:
     assert iso_date("Tue, 10 Mar 2026 09:12:01 +0100") == "2026-03-10T08:12:01Z"
     assert iso_date("not a date") is None
+
+
+def test_iso_date_reads_the_usual_shape_as_the_stdlib_does() -> None:
+    """The quick reading of ``Wed, 16 Oct 2013 14:15:35 +0900`` gives the stdlib's answer, also for
+    impossible dates and offsets, odd spacing, other day names and trailing comments."""
+    import random
+    from datetime import UTC
+    from email.utils import parsedate_to_datetime
+
+    def reference(value: str) -> str | None:
+        try:
+            dt = parsedate_to_datetime(value.strip())
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if dt.tzinfo is None:
+            return dt.replace(microsecond=0).isoformat() + "Z"
+        return dt.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+    rnd = random.Random(3)
+    for _ in range(4000):
+        value = "%s%d %s %d %02d:%02d:%02d %s%02d%02d%s" % (  # noqa: UP031 - a pattern of date fields
+            rnd.choice(["Mon, ", "wed, ", "", "Xyz, ", "Sun,  ", " Tue,\t"]), rnd.randint(0, 32),
+            rnd.choice(["Jan", "feb", "OCT", "Dec", "Foo", "June"]), rnd.choice([1999, 2013, 2024, 99, 10000]),
+            rnd.randint(0, 25), rnd.randint(0, 61), rnd.randint(0, 61), rnd.choice("+-"), rnd.randint(0, 25),
+            rnd.choice([0, 30, 59, 60, 99]), rnd.choice(["", " ", " (JST)", "\t"]),
+        )
+        assert iso_date(value) == reference(value), value
+    assert iso_date("Wed, 16 Oct 2013 14:15:35 +0900") == "2013-10-16T05:15:35Z"

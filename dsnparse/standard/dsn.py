@@ -7,6 +7,7 @@ and on DSN fields written into a plain text body by MTAs that do that.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
 from .. import addresses
@@ -61,16 +62,36 @@ def iso_date(value: str | None) -> str | None:
     if not value:
         return None
     try:
-        dt = parsedate_to_datetime(value.strip())
+        dt = _usual_date(value) or parsedate_to_datetime(value.strip())
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if dt is None:
         return None
     if dt.tzinfo is None:
         return dt.replace(microsecond=0).isoformat() + "Z"
-    from datetime import UTC
-
     return dt.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+_USUAL_DATE = re.compile(
+    r"[ \t]{0,8}(?:(?i:mon|tue|wed|thu|fri|sat|sun),[ \t]{1,8})?(\d{1,2})[ \t]{1,8}"
+    r"(?i:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))[ \t]{1,8}(\d{4})[ \t]{1,8}"
+    r"(\d\d):(\d\d):(\d\d)[ \t]{1,8}([+-])(\d\d)(\d\d)[ \t]{0,8}"
+)
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                        "dec"), 1)}
+
+
+def _usual_date(value: str) -> datetime | None:
+    """``parsedate_to_datetime`` for the usual ``Wed, 16 Oct 2013 14:15:35 +0900`` (a quick
+    read; None for any other shape, which the stdlib reads). Raises ValueError for an impossible
+    date, as the stdlib does."""
+    m = _USUAL_DATE.fullmatch(value)
+    if m is None:
+        return None
+    day, month, year, hour, minute, second, sign, tzh, tzm = m.groups()
+    offset = int(tzh) * 3600 + int(tzm) * 60
+    tz = None if sign == "-" and offset == 0 else timezone(timedelta(seconds=-offset if sign == "-" else offset))
+    return datetime(int(year), _MONTHS[month.lower()], int(day), int(hour), int(minute), int(second), tzinfo=tz)
 
 
 def report_date(mail: Mail) -> str | None:
