@@ -17,9 +17,7 @@ NAME = "activehunter"
 
 def matches(mail: Mail) -> bool:
     """The gateway's ``X-AHMAILID`` header or its MIME boundary."""
-    if mail.message.get("x-ahmailid") is not None:
-        return True
-    return "active!hunter" in str(mail.message.get_param("boundary", "") or "").lower()
+    return "x-ahmailid" in mail.header_names or "active!hunter" in report.boundary(mail)
 
 
 def decode(mail: Mail) -> list[Facts]:

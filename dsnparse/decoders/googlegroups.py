@@ -23,7 +23,7 @@ def matches(mail: Mail) -> bool:
     """A Google delivery report that points to the Google Groups help centre."""
     if "mailer-daemon@googlemail.com" not in mail.sender and "mailer-daemon@google.com" not in mail.sender:
         return False
-    return mail.message.get("x-failed-recipients") is not None and _SUPPORT_URL in mail.body[:6000]
+    return "x-failed-recipients" in mail.header_names and _SUPPORT_URL in mail.body[:6000]
 
 
 def decode(mail: Mail) -> list[Facts]:

@@ -19,7 +19,7 @@ _RCPT_LINE = re.compile(r"^[ \t]{1,8}<?([^<>\s:]{1,320}@[^<>\s:]{1,255})>?:?[ \t
 
 def matches(mail: Mail) -> bool:
     """Its ``X-MX-Bounce`` header, its ``<mxl~`` Message-ID or an mxlogic.net daemon sender."""
-    if mail.message.get("x-mx-bounce") is not None:
+    if "x-mx-bounce" in mail.header_names:
         return True
     return mail.header("message-id").lower().startswith("<mxl~") or mail.sender.rstrip(">").endswith(".mxlogic.net")
 

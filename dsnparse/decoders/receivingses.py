@@ -19,7 +19,7 @@ _INBOUND = "inbound-smtp."
 
 def matches(mail: Mail) -> bool:
     """Sent through SES, with a DSN whose reporting MTA is SES's inbound endpoint."""
-    if mail.message.get("x-ses-outgoing") is None or not mail.dsn_texts:
+    if "x-ses-outgoing" not in mail.header_names or not mail.dsn_texts:
         return False
     return _INBOUND in mail.dsn_texts[0][:500].lower()
 

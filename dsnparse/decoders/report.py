@@ -100,6 +100,15 @@ def received_has(mail: Mail, needle: str) -> bool:
     return any(needle in v for v in mail.memo(_received_lower))
 
 
+def boundary(mail: Mail) -> str:
+    """The bounce's MIME boundary, lower-cased (empty when none; computed once per message)."""
+    return mail.memo(_boundary_lower)
+
+
+def _boundary_lower(mail: Mail) -> str:
+    return str(mail.message.get_param("boundary", "") or "").lower()
+
+
 def received(mail: Mail) -> tuple[str, ...]:
     """The bounce's own Received headers, lower-cased, newest first (computed once per message)."""
     return mail.memo(_received_lower)

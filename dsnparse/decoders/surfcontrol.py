@@ -21,7 +21,7 @@ _ADDRESSED = re.compile(r"(?im)^addressed to:[ \t]{0,8}<?([^\s<>]{1,320})>?[ \t]
 
 def matches(mail: Mail) -> bool:
     """Its X-Mailer or its ``X-SEF-Processed`` header."""
-    return "surfcontrol" in mail.header("x-mailer").lower() or mail.message.get("x-sef-processed") is not None
+    return "surfcontrol" in mail.header("x-mailer").lower() or "x-sef-processed" in mail.header_names
 
 
 def decode(mail: Mail) -> list[Facts]:

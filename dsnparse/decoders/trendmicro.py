@@ -20,7 +20,7 @@ _REASON = re.compile(r"(?i)^reason:[ \t]{1,8}(unable to deliver message to[ \t]{
 
 def matches(mail: Mail) -> bool:
     """InterScan's sender name, MIME boundary or Received header."""
-    boundary = str(mail.message.get_param("boundary", "") or "").lower()
+    boundary = report.boundary(mail)
     return (
         "interscan" in mail.sender
         or "interscan" in boundary

@@ -22,7 +22,7 @@ def matches(mail: Mail) -> bool:
     """Yahoo's failure notice: its opening sentence, from a Yahoo system."""
     if _INTRO not in report.head(mail, 600, body=True):
         return False
-    return "yahoo" in mail.sender or any(mail.message.get(h) is not None for h in _YAHOO_HEADERS)
+    return "yahoo" in mail.sender or any(h in mail.header_names for h in _YAHOO_HEADERS)
 
 
 def decode(mail: Mail) -> list[Facts]:

@@ -17,7 +17,7 @@ def matches(mail: Mail) -> bool:
     """The mailer-daemon of Yandex, or a bounce carrying Yandex's own headers."""
     if "mailer-daemon@" not in mail.sender:
         return False
-    return "yandex" in mail.sender or mail.message.get("x-yandex-uniq") is not None
+    return "yandex" in mail.sender or "x-yandex-uniq" in mail.header_names
 
 
 def decode(mail: Mail) -> list[Facts]:
