@@ -26,6 +26,7 @@ MessageInput = bytes | str | IO[bytes] | Message
 """What :func:`parse` accepts."""
 
 _ORIGINAL_FIELDS = ("message-id", "subject", "from", "to", "date", "list-id", "return-path")
+_WANTED_ORIGINAL = frozenset(_ORIGINAL_FIELDS)
 
 
 def parse(
@@ -300,9 +301,9 @@ def _original_headers(mail: Mail, extra: Sequence[str]) -> dict[str, str]:
     orig = mail.original
     if orig is None:
         return {}
-    wanted = set(_ORIGINAL_FIELDS) | {h.lower() for h in extra}
+    wanted = _WANTED_ORIGINAL | {h.lower() for h in extra} if extra else _WANTED_ORIGINAL
     out: dict[str, str] = {}
     for name in orig.keys():  # noqa: SIM118 - keys() does not decode every value as items() does
-        if name.lower() in wanted and name not in out:
+        if name not in out and name.lower() in wanted:
             out[name] = mail.original_header(name)
     return out

@@ -479,7 +479,7 @@ class Mail:
     def original_header(self, name: str) -> str:
         """A decoded header of the returned original message (empty when absent); decoded once
         per name."""
-        key = "\0" + name  # beside the bounce's own headers in one cache
+        key = "\0" + name.lower()  # beside the bounce's own headers in one cache
         decoded = self._decoded
         value = decoded.get(key)
         if value is None:

@@ -226,7 +226,10 @@ NOTE_CHARS = 300
 def report_note(mail: Mail) -> str | None:
     """The human-readable part of a report when it is a short note - a sentence or two, not
     boilerplate around a transcript - joined into one line, else None."""
-    lines = [line.strip() for line in mail.report_text.split("\n") if line.strip()]
+    text = mail.report_text
+    if len(text) > NOTE_CHARS and len(text.split(None, NOTE_CHARS // 2)) > NOTE_CHARS // 2:
+        return None  # more words than a note's characters could hold: not a note (quick exit)
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
     note = " ".join(lines)
     return note if 0 < len(lines) <= NOTE_LINES and len(note) <= NOTE_CHARS else None
 
