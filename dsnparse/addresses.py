@@ -35,6 +35,7 @@ PLAIN_ADDRESS = re.compile(
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?){0,8}\.[A-Za-z]{2,63}"
 )
 _WRAPPERS = " \t\r\n<>\"'();,[]:"
+_ANGLED = re.compile(r"<([^<>\s]{1,320})>")
 _SYSTEM_LOCALS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "maildaemon", "mailerdaemon"})
 
 
@@ -50,9 +51,8 @@ def normalize(candidate: str | None) -> str | None:
         return None
     if ";" in text and text.split(";", 1)[0].strip().lower() in ("rfc822", "utf-8", "x400", "unknown"):
         text = text.split(";", 1)[1]
-    text = text.strip(_WRAPPERS)
-    if "<" in text:
-        m = re.search(r"<([^<>\s]{1,320})>", text)
+    if "<" in text:  # "Name" <addr>: the angle brackets, before the wrappers are stripped
+        m = _ANGLED.search(text)
         if m:
             text = m.group(1)
     text = text.strip(_WRAPPERS).rstrip(".")

@@ -46,3 +46,12 @@ def test_normalize_of_plain_and_other_addresses() -> None:
     verp = "bounce+abc=example.com@Mail.Example.NET"
     assert addresses.normalize(f"rfc822; {verp}") == "bounce+abc=example.com@mail.example.net"
     assert addresses.normalize("not an address") is None
+
+
+def test_display_name_forms_give_the_angled_address() -> None:
+    """``"Name" <addr>`` is the usual From: the address in the angle brackets (the wrapper
+    characters were once stripped first, which cut the closing bracket and lost the address)."""
+    assert addresses.normalize('"Kijitora Cat" <kijitora@Example.ORG>') == "kijitora@example.org"
+    assert addresses.normalize("Mail Delivery System <MAILER-DAEMON@mx.example.net>") == "MAILER-DAEMON@mx.example.net"
+    assert addresses.normalize("rfc822; Bob <bob@example.com>") == "bob@example.com"
+    assert addresses.normalize("Bob <not an address>") is None
