@@ -249,7 +249,7 @@ def _fallback_recipients(mail: Mail, facts: list[Facts]) -> list[tuple[str, str]
 
 def _is_delay_notice(mail: Mail) -> bool:
     delay = phrase_tables().delay
-    return bool(delay.search(mail.subject) or delay.search(mail.report_text[:2000]))
+    return bool(delay.labels(mail.subject) or delay.labels(mail.report_text[:2000]))
 
 
 def _message_kind(records: tuple[BounceRecord, ...], kind: Kind) -> Kind:
