@@ -44,6 +44,10 @@ class IndexedMessage(Message):
         self._dsn_type = ctype
         return ctype
 
+    def header_names(self) -> frozenset[str]:
+        """The lower-cased names of the fields (from the index)."""
+        return frozenset(self._index())
+
     def _index(self) -> dict[str, list[tuple[str, Any]]]:
         index = self._dsn_index
         if index is None:

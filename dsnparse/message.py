@@ -27,7 +27,7 @@ import chardet
 
 from . import mime
 from .errors import InputError
-from .indexed import POLICY
+from .indexed import POLICY, IndexedMessage
 from .limits import DEFAULT_LIMITS, Limits
 
 #: Content types that carry the returned original message (or its headers).
@@ -133,6 +133,23 @@ def decode_header(value: str | None, limit: int = DEFAULT_LIMITS.max_header_byte
     return " ".join(value.split())
 
 
+def _plain_ascii(part: Message) -> str | None:
+    """A part's content when it is ASCII text needing no decoding at all (no transfer encoding
+    to undo, no ISO-2022 escapes): the text :func:`part_text` would build through bytes."""
+    payload = part._payload  # type: ignore[attr-defined]  # get_payload() would decode 8-bit text
+    if isinstance(payload, list):
+        if len(payload) == 1 and isinstance(payload[0], Message) and not len(payload[0]):
+            return None  # a transfer-encoded message/global body: part_text undoes the encoding
+        text = "\n\n".join(_serialize(p) for p in payload if isinstance(p, Message))
+    elif isinstance(payload, str):
+        if str(part.get("content-transfer-encoding", "")).strip().lower() in ("base64", "quoted-printable"):
+            return None
+        text = payload
+    else:
+        return None
+    return text if text.isascii() and "\x1b" not in text else None
+
+
 def part_bytes(part: Message) -> bytes:
     """The decoded (base64/quoted-printable undone) bytes of a non-multipart part, never raising."""
     payload = part.get_payload()
@@ -174,6 +191,10 @@ def _serialize(msg: Message) -> str:
 
 def part_text(part: Message, limit: int = DEFAULT_LIMITS.max_text_bytes) -> str:
     """A part's content as text, transfer encoding undone, charset decoded, LF line endings."""
+    plain = _plain_ascii(part)
+    if plain is not None:  # what the general path below gives for plain ASCII, sooner
+        text = plain[:limit]
+        return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
     payload = part.get_payload()
     if isinstance(payload, list) and part.get_content_maintype() == "message":
         # compat32 parsed message/* as nested messages; a transfer-encoded global part parses as
@@ -345,6 +366,8 @@ class Mail:
     @lazy
     def header_names(self) -> frozenset[str]:
         """The lower-cased names of the bounce's own headers."""
+        if isinstance(self.message, IndexedMessage):
+            return self.message.header_names()
         return frozenset(k.lower() for k in self.message.keys())  # noqa: SIM118 - keys() does not decode values
 
     def _decode_header(self, value: object) -> str:
@@ -389,9 +412,8 @@ class Mail:
             if len(out) >= self.limits.max_parts:
                 self.flag("parts")
                 break
-            payload = part.get_payload()
-            ctype = part.get_content_type()
-            if part.is_multipart() and ctype.startswith("multipart/") and isinstance(payload, list):
+            if part.is_multipart() and part.get_content_type().startswith("multipart/"):
+                payload = part._payload  # type: ignore[attr-defined]  # a list: is_multipart
                 if depth >= self.limits.max_depth:
                     self.flag("depth")
                     continue
