@@ -19,6 +19,8 @@ _XTEXT = re.compile(r"\+([0-9A-Fa-f]{2})")
 _REPLY_PREFIX = re.compile(r"([2-5]\d\d)([ -])(?:([245]\.\d{1,3}\.\d{1,3})\s+)?")
 _REPLY_STATUS = re.compile(r"(?<![\d.])[245]\d\d[ -]'?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
 _RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipient")
+_PER_RECIPIENT = (*_RECIPIENT_FIELDS, "action", "status")
+"""Fields that make a group a recipient's (the others are per-message defaults)."""
 _STATUS_HEAD = re.compile(r"\s{0,16}[245]\.\d{1,3}\.\d{1,3}(?![\d.])")
 
 ACTIONS = {
@@ -41,6 +43,8 @@ def normalize_action(value: str | None) -> str | None:
 
 def decode_xtext(value: str) -> str:
     """Undo RFC 3461 xtext (``+2B`` -> ``+``)."""
+    if "+" not in value:
+        return value
     return _XTEXT.sub(lambda m: chr(int(m.group(1), 16)), value)
 
 
@@ -179,7 +183,7 @@ def facts_from_groups(groups: list[dict[str, str]], mail: Mail | None = None) ->
     per_message: dict[str, str] = {}
     out: list[Facts] = []
     for group in groups:
-        if not any(k in group for k in (*_RECIPIENT_FIELDS, "action", "status")):
+        if not any(k in group for k in _PER_RECIPIENT):
             per_message.update({k: v for k, v in group.items() if k not in per_message})
             continue
         diag_field = group.get("diagnostic-code")
