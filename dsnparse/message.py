@@ -615,18 +615,21 @@ def _repair_boundary(msg: Message, limits: Limits, defects: list[str]) -> Messag
 def _prune(msg: Message, limits: Limits, defects: list[str]) -> Message:
     """Cut a parsed tree, in place, to ``max_depth`` levels and ``max_parts`` parts, so that no
     later walk over it (recursive or not) goes deeper or longer (flags ``limit:depth``/``parts``),
-    and drop every ``charset`` parameter no text codec can honour (the stdlib's ``get_payload``
-    would raise on it: ``undefined``, ``idna``, RFC 2231 values it cannot read)."""
+    and drop the ``charset`` parameter of 8-bit text that no text codec can honour (the stdlib's
+    ``get_payload`` decodes 8-bit text with it and would raise: ``undefined``, ``idna``, RFC 2231
+    values it cannot read; ASCII text never meets its charset there), flagged ``BadCharset``."""
     seen = 0
     stack: list[tuple[Message, int]] = [(msg, 0)]
     while stack:
         part, depth = stack.pop()
-        ctype = part.get("content-type")  # parse the parameters only when one can be a charset
-        charset = part.get_param("charset") if ctype is not None and "charset" in str(ctype).lower() else None
-        if charset is not None and (not isinstance(charset, str) or _codec(charset) is None):
-            part.del_param("charset")
-            if "BadCharset" not in defects:
-                defects.append("BadCharset")
+        text = part._payload  # type: ignore[attr-defined]
+        if isinstance(text, str) and not text.isascii():
+            ctype = part.get("content-type")  # parse the parameters only when one can be a charset
+            charset = part.get_param("charset") if ctype is not None and "charset" in str(ctype).lower() else None
+            if charset is not None and (not isinstance(charset, str) or _codec(charset) is None):
+                part.del_param("charset")
+                if "BadCharset" not in defects:
+                    defects.append("BadCharset")
         if not part.is_multipart():
             continue
         payload = part.get_payload()

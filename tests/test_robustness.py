@@ -421,3 +421,20 @@ def _mime(draw: st.DrawFn, depth: int = 0) -> bytes:
 @given(_mime(), st.sampled_from([b"Undelivered Mail Returned to Sender", b"Re: hello", b"Auto: out of office", b""]))
 def test_generated_mime_trees(tree: bytes, subject: bytes) -> None:
     check(hostile.HEAD + b"Subject: " + subject + b"\nMIME-Version: 1.0\n" + tree)
+
+
+@pytest.mark.parametrize("charset", [b"undefined", b"idna", b"utf-8'en'x", b"no-such-charset"])
+def test_a_charset_no_codec_honours_is_dropped_from_8_bit_text(charset: bytes) -> None:
+    """8-bit text declaring an unusable charset is still read (the charset dropped, BadCharset);
+    ASCII text never decodes with its charset, so its declaration is left alone."""
+    eight_bit = hostile.bounce(1).replace(
+        b"Content-Type: text/plain\n\nDelivery", b"Content-Type: text/plain; charset=" + charset + b"\n\n\xe9 Delivery"
+    )
+    report = check(eight_bit)
+    assert report is not None and "BadCharset" in report.defects
+    assert report.records[0].recipient == "user0@example.org"
+    declared = b"Content-Type: text/plain; charset=" + charset + b"\n"
+    ascii_only = hostile.bounce(1).replace(b"Content-Type: text/plain\n", declared)
+    report = check(ascii_only)
+    assert report is not None and "BadCharset" not in report.defects
+    assert report.records[0].recipient == "user0@example.org"
