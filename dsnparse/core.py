@@ -265,21 +265,10 @@ def _message_kind(records: tuple[BounceRecord, ...], kind: Kind) -> Kind:
     return kind
 
 
-def _first_group(text: str) -> str:
-    """The lines of the first field group of delivery-status text (up to its first blank line):
-    what :func:`dsn.parse_groups` needs to return that group."""
-    lines: list[str] = []
-    for line in text.split("\n"):
-        if line.strip():
-            lines.append(line)
-        elif lines:
-            break
-    return "\n".join(lines)
-
-
 def _sender(mail: Mail) -> str | None:
-    for text in dsn.parse_groups(_first_group("\n\n".join(mail.dsn_texts)))[:1]:
-        addr = addresses.normalize(text.get("x-postfix-sender") or text.get("x-original-sender"))
+    first = next((groups[0] for groups in dsn.field_groups(mail) if groups), None)  # the per-message group
+    if first is not None:
+        addr = addresses.normalize(first.get("x-postfix-sender") or first.get("x-original-sender"))
         if addr:
             return addr
     for value in (mail.original_header("return-path"), mail.original_header("from"), mail.header("to")):

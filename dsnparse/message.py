@@ -45,6 +45,7 @@ _CHARSET_ALIASES = {
     "ks_c_5601-1987": "cp949", "gb2312": "gb18030", "gbk": "gb18030", "windows-874": "cp874",
 }
 _T = TypeVar("_T")
+_UNSET = object()
 _MAIL_ERAS = chardet.EncodingEra.MODERN_WEB | chardet.EncodingEra.LEGACY_ISO | chardet.EncodingEra.LEGACY_REGIONAL
 """The encodings chardet weighs for undeclared mail text: web, ISO 8859 and regional ones (KOI8,
 TIS-620...), not DOS, Mac or EBCDIC code pages, which mail does not carry undeclared (and which
@@ -341,11 +342,10 @@ class Mail:
     def memo(self, compute: Callable[[Mail], _T]) -> _T:
         """``compute(self)``, computed on first use and then kept with this message (keyed by
         ``compute``): for values the decoders derive from a message over and over."""
-        memo = self._memo
-        if compute in memo:
-            return memo[compute]  # type: ignore[return-value]  # stored by compute below
-        value = memo[compute] = compute(self)
-        return value
+        value = self._memo.get(compute, _UNSET)
+        if value is _UNSET:
+            value = self._memo[compute] = compute(self)
+        return value  # type: ignore[return-value]  # stored by compute
 
     # -- headers of the bounce itself ---------------------------------------------------------
     def header(self, name: str) -> str:

@@ -98,6 +98,15 @@ def _usual_date(value: str) -> datetime | None:
     return datetime(int(year), _MONTHS[month.lower()], int(day), int(hour), int(minute), int(second), tzinfo=tz)
 
 
+def field_groups(mail: Mail) -> list[list[dict[str, str]]]:
+    """The field groups (:func:`parse_groups`) of each delivery-status part, read once per message."""
+    return mail.memo(_field_groups)
+
+
+def _field_groups(mail: Mail) -> list[list[dict[str, str]]]:
+    return [parse_groups(text) for text in mail.dsn_texts]
+
+
 def report_date(mail: Mail) -> str | None:
     """The bounce's own Date as ISO 8601 (for :meth:`Mail.memo`: read once per message)."""
     return iso_date(mail.header("date"))
@@ -242,8 +251,8 @@ def read(mail: Mail) -> list[Facts]:
     """Facts from every delivery-status part of the message (empty when there is none). The
     short note of a report on one recipient (:func:`report_note`) is that recipient's comment."""
     out: list[Facts] = []
-    for text in mail.dsn_texts:
-        out.extend(facts_from_groups(parse_groups(text), mail))
+    for groups in field_groups(mail):
+        out.extend(facts_from_groups(groups, mail))
     note = report_note(mail) if len(out) == 1 else None
     if note:
         out[0].comment = "\n".join(t for t in (out[0].comment, note) if t)
