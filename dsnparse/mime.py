@@ -39,6 +39,18 @@ _CONTENT_TYPE = re.compile(r"(?im)^content-type:")
 _BOUNDARY_TAIL = re.compile(r"(?<![ \t])(--)?[ \t]*(\n|\Z)")
 
 
+def _content_type_line(block: str) -> int:
+    """Where the first Content-Type field of a header block starts, else -1."""
+    if not block.isascii():  # (lower-casing keeps every position only in ASCII)
+        found = _CONTENT_TYPE.search(block)
+        return found.start() if found else -1
+    lowered = block.lower()
+    if lowered.startswith("content-type:"):
+        return 0
+    at = lowered.find("\ncontent-type:")
+    return at + 1 if at >= 0 else -1
+
+
 class _Unsupported(Exception):
     """The message has a shape the fast path leaves to the stdlib parser."""
 
@@ -97,14 +109,15 @@ class _Parser:
                 body = end
         else:
             body = stop
-        if end > pos:
-            self.headers(msg, text[pos:end])
+        block = text[pos:end]
+        if block:
+            self.headers(msg, block)
         if self.headersonly:
             msg._payload = text[body:stop]  # type: ignore[attr-defined]
             return msg
         # the type from the first Content-Type field (else the default): no index of the fields
-        found = _CONTENT_TYPE.search(text, pos, end)
-        field = _FIELD.match(text, found.start(), end) if found else None
+        at = _content_type_line(block)
+        field = _FIELD.match(text, pos + at, end) if at >= 0 else None
         ctype = msg.content_type_from(field.group(2)) if field else msg.get_default_type()
         if ctype == "message/delivery-status":
             self.field_groups(msg, body, stop, depth)
