@@ -90,14 +90,9 @@ class BounceRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """The record as a JSON-ready dict, with the contract's field names."""
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if f.name == "headers":
-                value = dict(value)
-            elif f.name == "flags":
-                value = list(value)
-            out[f.name] = value
+        out = {name: getattr(self, name) for name in FIELDS}
+        out["headers"] = dict(self.headers)
+        out["flags"] = list(self.flags)
         return out
 
     @classmethod
