@@ -60,7 +60,7 @@ def head(mail: Mail, size: int = 1500, *, body: bool = False) -> str:
     return mail.body[:size].lower()
 
 
-_LOWER_HEAD = 6000
+_LOWER_HEAD = 3000
 """How much of ``mail.body`` is lower-cased once per message for :func:`head`."""
 
 
