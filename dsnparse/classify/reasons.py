@@ -94,7 +94,8 @@ class ReasonTables:
     by_status: dict[str, str]
     by_reply: dict[str, str]
     guards: tuple[Guard, ...]
-    commands: tuple[tuple[str, re.Pattern[str]], ...]
+    commands: LabelledPhrases
+    """The SMTP commands by the phrases that name them (``[commands]``), in table order."""
     phrases: LabelledPhrases
     """Every reason's phrases, for :func:`from_phrases`."""
 
@@ -152,8 +153,8 @@ def tables() -> ReasonTables:
         for g in (guards_data if isinstance(guards_data, list) else [])
     )
     commands_data = data.get("commands", {})
-    commands = tuple(
-        (str(name).upper(), any_of(_strings(phrases)))
+    commands = LabelledPhrases(
+        (str(name).upper(), _strings(phrases))
         for name, phrases in (commands_data.items() if isinstance(commands_data, dict) else [])
     )
     text = resources.files("dsnparse").joinpath("data/status_reasons.csv").read_text(encoding="utf-8")
@@ -198,11 +199,7 @@ def smtp_command(facts: Facts) -> str | None:
     """The SMTP command the failure answered: the decoder's, else one the diagnostic names."""
     if facts.smtp_command:
         return facts.smtp_command.strip().upper() or None
-    text = facts.diagnostic or ""
-    for name, matcher in tables().commands:
-        if matcher.search(text):
-            return name
-    return None
+    return tables().commands.first(facts.diagnostic or "")
 
 
 def _is_temporary(facts: Facts) -> bool:
