@@ -3,7 +3,8 @@
 The message is parsed once with the fast ``compat32`` policy after its line endings are made
 uniform (CRLF and bare CR become LF), so CRLF, LF and CR copies of a message decode alike.
 Text parts are decoded once (declared charset, else chardet). The returned original message is
-located and set aside: its headers are read, its body is never scanned for recipients.
+located and set aside: its headers are read; its body is kept as text, never parsed or scanned
+for recipients (:func:`attached_mail` parses it when a decoder reads it as a bounce of its own).
 Everything expensive is computed lazily, on first use.
 """
 
@@ -510,6 +511,15 @@ class Mail:
         return value
 
 
+def attached_mail(msg: Message, limits: Limits = DEFAULT_LIMITS) -> Mail:
+    """A :class:`Mail` of an attached message (``message/rfc822``), for reading it as a bounce of
+    its own. :func:`load` keeps an attached message's body as text (the analysis reads only its
+    headers), so one with a MIME structure is parsed again here, in full."""
+    if msg.get_content_maintype() in ("multipart", "message") and not msg.is_multipart():
+        return load(_serialize(msg).encode("utf-8", "surrogateescape"), limits)
+    return Mail(msg, limits)
+
+
 def raw_headers(msg: Message, name: str) -> list[str]:
     """Every value of a header as it was read. ``Message.get`` under compat32 turns a value with
     undeclared 8-bit bytes into a ``Header`` whose text has them replaced by U+FFFD; the raw value
@@ -578,7 +588,7 @@ def _parse_bytes(raw: bytes, limits: Limits, defects: list[str]) -> Message:
     """The compat32 parse (:func:`dsnparse.mime.parse`, else the stdlib parser), pruned
     (:func:`_prune`). A structure nested deeper than the stdlib parser can recurse is cut before
     the part that exceeds ``max_depth``, else read as headers only (flag ``limit:depth``)."""
-    fast = mime.parse(raw.decode("ascii", "surrogateescape"))
+    fast = mime.parse(raw.decode("ascii", "surrogateescape"), nested_bodies=False)
     if fast is not None:
         return _prune(fast, limits, defects)
     try:

@@ -22,6 +22,9 @@ from email.message import Message
 
 from .indexed import POLICY, IndexedMessage
 
+ATTACHED_TYPES = frozenset({"message/rfc822", "message/global"})
+"""Content types whose content is a whole attached message (the returned original)."""
+
 MAX_DEPTH = 40
 """Deeper structures go to the stdlib parser (which bounds them in :mod:`dsnparse.message`)."""
 
@@ -58,11 +61,12 @@ class _Unsupported(Exception):
 class _Parser:
     """One parse: the text and the feed parser's notion of the last message made."""
 
-    __slots__ = ("headersonly", "last", "text")
+    __slots__ = ("headersonly", "last", "nested_bodies", "text")
 
-    def __init__(self, text: str, headersonly: bool):
+    def __init__(self, text: str, headersonly: bool, nested_bodies: bool):
         self.text = text
         self.headersonly = headersonly
+        self.nested_bodies = nested_bodies
         self.last: Message | None = None
 
     def new(self, default_type: str) -> IndexedMessage:
@@ -93,8 +97,9 @@ class _Parser:
         return len(self.text) if nl < 0 else nl + 1
 
     # -- the parse ------------------------------------------------------------------------------
-    def message(self, pos: int, stop: int, default_type: str, depth: int) -> IndexedMessage:
-        """The message in ``[pos, stop)`` (feedparser ``_parsegen``)."""
+    def message(self, pos: int, stop: int, default_type: str, depth: int, body_as_text: bool = False) -> IndexedMessage:
+        """The message in ``[pos, stop)`` (feedparser ``_parsegen``); ``body_as_text``: its
+        headers only, the rest kept as its payload."""
         if depth > MAX_DEPTH:
             raise _Unsupported("depth")
         text = self.text
@@ -112,7 +117,7 @@ class _Parser:
         block = text[pos:end]
         if block:
             self.headers(msg, block)
-        if self.headersonly:
+        if self.headersonly or body_as_text:
             msg._payload = text[body:stop]  # type: ignore[attr-defined]
             return msg
         # the type from the first Content-Type field (else the default): no index of the fields
@@ -122,7 +127,8 @@ class _Parser:
         if ctype == "message/delivery-status":
             self.field_groups(msg, body, stop, depth)
         elif ctype.startswith("message/"):
-            msg._payload = [self.message(body, stop, "text/plain", depth + 1)]  # type: ignore[attr-defined]
+            shallow = not self.nested_bodies and ctype in ATTACHED_TYPES
+            msg._payload = [self.message(body, stop, "text/plain", depth + 1, shallow)]  # type: ignore[attr-defined]
         elif ctype.startswith("multipart/"):
             self.multipart(msg, ctype, body, stop, depth)
         else:
@@ -215,14 +221,17 @@ class _Parser:
                 last._payload = payload[:-1]  # type: ignore[attr-defined]
 
 
-def parse(text: str, *, headersonly: bool = False) -> Message | None:
+def parse(text: str, *, headersonly: bool = False, nested_bodies: bool = True) -> Message | None:
     """The compat32 tree of ``text`` (a message decoded as ASCII with surrogate escapes, as
     ``email.message_from_bytes`` decodes it, or any text), or ``None`` when the stdlib parser
-    should read it. ``headersonly`` reads the header block and keeps the rest as the payload
+    should read it. ``nested_bodies=False`` keeps the body of an attached message
+    (:data:`ATTACHED_TYPES`) as text, unparsed: its headers are read, its structure is not (the
+    analysis needs no more; :func:`dsnparse.message.attached_mail` parses it on demand).
+    ``headersonly`` reads the header block and keeps the rest as the payload
     (``email.parser.HeaderParser``)."""
     if "\r" in text:
         return None
-    parser = _Parser(text, headersonly)
+    parser = _Parser(text, headersonly, nested_bodies)
     try:
         root = parser.message(0, len(text), "text/plain", 0)
     except (_Unsupported, RecursionError):

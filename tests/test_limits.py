@@ -13,6 +13,7 @@ import pytest
 import dsnparse
 from dsnparse import Limits, Report, cli
 from dsnparse.limits import DEFAULT_LIMITS
+from dsnparse.message import load
 
 from . import hostile
 from .conftest import ROOT
@@ -79,12 +80,21 @@ def test_depth_is_cut_at_max_depth() -> None:
     assert "limit:depth" in _flags(report)
 
 
-@pytest.mark.parametrize("build", [hostile.nested_multipart, hostile.nested_messages])
-def test_nesting_beyond_what_the_stdlib_parser_can_recurse_is_a_limit_not_an_error(build: object) -> None:
-    assert callable(build)
-    report = dsnparse.parse(build(1000))
+def test_nesting_beyond_what_the_stdlib_parser_can_recurse_is_a_limit_not_an_error() -> None:
+    report = dsnparse.parse(hostile.nested_multipart(1000))
     assert "limit:depth" in _flags(report)
     assert report.records, "the bounce is still reported, flagged"
+
+
+def test_messages_attached_inside_attached_messages_are_not_parsed() -> None:
+    """The returned message's body is kept as text, so 1,000 message/rfc822 parts nested in it
+    cost nothing and hit no limit; the bounce is reported."""
+    report = dsnparse.parse(hostile.nested_messages(1000))
+    assert "limit:depth" not in _flags(report)
+    assert report.records
+    mail = load(hostile.nested_messages(1000))
+    inner = mail.message.get_payload()[0]
+    assert isinstance(inner.get_payload(), str) and inner["Content-Type"] == "message/rfc822"
 
 
 def test_a_caller_message_object_is_not_changed() -> None:

@@ -174,3 +174,51 @@ _LINES = st.sampled_from(
 def test_generated_line_soups_parse_alike(lines: list[str], newline_at_end: bool) -> None:
     text = "Content-Type: multipart/mixed; boundary=b\n" + "\n".join(lines) + ("\n" if newline_at_end else "")
     same_or_declined(text.encode())
+
+
+def _attached(msg: Message) -> list[Message]:
+    """The messages inside message/rfc822 and message/global parts, outermost first."""
+    out: list[Message] = []
+    for part in msg.walk():
+        payload = part._payload  # type: ignore[attr-defined]
+        if part.get_content_type() in mime.ATTACHED_TYPES and isinstance(payload, list):
+            out.extend(p for p in payload if isinstance(p, Message))
+    return out
+
+
+def attached_kept_as_text(raw: bytes) -> int:
+    """Check that with ``nested_bodies=False`` each attached message keeps its headers and its
+    body as text, and that read again from those it is the message the full parse holds; return
+    how many were checked."""
+    text = normalize_newlines(raw).decode("ascii", "surrogateescape")
+    full, shallow = mime.parse(text), mime.parse(text, nested_bodies=False)
+    if full is None or shallow is None:
+        assert full is None and shallow is None
+        return 0
+    inner_full = [m for m in _attached(full) if m not in _attached_below(full)]
+    inner_shallow = _attached(shallow)
+    assert len(inner_full) == len(inner_shallow)
+    for deep, kept_as_text in zip(inner_full, inner_shallow, strict=True):
+        body = kept_as_text._payload  # type: ignore[attr-defined]
+        assert isinstance(body, str)
+        assert kept_as_text._headers == deep._headers  # type: ignore[attr-defined]
+        head = "".join(f"{k}: {v}\n" for k, v in kept_as_text.raw_items())
+        again = mime.parse(head + "\n" + body)
+        assert again is not None and tree(again)[8] == tree(deep)[8]  # the payloads
+    return len(inner_full)
+
+
+def test_attached_bodies_kept_as_text_parse_into_the_full_tree() -> None:
+    checked = sum(attached_kept_as_text(p.read_bytes()) for p in sorted(FIXTURES.rglob("*.eml")))
+    assert checked >= 20
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared corpus not present")
+def test_corpus_attached_bodies_kept_as_text_parse_into_the_full_tree() -> None:
+    checked = sum(attached_kept_as_text(p.read_bytes()) for p in sorted(CORPUS.rglob("*.eml")))
+    assert checked >= 100
+
+
+def _attached_below(msg: Message) -> list[Message]:
+    """Attached messages nested inside other attached messages (the shallow parse keeps those as text)."""
+    return [m for outer in _attached(msg) for m in _attached(outer) if m is not outer]

@@ -14,7 +14,7 @@ from email.message import Message
 
 from .. import addresses
 from ..facts import Facts
-from ..message import Mail
+from ..message import Mail, attached_mail
 from ..phrases import tables
 from ..standard import dsn
 from . import generic
@@ -48,5 +48,5 @@ def decode(mail: Mail) -> list[Facts]:
     inner = _inner(mail)
     if inner is None:
         return []
-    returned = Mail(inner, mail.limits)
+    returned = attached_mail(inner, mail.limits)
     return dsn.read(returned) or generic.decode(returned)
