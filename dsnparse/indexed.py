@@ -26,12 +26,13 @@ class IndexedMessage(Message):
     _dsn_index: dict[str, list[tuple[str, Any]]] | None = None
     _dsn_params: dict[object, Any] | None = None
     _dsn_type: str | None = None
+    _dsn_type_field: str | None = None
 
     def set_parsed_headers(self, fields: list[tuple[str, str]]) -> None:
         """Take the fields a parser read (``(name, value)`` as ``compat32`` stores them); they
         are indexed on the first lookup."""
         self._headers = fields
-        self._dsn_index = self._dsn_params = self._dsn_type = None
+        self._dsn_index = self._dsn_params = self._dsn_type = self._dsn_type_field = None
 
     def content_type_from(self, value: str) -> str:
         """``get_content_type`` given the value of the message's first Content-Type field (as a
@@ -42,6 +43,7 @@ class IndexedMessage(Message):
         if ctype.count("/") != 1:  # RFC 2045 5.2, as Message.get_content_type
             ctype = "text/plain"
         self._dsn_type = ctype
+        self._dsn_type_field = value  # what get("content-type") gives: parameters read without an index
         return ctype
 
     def header_names(self) -> frozenset[str]:
@@ -64,7 +66,7 @@ class IndexedMessage(Message):
         return memo
 
     def _changed(self) -> None:
-        self._dsn_index = self._dsn_params = self._dsn_type = None
+        self._dsn_index = self._dsn_params = self._dsn_type = self._dsn_type_field = None
 
     def _fetch(self, name: str, value: Any) -> Any:
         # compat32 returns a str value as it is unless it holds surrogate escapes (then a Header):
@@ -110,7 +112,9 @@ class IndexedMessage(Message):
         key = header.lower()
         params = memo.get(key)
         if params is None:
-            value = self.get(header, _MISSING)
+            value = self._dsn_type_field if key == "content-type" else None
+            if value is None:
+                value = self.get(header, _MISSING)
             params = value if value is _MISSING else simple_params(value)
             if params is None:
                 params = super()._get_params_preserve(_MISSING, header)  # type: ignore[misc]
