@@ -116,7 +116,9 @@ def decode_header(value: str | None, limit: int = DEFAULT_LIMITS.max_header_byte
     """An RFC 2047 header value as text, unfolded, cut at ``limit`` characters."""
     if not value:
         return ""
-    value = str(value)[:limit]
+    value = str(value)
+    if len(value) > limit:
+        value = value[:limit]
     if "=?" in value:
         try:
             parts = email.header.decode_header(value)

@@ -115,8 +115,16 @@ def identify(facts: Facts, recipient_domain: str | None) -> Provider | None:
         words = value.split() if value else None
         if not words:
             continue
-        labels = words[0].lower().strip("[]").rstrip(".").split(".")
-        ranks.extend(owners[n] for n in (".".join(labels[i:]) for i in range(len(labels))) if n in owners)
+        host = words[0].lower().strip("[]").rstrip(".")
+        start = 0
+        while True:  # the host and each of its parent domains
+            rank = owners.get(host[start:])
+            if rank is not None:
+                ranks.append(rank)
+            dot = host.find(".", start)
+            if dot < 0:
+                break
+            start = dot + 1
     marked = markers.first(facts.diagnostic or "")
     if marked is not None:
         ranks.append(int(marked))
