@@ -183,7 +183,9 @@ def part_bytes(part: Message) -> bytes:
 def _serialize(msg: Message) -> str:
     """A nested message (as compat32 parses ``message/*`` parts) back to header text + body."""
     head = "\n".join(f"{k}: {v}" for k, v in msg.raw_items())  # raw: 8-bit values keep their bytes
-    body = msg.get_payload()
+    body = msg._payload  # type: ignore[attr-defined]
+    if not (isinstance(body, list) or (isinstance(body, str) and body.isascii())):
+        body = msg.get_payload()  # what it gives 8-bit text (decoded with the declared charset)
     if isinstance(body, str) and body:
         if not len(msg):  # len counts the headers; items() would decode every value
             return body
