@@ -13,7 +13,7 @@ from typing import IO, Any
 from . import addresses
 from .classify import Context, to_record
 from .classify.codes import CodeTable
-from .decoders import decoders
+from .decoders import decoders, generic
 from .errors import DsnparseError, ParseError
 from .facts import Facts, by_recipient, is_generic
 from .limits import DEFAULT_LIMITS, Limits
@@ -143,7 +143,7 @@ def _facts(mail: Mail) -> tuple[Kind, list[Facts], str | None]:
     found: list[Facts] = []
     name: str | None = None
     for decoder in decoders():
-        if decoder.NAME == "generic" and (standard or _looks_autoreply(mail)):
+        if decoder is generic and (standard or _looks_autoreply(mail)):
             break
         if decoder.matches(mail):
             found = decoder.decode(mail)
