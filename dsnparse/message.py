@@ -77,7 +77,7 @@ def _codec(charset: str | None) -> str | None:
     try:
         codec = codecs.lookup(name).name
         b"\xc3\xa9\xff".decode(codec, "replace")  # bytes-to-bytes codecs, idna, 'undefined' cannot
-    except (LookupError, UnicodeError):
+    except (LookupError, UnicodeError, ValueError):  # ValueError: a name with a NUL in it
         return None
     return codec
 

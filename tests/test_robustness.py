@@ -425,7 +425,7 @@ def test_generated_mime_trees(tree: bytes, subject: bytes) -> None:
     check(hostile.HEAD + b"Subject: " + subject + b"\nMIME-Version: 1.0\n" + tree)
 
 
-@pytest.mark.parametrize("charset", [b"undefined", b"idna", b"utf-8'en'x", b"no-such-charset"])
+@pytest.mark.parametrize("charset", [b"undefined", b"idna", b"utf-8'en'x", b"no-such-charset", b"\"ut\x00f-8\""])
 def test_a_charset_no_codec_honours_is_dropped_from_8_bit_text(charset: bytes) -> None:
     """8-bit text declaring an unusable charset is still read (the charset dropped, BadCharset);
     ASCII text never decodes with its charset, so its declaration is left alone."""
