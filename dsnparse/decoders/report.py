@@ -283,9 +283,15 @@ def reason_table(name: str) -> ReasonTable:
 
 
 @lru_cache(maxsize=1)
-def _markers() -> dict[str, re.Pattern[str]]:
+def _marker_table() -> dict[str, list[str]]:
+    """``data/decoder_markers.toml``: each format's marker phrases (read once)."""
     data = load_toml("decoder_markers.toml")
-    return {name: any_of([str(p) for p in value]) for name, value in data.items() if isinstance(value, list)}
+    return {name: [str(p) for p in value] for name, value in data.items() if isinstance(value, list)}
+
+
+@lru_cache(maxsize=1)
+def _markers() -> dict[str, re.Pattern[str]]:
+    return {name: any_of(phrases) for name, phrases in _marker_table().items()}
 
 
 def marked(name: str, sample: str) -> bool:
@@ -301,14 +307,12 @@ MARKER_WINDOW = 2000
 
 @lru_cache(maxsize=1)
 def _marker_phrases() -> LabelledPhrases:
-    data = load_toml("decoder_markers.toml")
-    return LabelledPhrases((name, [str(p) for p in value]) for name, value in data.items() if isinstance(value, list))
+    return LabelledPhrases(_marker_table().items())
 
 
 @lru_cache(maxsize=1)
 def _longest_marker() -> int:
-    data = load_toml("decoder_markers.toml")
-    return max((len(str(p)) for value in data.values() if isinstance(value, list) for p in value), default=0)
+    return max((len(p) for phrases in _marker_table().values() for p in phrases), default=0)
 
 
 def _marker_ends(mail: Mail) -> dict[str, int] | None:
