@@ -85,11 +85,18 @@ class _Parser:
         q = text.find(sep, pos, stop)
         while q >= 0:
             if q == pos or text[q - 1] == "\n":
-                m = _BOUNDARY_TAIL.match(text, q + len(sep))
+                m = self.boundary_tail(sep, q)
                 if m is not None:
                     return q, m.group(1) is not None, m.group(2) == "\n"
             q = text.find(sep, q + 1, stop)
         return stop, False, False
+
+    def boundary_tail(self, sep: str, q: int) -> re.Match[str] | None:
+        """What ends a boundary line for ``sep`` starting at line start ``q`` (``--`` when it
+        closes, the newline), else None: the line is no boundary line."""
+        if not self.text.startswith(sep, q):
+            return None
+        return _BOUNDARY_TAIL.match(self.text, q + len(sep))
 
     def line_end(self, pos: int) -> int:
         """The position after the line starting at ``pos``."""
@@ -189,7 +196,7 @@ class _Parser:
         while True:
             # the boundary line at ``at`` and any boundary lines right after it
             pos = self.line_end(at)
-            while pos < stop and text.startswith(sep, pos) and _BOUNDARY_TAIL.match(text, pos + len(sep)):
+            while pos < stop and self.boundary_tail(sep, pos):
                 pos = self.line_end(pos)
             at, closes, newline = self.boundary_line(sep, pos, stop)
             parts.append(self.message(pos, at, child_type, depth + 1))
