@@ -19,7 +19,7 @@ import email.header
 import email.parser
 import quopri
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from email.message import Message
 from itertools import islice
 from typing import IO, Any, Generic, TypeVar, overload
@@ -137,6 +137,15 @@ def decode_header(value: str | None, limit: int = DEFAULT_LIMITS.max_header_byte
     return " ".join(value.split())
 
 
+_ENCODED = ("base64", "quoted-printable")
+"""Transfer encodings whose text must be decoded before it is read."""
+
+
+def _transfer_encoding(part: Message) -> str:
+    """A part's Content-Transfer-Encoding, lower-cased (empty when none)."""
+    return str(part.get("content-transfer-encoding", "")).strip().lower()
+
+
 def _plain_ascii(part: Message) -> str | None:
     """A part's content when it is ASCII text needing no decoding at all (no transfer encoding
     to undo, no ISO-2022 escapes): the text :func:`part_text` would build through bytes."""
@@ -144,9 +153,9 @@ def _plain_ascii(part: Message) -> str | None:
     if isinstance(payload, list):
         if len(payload) == 1 and isinstance(payload[0], Message) and not len(payload[0]):
             return None  # a transfer-encoded message/global body: part_text undoes the encoding
-        text = "\n\n".join(_serialize(p) for p in payload if isinstance(p, Message))
+        text = _serialize_all(payload)
     elif isinstance(payload, str):
-        if str(part.get("content-transfer-encoding", "")).strip().lower() in ("base64", "quoted-printable"):
+        if _transfer_encoding(part) in _ENCODED:
             return None
         text = payload
     else:
@@ -158,9 +167,7 @@ def part_bytes(part: Message) -> bytes:
     """The decoded (base64/quoted-printable undone) bytes of a non-multipart part, never raising."""
     payload = part.get_payload()
     if isinstance(payload, list):
-        return "\n\n".join(_serialize(p) for p in payload if isinstance(p, Message)).encode(
-            "utf-8", "surrogateescape"
-        )
+        return _serialize_all(payload).encode("utf-8", "surrogateescape")
     if not isinstance(payload, str):
         return b""
     try:
@@ -169,7 +176,7 @@ def part_bytes(part: Message) -> bytes:
         # compat32 already decoded an 8-bit payload with its declared charset: take the bytes back
         data = part.get_payload(decode=True)
         return data if isinstance(data, bytes) else payload.encode("utf-8", "replace")
-    cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+    cte = _transfer_encoding(part)
     if cte == "base64":
         try:
             return base64.b64decode(re.sub(rb"[^A-Za-z0-9+/]", b"", raw) + b"===")
@@ -191,8 +198,14 @@ def _serialize(msg: Message) -> str:
             return body
         return head + "\n\n" + body
     if isinstance(body, list):
-        return head + "\n\n" + "\n\n".join(_serialize(p) for p in body if isinstance(p, Message))
+        return head + "\n\n" + _serialize_all(body)
     return head
+
+
+def _serialize_all(parts: Iterable[object]) -> str:
+    """The messages of a ``message/*`` or multipart payload serialized (:func:`_serialize`),
+    blank lines between them."""
+    return "\n\n".join(_serialize(p) for p in parts if isinstance(p, Message))
 
 
 def part_text(part: Message, limit: int = DEFAULT_LIMITS.max_text_bytes) -> str:
@@ -209,7 +222,7 @@ def part_text(part: Message, limit: int = DEFAULT_LIMITS.max_text_bytes) -> str:
             len(payload) == 1
             and isinstance(payload[0], Message)
             and not len(payload[0])
-            and str(part.get("content-transfer-encoding", "")).strip().lower() in ("base64", "quoted-printable")
+            and _transfer_encoding(part) in _ENCODED
         ):
             inner = payload[0].get_payload()
             carrier = Message()
@@ -496,7 +509,7 @@ class Mail:
                     return inner
                 body = inner.get_payload()
                 text = body if isinstance(body, str) else ""
-                if str(part.get("content-transfer-encoding", "")).lower().strip() in ("base64", "quoted-printable"):
+                if _transfer_encoding(part) in _ENCODED:
                     text = part_text(part, self.limits.max_text_bytes)
                 return _parse_headers(text)
             return _parse_headers(part_text(part, self.limits.max_text_bytes))
