@@ -36,7 +36,7 @@ from email.policy import compat32
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 import dsnparse
-from dsnparse.sources import read_paths
+from dsnparse.io.sources import read_paths
 
 
 def load(paths: list[str]) -> list[bytes]:

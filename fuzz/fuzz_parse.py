@@ -25,7 +25,7 @@ import atheris
 
 with atheris.instrument_imports(include=["dsnparse", "email", "flanker"]):
     import dsnparse
-    from dsnparse.sinks import CsvSink, TableSink
+    from dsnparse.io.sinks import CsvSink, TableSink
 
 
 def check(data: bytes) -> None:

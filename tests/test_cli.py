@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from dsnparse.cli import main
-from dsnparse.sources import read_paths
+from dsnparse.io.sources import read_paths
 
 from .conftest import FIXTURES, fixture_bytes
 

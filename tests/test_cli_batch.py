@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from dsnparse import ParseError, cli, parallel
+from dsnparse import ParseError, cli
+from dsnparse.io import parallel
 
 from . import hostile
 from .conftest import ROOT
@@ -135,7 +136,7 @@ def test_the_imap_fetcher_parks_a_message_that_breaks_the_parser(monkeypatch: py
     """A parse error or a parser bug files the message as failed (the failed folder), and the
     fetcher goes on; no server is needed to see the decision."""
     imap = pytest.importorskip("dsnparse.imap")
-    from dsnparse.store import FAILED, PARSED, MessageKey
+    from dsnparse.io.store import FAILED, PARSED, MessageKey
 
     settings = imap.Settings(host="127.0.0.1", credentials=imap.Credentials("bounces", password="not-used"))
     fetcher = imap.Fetcher(settings, imap.StreamSink(io.StringIO()))
@@ -154,8 +155,8 @@ def test_ingest_stores_the_rest_and_names_the_bad_message(
     mailbox: Path, tmp_path_factory: pytest.TempPathFactory, exc: Exception,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    cli_store = pytest.importorskip("dsnparse.cli_store")
-    from dsnparse.store import Store
+    cli_store = pytest.importorskip("dsnparse.cli.mailbox")
+    from dsnparse.io.store import Store
 
     monkeypatch.setattr(cli_store, "parse", _poisoned_parse(exc))
     db = tmp_path_factory.mktemp("store") / "bounces.sqlite"

@@ -1,4 +1,4 @@
-"""``dsnparse.dask.read_bounces``: a bag of record dicts, computed with Dask's local schedulers."""
+"""``dsnparse.io.dask.read_bounces``: a bag of record dicts, computed with Dask's local schedulers."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 
 pytest.importorskip("dask.bag")
 
-from dsnparse.dask import expand, partitions, read_bounces
-from dsnparse.parallel import outcomes
-from dsnparse.sources import read_paths
+from dsnparse.io.dask import expand, partitions, read_bounces
+from dsnparse.io.parallel import outcomes
+from dsnparse.io.sources import read_paths
 
 from .conftest import FIXTURES
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dsnparse.check import actual, compare, fixtures
+from dsnparse.io.check import actual, compare, fixtures
 
 from .conftest import FIXTURES
 

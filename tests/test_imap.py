@@ -24,7 +24,7 @@ import pytest
 
 import dsnparse
 from dsnparse.cli import main as cli_main
-from dsnparse.imap import (
+from dsnparse.io.imap import (
     DONE_KEYWORD,
     NETWORK_ERRORS,
     Credentials,
@@ -34,7 +34,7 @@ from dsnparse.imap import (
     Settings,
     move,
 )
-from dsnparse.store import FAILED, OVERSIZE, PARSED, Checkpoint, Entry, Store
+from dsnparse.io.store import FAILED, OVERSIZE, PARSED, Checkpoint, Entry, Store
 
 from . import dovecot as dc
 from .conftest import FIXTURES
@@ -211,7 +211,7 @@ def test_unparseable_and_oversized_messages_are_parked_in_the_failed_folder(
             raise dsnparse.ParseError("MIME structure nested too deeply for the parser")
         return real_parse(raw, **kwargs)
 
-    monkeypatch.setattr("dsnparse.imap.parse", parse)
+    monkeypatch.setattr("dsnparse.io.imap.parse", parse)
     good = bounces()[:2]
     broken = b"X-Test-Broken: yes\r\nSubject: broken\r\n\r\nbody\r\n"
     huge = b"Subject: huge\r\n\r\n" + (b"x" * 70 + b"\r\n") * 2000

@@ -170,7 +170,7 @@ def test_the_command_line_reads_no_more_than_the_limit(tmp_path: Path, capsys: p
 
 
 def test_sources_bound_each_message(tmp_path: Path) -> None:
-    from dsnparse.sources import read_paths
+    from dsnparse.io.sources import read_paths
 
     sep = b"From MAILER-DAEMON@example.net Thu Jan  1 00:00:00 2026\n"
     (tmp_path / "box.mbox").write_bytes(

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dsnparse import cli
-from dsnparse.sinks import CsvSink, JsonLinesSink, TableSink, csv_safe, terminal_safe
+from dsnparse.io.sinks import CsvSink, JsonLinesSink, TableSink, csv_safe, terminal_safe
 
 from .hostile import HEAD
 

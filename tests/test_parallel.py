@@ -8,12 +8,12 @@ import os
 
 import pytest
 
-from dsnparse import parallel
 from dsnparse.cli import main
 from dsnparse.errors import ParseError
-from dsnparse.parallel import Options, Outcome, outcome, outcomes, records_of_blobs
+from dsnparse.io import parallel
+from dsnparse.io.parallel import Options, Outcome, outcome, outcomes, records_of_blobs
+from dsnparse.io.sources import Item
 from dsnparse.record import Kind
-from dsnparse.sources import Item
 
 from .conftest import FIXTURES
 

@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 
 import dsnparse
 from dsnparse import DsnparseError, InputError, Report
-from dsnparse.sinks import CsvSink, TableSink
+from dsnparse.io.sinks import CsvSink, TableSink
 
 from . import hostile
 from .conftest import FIXTURES

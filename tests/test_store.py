@@ -14,7 +14,8 @@ import pytest
 import dsnparse
 from dsnparse import BounceRecord, Kind, Report
 from dsnparse.cli import main
-from dsnparse.store import DUPLICATE, FAILED, PARSED, Checkpoint, Entry, MessageKey, Policy, Store, digest
+from dsnparse.io.store import DUPLICATE, FAILED, PARSED, Checkpoint, Entry, MessageKey, Store, digest
+from dsnparse.suppression import Policy
 
 from .conftest import FIXTURES, fixture_bytes
 
@@ -178,7 +179,7 @@ def test_ingest_parks_an_unparseable_message(tmp_path: Path, capsys: pytest.Capt
     def parse(raw: bytes, **kwargs: object) -> Report:
         raise dsnparse.ParseError("MIME structure nested too deeply for the parser")
 
-    monkeypatch.setattr("dsnparse.cli_store.parse", parse)
+    monkeypatch.setattr("dsnparse.cli.mailbox.parse", parse)
     bad = tmp_path / "deep.eml"
     bad.write_bytes(b"Subject: x\n\nhi\n")
     db = str(tmp_path / "b.sqlite")

@@ -17,12 +17,13 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from types import FrameType
 
-from .cli_options import add_record_options, code_table
-from .core import parse
-from .errors import DsnparseError
-from .sinks import CsvSink, JsonLinesSink
-from .sources import read_paths
-from .store import FAILED, PARSED, SUPPRESSION_FIELDS, Entry, MessageKey, Policy, Store, digest
+from ..core import parse
+from ..errors import DsnparseError
+from ..io.sinks import CsvSink, JsonLinesSink
+from ..io.sources import read_paths
+from ..io.store import FAILED, PARSED, Entry, MessageKey, Store, digest
+from ..suppression import SUPPRESSION_FIELDS, Policy
+from .options import add_record_options, code_table
 
 
 def _secret(env: str | None, path: str | None, what: str) -> str | None:
@@ -68,7 +69,7 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
 
 def imap_command(argv: list[str]) -> int:
     """``dsnparse imap --host H --user U --password-env VAR ...``: fetch, store, file away."""
-    from .imap import Credentials, Fetcher, ImapError, Security, Settings, StreamSink
+    from ..io.imap import Credentials, Fetcher, ImapError, Security, Settings, StreamSink
 
     ap = argparse.ArgumentParser(
         prog="dsnparse imap",

@@ -12,15 +12,15 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 
-from . import __version__
-from .check import check
-from .cli_options import add_record_options, code_table
-from .cli_store import COMMANDS as STORE_COMMANDS
-from .limits import DEFAULT_LIMITS
-from .parallel import default_jobs, outcomes
-from .record import Kind
-from .sinks import make_sink
-from .sources import read_paths
+from .. import __version__
+from ..io.check import check
+from ..io.parallel import default_jobs, outcomes
+from ..io.sinks import make_sink
+from ..io.sources import read_paths
+from ..limits import DEFAULT_LIMITS
+from ..record import Kind
+from .mailbox import COMMANDS as STORE_COMMANDS
+from .options import add_record_options, code_table
 
 Command = Callable[[list[str]], int]
 

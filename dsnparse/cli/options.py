@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from .classify.codes import CodeTable
-from .errors import CodeTableError
+from ..classify.codes import CodeTable
+from ..errors import CodeTableError
 
 
 def add_record_options(ap: argparse.ArgumentParser, *, headers: bool = True) -> None:

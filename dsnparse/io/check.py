@@ -16,9 +16,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .classify.codes import CodeTable
-from .core import parse
-from .errors import DsnparseError
+from ..classify.codes import CodeTable
+from ..core import parse
+from ..errors import DsnparseError
 
 MESSAGE_SUFFIXES = (".eml", ".msg", ".txt", "")
 

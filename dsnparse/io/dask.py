@@ -20,7 +20,7 @@ from typing import Any, cast
 
 import dask.bag
 
-from .classify.codes import CodeTable
+from ..classify.codes import CodeTable
 from .parallel import Options, outcome
 from .sources import is_maildir, read_paths
 

@@ -31,9 +31,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol, TextIO
 
-from .classify.codes import CodeTable
-from .core import parse
-from .errors import DsnparseError
+from ..classify.codes import CodeTable
+from ..core import parse
+from ..errors import DsnparseError
 from .sinks import JsonLinesSink
 from .store import DUPLICATE, FAILED, OVERSIZE, PARSED, Checkpoint, Entry, MessageKey, digest, iso
 

@@ -22,11 +22,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, NamedTuple
 
-from .classify.codes import CodeTable
-from .core import parse, unparsed_report
-from .errors import DsnparseError
-from .limits import Limits
-from .record import Kind, Report
+from ..classify.codes import CodeTable
+from ..core import parse, unparsed_report
+from ..errors import DsnparseError
+from ..limits import Limits
+from ..record import Kind, Report
 from .sources import Item, looks_like_mbox, read_mbox
 
 BATCH_MESSAGES = 64

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Protocol, TextIO
 
-from .record import FIELDS
+from ..record import FIELDS
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 """First characters a spreadsheet may read as the start of a formula (full-width forms included)."""

@@ -19,12 +19,15 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from itertools import groupby
+from operator import attrgetter
 from types import TracebackType
 from typing import Any
 
-from .message import normalize_newlines
-from .record import FIELDS, BounceRecord, Kind, Report
+from ..message import normalize_newlines
+from ..record import FIELDS, BounceRecord, Kind, Report
+from ..suppression import EVENT_COLUMNS, Event, Policy, Suppression, decide
 
 PARSED = "parsed"
 """Message status: parsed, its records stored."""
@@ -93,14 +96,6 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _parse_time(text: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 @dataclass(frozen=True, slots=True)
 class MessageKey:
     """Where a message lives: an IMAP mailbox (``user@host/INBOX``), its UIDVALIDITY and the UID;
@@ -140,52 +135,6 @@ class Checkpoint:
     mailbox: str
     uidvalidity: int
     last_uid: int
-
-
-@dataclass(frozen=True, slots=True)
-class Policy:
-    """When an address goes on the suppression list."""
-
-    soft_count: int = 3
-    """Soft failures needed ..."""
-    soft_days: float = 30.0
-    """... within this many days."""
-
-    def __post_init__(self) -> None:
-        if self.soft_count < 1 or self.soft_days <= 0:
-            raise ValueError("soft_count must be >= 1 and soft_days > 0")
-
-
-@dataclass(frozen=True, slots=True)
-class Suppression:
-    """One suppressed address with the evidence for it."""
-
-    address: str
-    cause: str
-    """``hard`` (a failure saying the address is dead), ``complaint`` or ``soft`` (repeated soft failures)."""
-    since: str
-    """When the policy was first met (the time of the deciding event)."""
-    first_bounce: str
-    last_bounce: str
-    count: int
-    """Failures and complaints recorded for the address."""
-    last_reason: str
-    last_status: str | None
-    last_source: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The entry as a JSON-ready dict."""
-        return {
-            "address": self.address, "cause": self.cause, "since": self.since,
-            "first_bounce": self.first_bounce, "last_bounce": self.last_bounce, "count": self.count,
-            "last_reason": self.last_reason, "last_status": self.last_status, "last_source": self.last_source,
-        }
-
-
-SUPPRESSION_FIELDS: tuple[str, ...] = (
-    "address", "cause", "since", "first_bounce", "last_bounce", "count", "last_reason", "last_status", "last_source",
-)
-"""Column order of the suppression export."""
 
 
 class Store:
@@ -323,21 +272,16 @@ class Store:
         """The suppression list under ``policy`` (default :class:`Policy`), sorted by address."""
         policy = policy or Policy()
         rows = self._db.execute(
-            "SELECT recipient_key, kind, action, bounce_type, suppress, reason, status, source, "
-            "coalesce(date, received) AS at FROM records "
+            f"SELECT {EVENT_COLUMNS} FROM records "  # noqa: S608 - a constant column list
             "WHERE recipient_key != '' AND (kind = ? OR (kind = ? AND action = 'failed')) "
             "ORDER BY recipient_key, at, id",
             (str(Kind.COMPLAINT), str(Kind.FAILURE)),
         )
         out: list[Suppression] = []
-        group: list[tuple[Any, ...]] = []
-        for row in rows:
-            if group and group[0][0] != row[0]:
-                out.extend(_decide(group, policy))
-                group = []
-            group.append(row)
-        if group:
-            out.extend(_decide(group, policy))
+        for _key, group in groupby(map(Event._make, rows), key=attrgetter("recipient")):
+            decided = decide(list(group), policy)
+            if decided is not None:
+                out.append(decided)
         return out
 
 
@@ -358,32 +302,3 @@ def _record(row: Sequence[Any]) -> BounceRecord:
         data[name] = json.loads(data[name]) if data[name] else None
     data["suppress"] = bool(data["suppress"])
     return BounceRecord.from_dict(data)
-
-
-def _decide(events: Sequence[Sequence[Any]], policy: Policy) -> list[Suppression]:
-    """One address's failures and complaints (sorted by time) to a suppression, or none."""
-    since: str | None = None
-    cause = ""
-    window = timedelta(days=policy.soft_days)
-    soft: list[datetime] = []
-    for _rcpt, kind, _action, bounce_type, suppress, _reason, _status, _source, at in events:
-        if kind == Kind.COMPLAINT:
-            since, cause = at, "complaint"
-        elif bounce_type == "hard" and suppress:
-            since, cause = at, "hard"
-        elif bounce_type == "soft":
-            moment = _parse_time(at)
-            if moment is not None:
-                soft = [t for t in soft if moment - t <= window] + [moment]
-                if len(soft) >= policy.soft_count:
-                    since, cause = at, "soft"
-        if since is not None:
-            break
-    if since is None:
-        return []
-    last = events[-1]
-    return [Suppression(
-        address=str(events[0][0]), cause=cause, since=str(since), first_bounce=str(events[0][8]),
-        last_bounce=str(last[8]), count=len(events), last_reason=str(last[5]), last_status=last[6],
-        last_source=last[7],
-    )]

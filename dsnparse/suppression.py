@@ -1,0 +1,119 @@
+"""The suppression decision: one address's failures and complaints in, a :class:`Suppression`
+(with its evidence) or nothing out. Pure: the store only queries the events and hands them here.
+
+A hard failure whose record says ``suppress`` suppresses at once, a complaint suppresses at once,
+and soft failures suppress once ``Policy.soft_count`` of them fall within ``Policy.soft_days`` days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
+
+from .record import Kind
+
+
+class Event(NamedTuple):
+    """One failure or complaint of an address, as the suppression decision needs it."""
+
+    recipient: str
+    """The address, lower-cased (the store's recipient key)."""
+    kind: str
+    action: str | None
+    bounce_type: str | None
+    suppress: bool
+    reason: str
+    status: str | None
+    source: str | None
+    at: str
+    """When it happened: the record's date, else when the message was received (ISO 8601)."""
+
+
+EVENT_COLUMNS = (
+    "recipient_key, kind, action, bounce_type, suppress, reason, status, source, coalesce(date, received) AS at"
+)
+"""The store's columns that make an :class:`Event`, in its field order."""
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """When an address goes on the suppression list."""
+
+    soft_count: int = 3
+    """Soft failures needed ..."""
+    soft_days: float = 30.0
+    """... within this many days."""
+
+    def __post_init__(self) -> None:
+        if self.soft_count < 1 or self.soft_days <= 0:
+            raise ValueError("soft_count must be >= 1 and soft_days > 0")
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """One suppressed address with the evidence for it."""
+
+    address: str
+    cause: str
+    """``hard`` (a failure saying the address is dead), ``complaint`` or ``soft`` (repeated soft failures)."""
+    since: str
+    """When the policy was first met (the time of the deciding event)."""
+    first_bounce: str
+    last_bounce: str
+    count: int
+    """Failures and complaints recorded for the address."""
+    last_reason: str
+    last_status: str | None
+    last_source: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as a JSON-ready dict."""
+        return {
+            "address": self.address, "cause": self.cause, "since": self.since,
+            "first_bounce": self.first_bounce, "last_bounce": self.last_bounce, "count": self.count,
+            "last_reason": self.last_reason, "last_status": self.last_status, "last_source": self.last_source,
+        }
+
+
+SUPPRESSION_FIELDS: tuple[str, ...] = (
+    "address", "cause", "since", "first_bounce", "last_bounce", "count", "last_reason", "last_status", "last_source",
+)
+"""Column order of the suppression export."""
+
+
+def decide(events: Sequence[Event], policy: Policy) -> Suppression | None:
+    """One address's failures and complaints (sorted by time) to a suppression, or ``None``."""
+    since: str | None = None
+    cause = ""
+    window = timedelta(days=policy.soft_days)
+    soft: list[datetime] = []
+    for event in events:
+        if event.kind == Kind.COMPLAINT:
+            since, cause = event.at, "complaint"
+        elif event.bounce_type == "hard" and event.suppress:
+            since, cause = event.at, "hard"
+        elif event.bounce_type == "soft":
+            moment = _parse_time(event.at)
+            if moment is not None:
+                soft = [t for t in soft if moment - t <= window] + [moment]
+                if len(soft) >= policy.soft_count:
+                    since, cause = event.at, "soft"
+        if since is not None:
+            break
+    if since is None:
+        return None
+    first, last = events[0], events[-1]
+    return Suppression(
+        address=str(first.recipient), cause=cause, since=str(since), first_bounce=str(first.at),
+        last_bounce=str(last.at), count=len(events), last_reason=str(last.reason), last_status=last.status,
+        last_source=last.source,
+    )
+
+
+def _parse_time(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
