@@ -22,11 +22,12 @@ import re
 from collections.abc import Callable, Iterable
 from email.message import Message
 from itertools import islice
-from typing import IO, Any, Generic, TypeVar, overload
+from typing import IO, Any, Generic, TypeVar, cast, overload
 
 import chardet
 
 from . import mime
+from .cut import LINE_PIECE, Cutter, cut
 from .errors import InputError
 from .indexed import POLICY, IndexedMessage
 from .limits import DEFAULT_LIMITS, Limits
@@ -578,22 +579,29 @@ def load(message: bytes | str | IO[bytes] | Message, limits: Limits = DEFAULT_LI
     if isinstance(message, str):
         message = message.encode("utf-8", "surrogateescape")
     elif hasattr(message, "read"):
-        try:
-            message = message.read(limits.max_message_bytes + 1)
-        except (OSError, ValueError) as exc:
-            raise InputError(f"cannot read message: {exc}") from exc
-        if isinstance(message, str):
-            message = message.encode("utf-8", "surrogateescape")
+        message = _read_cut(cast(IO[bytes], message), limits, defects)
     if not isinstance(message, bytes | bytearray | memoryview):
         raise InputError(f"expected bytes, str, a binary file or email.message.Message, got {type(message).__name__}")
-    raw = bytes(message)
-    if len(raw) > limits.max_message_bytes:
-        raw = raw[: limits.max_message_bytes]
-        defects.append("limit:message_bytes")
+    raw, hits = cut(bytes(message), limits)
+    defects.extend(f"limit:{name}" for name in hits)
     raw = normalize_newlines(raw)
     msg = _repair_boundary(_parse_bytes(raw, limits, defects), limits, defects)
     defects.extend(type(d).__name__ for d in msg.defects)
     return Mail(msg, limits, defects)
+
+
+def _read_cut(stream: IO[bytes], limits: Limits, defects: list[str]) -> bytes:
+    """A binary stream read in bounded pieces through a :class:`~dsnparse.cut.Cutter`: a message
+    larger than ``max_message_bytes`` is cut part by part as it is read, never held whole."""
+    cutter = Cutter(limits)
+    try:
+        while not cutter.full and (piece := stream.readline(LINE_PIECE)):
+            cutter.feed(piece.encode("utf-8", "surrogateescape") if isinstance(piece, str) else piece)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read message: {exc}") from exc
+    raw, hits = cutter.result()
+    defects.extend(f"limit:{name}" for name in hits)
+    return raw
 
 
 def _flag(defects: list[str], limit: str) -> None:
