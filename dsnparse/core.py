@@ -6,6 +6,7 @@ is safe to call from threads and worker processes.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from email.message import Message
 from typing import IO, Any
@@ -89,10 +90,24 @@ def parse_bytes(raw: bytes, source: str | None = None) -> list[dict[str, Any]]:
     return [r.to_dict() for r in report.records]
 
 
+def with_limits(report: Report, hits: Iterable[str]) -> Report:
+    """``report`` with a ``limit:<name>`` flag for each limit in ``hits`` (limits a source hit
+    while reading the message, before :func:`parse` saw it) on the report and every record."""
+    flags = tuple(f"limit:{name}" for name in hits)
+    extra = tuple(f for f in flags if f not in report.defects)
+    if not extra:
+        return report
+    records = tuple(
+        dataclasses.replace(r, flags=r.flags + tuple(f for f in extra if f not in r.flags)) for r in report.records
+    )
+    return dataclasses.replace(report, records=records, defects=report.defects + extra)
+
+
 def unparsed_report(source: str | None, exc: Exception) -> Report:
     """The report for a message that could not be parsed: one record flagged ``unparsed``."""
     cause = f"{type(exc).__name__}: {exc}"
-    record = BounceRecord(source=source, reason="undefined", diagnostic=cause, flags=("unparsed",))
+    record = BounceRecord(source=source, kind=Kind.NOT_BOUNCE, reason="undefined", diagnostic=cause,
+                          flags=("unparsed",))
     return Report(kind=Kind.NOT_BOUNCE, records=(record,), defects=(cause,), source=source)
 
 
@@ -123,9 +138,10 @@ def analyse(
         flags=tuple(d for d in mail.defects if d.startswith("limit:")),
     )
     records = tuple(to_record(f, kind, ctx, table) for f in facts)
+    kind = _message_kind(records, kind)
     return Report(
-        kind=_message_kind(records, kind),
-        records=records,
+        kind=kind,
+        records=tuple(dataclasses.replace(r, kind=kind) for r in records),
         original_headers=original,
         defects=tuple(mail.defects),
         source=source,

@@ -177,7 +177,7 @@ def test_sources_bound_each_message(tmp_path: Path) -> None:
         sep + b"Subject: a\n\n" + b"line\n" * 10_000 + b"\n" + sep + b"Subject: b\n\nend\n"
     )
     (tmp_path / "one.eml").write_bytes(b"Subject: c\n\n" + b"z" * 100_000)
-    items = list(read_paths([str(tmp_path)], max_bytes=1000))
+    items = list(read_paths([str(tmp_path)], Limits(max_message_bytes=1000)))
     assert [Path(i.source).name for i in items] == ["box.mbox#1", "box.mbox#2", "one.eml"]
     assert [len(i.raw or b"") <= 1000 + 5 for i in items] == [True, True, True]
     assert (items[1].raw or b"").endswith(b"end\n")

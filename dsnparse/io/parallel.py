@@ -23,7 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, NamedTuple
 
 from ..classify.codes import CodeTable
-from ..core import parse, unparsed_report
+from ..core import parse, unparsed_report, with_limits
 from ..errors import DsnparseError
 from ..limits import Limits
 from ..record import Kind, Report
@@ -51,6 +51,8 @@ class Outcome(NamedTuple):
     """``BounceRecord.to_dict()`` of each record, in report order."""
     error: str | None = None
     unreadable: bool = False
+    limits: tuple[str, ...] = ()
+    """The limits the message hit (``message_bytes``...), read or parsed."""
 
 
 class Options(NamedTuple):
@@ -79,20 +81,28 @@ def outcome(item: Item, options: Options = DEFAULT_OPTIONS) -> Outcome:
         return Outcome(item.source, str(Kind.NOT_BOUNCE), (), item.error or "cannot read", unreadable=True)
     error: str | None = None
     try:
-        report: Report = parse(
-            item.raw,
-            source=item.source,
-            table=options.table,
-            original_headers=options.original_headers,
-            limits=options.limits,
-        )
+        report = parse_item(item, options)
     except DsnparseError as exc:
         error = str(exc)
         report = unparsed_report(item.source, exc)
     except Exception as exc:  # a parser bug: one message must never stop a batch; named, exit 1
         error = f"internal error: {type(exc).__name__}: {exc}"
         report = unparsed_report(item.source, exc)
-    return Outcome(item.source, str(report.kind), tuple(r.to_dict() for r in report.records), error)
+    hits = tuple(d.removeprefix("limit:") for d in report.defects if d.startswith("limit:"))
+    return Outcome(item.source, str(report.kind), tuple(r.to_dict() for r in report.records), error, limits=hits)
+
+
+def parse_item(item: Item, options: Options = DEFAULT_OPTIONS) -> Report:
+    """The report of an item that was read (``item.raw`` set), with the limits the source hit
+    reading it; raises what :func:`dsnparse.parse` raises."""
+    report = parse(
+        item.raw or b"",
+        source=item.source,
+        table=options.table,
+        original_headers=options.original_headers,
+        limits=options.limits,
+    )
+    return with_limits(report, item.cut) if item.cut else report
 
 
 def _parse_batch(batch: list[Item], options: Options) -> list[Outcome]:

@@ -1,22 +1,33 @@
 """Sources: where raw messages come from (files, directories, mbox, Maildir, stdin), streamed.
 
 Each source yields :class:`Item` values: a source key and the raw bytes of one message, or the
-error that kept it from being read. Memory is bounded by the largest single message, never by the
-size of a mailbox; with ``max_bytes`` only about that many leading bytes of a message are kept
-(the rest is skipped, not loaded), so a giant file or mbox message cannot exhaust memory. Sources never
-parse: they hand bytes to the core.
+error that kept it from being read. Files compressed with gzip, bzip2 or xz (``.gz``, ``.bz2``,
+``.xz``, told by their first bytes) are read as what they hold. Memory is bounded by the largest
+single message, never by the size of a mailbox: lines are read in pieces of at most
+:data:`~dsnparse.cut.LINE_PIECE` bytes (a multi-gigabyte line is never held whole), and with
+``limits`` a message over ``max_message_bytes`` is cut part by part as it is read
+(:class:`~dsnparse.cut.Cutter`: the report parts are kept), the limits it hit on the item.
+Sources never parse: they hand bytes to the core.
 """
 
 from __future__ import annotations
 
+import bz2
+import gzip
+import lzma
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Protocol, cast
+
+from ..cut import LINE_PIECE, Cutter, lines
+from ..limits import Limits
 
 _MBOX_FROM = b"From "
 _MAX_LINE_PEEK = 4096
+READ_ERRORS = (OSError, EOFError, lzma.LZMAError)
+"""What reading a damaged or truncated (compressed) file raises."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +37,36 @@ class Item:
     source: str
     raw: bytes | None = None
     error: str | None = None
+    cut: tuple[str, ...] = ()
+    """The limits the message hit while it was read (``message_bytes``, ``header_bytes``)."""
+
+
+class _Message(Protocol):
+    def feed(self, piece: bytes) -> None: ...
+
+    def result(self) -> tuple[bytes, tuple[str, ...]]: ...
+
+    @property
+    def full(self) -> bool: ...
+
+
+class _Whole:
+    """A message kept as it comes (no limits)."""
+
+    full = False
+
+    def __init__(self) -> None:
+        self.pieces: list[bytes] = []
+
+    def feed(self, piece: bytes) -> None:
+        self.pieces.append(piece)
+
+    def result(self) -> tuple[bytes, tuple[str, ...]]:
+        return b"".join(self.pieces), ()
+
+
+def _collector(limits: Limits | None) -> _Message:
+    return Cutter(limits) if limits is not None else _Whole()
 
 
 def is_maildir(path: str) -> bool:
@@ -41,120 +82,219 @@ def looks_like_mbox(head: bytes) -> bool:
     return b"@" in first or len(first.split()) >= 3
 
 
-def read_mbox(fh: BinaryIO, path: str, max_bytes: int | None = None) -> Iterator[Item]:
+def _pieces(fh: BinaryIO) -> Iterator[tuple[bytes, bool]]:
+    """The stream in bounded pieces, each with whether it starts a line."""
+    start = True
+    while piece := fh.readline(LINE_PIECE):
+        yield piece, start
+        start = piece.endswith(b"\n")
+
+
+def read_mbox(fh: BinaryIO, path: str, limits: Limits | None = None) -> Iterator[Item]:
     """Messages of an mbox stream, one at a time (``path`` for a single message, else
-    ``path#N`` counting from 1). ``>From `` quoting (mboxrd/mboxo) is undone. With ``max_bytes``
-    a message keeps only about that many leading bytes."""
-    pending: bytes | None = None
+    ``path#N`` counting from 1). ``>From `` quoting (mboxrd/mboxo) is undone. With ``limits``
+    a message over ``max_message_bytes`` is cut part by part (:class:`~dsnparse.cut.Cutter`)."""
+    pending: Item | None = None
     count = 0
-    current: list[bytes] = []
-    size = 0
-    started = False
-
-    def finish(lines: list[bytes]) -> bytes:
-        out = []
-        for line in lines:
-            stripped = line.lstrip(b">")
-            if line.startswith(b">") and stripped.startswith(_MBOX_FROM):
-                line = line[1:]
-            out.append(line)
-        return b"".join(out)
-
+    current: _Message | None = None
     prev_blank = True
-    for line in fh:
-        if line.startswith(_MBOX_FROM) and prev_blank:
-            if started:
-                msg = finish(current)
+    for piece, start in _pieces(fh):
+        if start and prev_blank and piece.startswith(_MBOX_FROM):
+            if current is not None:
                 count += 1
                 if pending is not None:
-                    yield Item(f"{path}#{count - 1}", pending)
-                pending = msg
-            current, started, size = [line], True, len(line)
-        else:
-            if not started:
-                current, started, size = [line], True, len(line)
-            elif max_bytes is None or size < max_bytes:
-                current.append(line)
-                size += len(line)
-        prev_blank = line in (b"\n", b"\r\n")
-    if started:
-        msg = finish(current)
+                    yield _numbered(pending, count - 1, path)
+                pending = _item(path, current)
+            current = _collector(limits)
+        elif current is None:
+            current = _collector(limits)
+        elif start and piece.startswith(b">") and piece.lstrip(b">").startswith(_MBOX_FROM):
+            piece = piece[1:]
+        current.feed(piece)
+        prev_blank = start and piece in (b"\n", b"\r\n")
+    if current is not None:
+        last = _item(path, current)
         count += 1
         if pending is not None:
-            yield Item(f"{path}#{count - 1}", pending)
-            yield Item(f"{path}#{count}", msg)
+            yield _numbered(pending, count - 1, path)
+            yield _numbered(last, count, path)
         else:
-            yield Item(path, msg)
+            yield last
 
 
-def read_file(path: str, max_bytes: int | None = None) -> Iterator[Item]:
-    """A file: one message, or every message of an mbox (detected by content); with
-    ``max_bytes``, at most that many bytes of each message are read."""
+def _item(path: str, message: _Message) -> Item:
+    raw, cut = message.result()
+    return Item(path, raw, cut=cut)
+
+
+def _numbered(item: Item, n: int, path: str) -> Item:
+    return Item(f"{path}#{n}", item.raw, item.error, item.cut)
+
+
+def _single(fh: BinaryIO, path: str, limits: Limits | None) -> Item:
+    """One message: read at once when within the limit, else line by line through a cutter."""
+    if limits is None:
+        return Item(path, fh.read())
+    head = fh.read(limits.max_message_bytes + 1)
+    if len(head) <= limits.max_message_bytes:
+        return Item(path, head)
+    cutter = Cutter(limits)
+    rest = fh.readline(LINE_PIECE)
+    for piece in lines(head + rest):
+        cutter.feed(piece)
+    for piece, _ in _pieces(fh):
+        if cutter.full:
+            break
+        cutter.feed(piece)
+    return _item(path, cutter)
+
+
+def decompressed(fh: BinaryIO) -> BinaryIO:
+    """``fh`` itself, or a reader of what it holds when it starts like a gzip (RFC 1952), bzip2
+    or xz stream."""
+    head = fh.peek(8)[:8] if hasattr(fh, "peek") else b""
+    if head.startswith(b"\x1f\x8b"):
+        return cast(BinaryIO, gzip.GzipFile(fileobj=fh))
+    if head.startswith(b"BZh"):
+        return cast(BinaryIO, bz2.BZ2File(fh))
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return cast(BinaryIO, lzma.LZMAFile(fh))
+    return fh
+
+
+def read_stream(fh: BinaryIO, path: str, limits: Limits | None = None) -> Iterator[Item]:
+    """One message or an mbox from an open binary stream (decompressed when it is compressed);
+    a read error ends it with an item naming the cause."""
     try:
-        fh = open(path, "rb")  # noqa: SIM115 - closed below, generator keeps it open while streaming
-    except OSError as exc:
-        yield Item(path, error=f"cannot open: {exc.strerror or exc}")
-        return
-    with fh:
-        try:
-            head = fh.peek(_MAX_LINE_PEEK)[:_MAX_LINE_PEEK] if hasattr(fh, "peek") else b""
-            if looks_like_mbox(head):
-                yield from read_mbox(fh, path, max_bytes)
+        stream = decompressed(fh)
+        head = stream.peek(_MAX_LINE_PEEK)[:_MAX_LINE_PEEK] if hasattr(stream, "peek") else b""
+        if looks_like_mbox(head):
+            yield from read_mbox(stream, path, limits)
+        else:
+            yield _single(stream, path, limits)
+    except READ_ERRORS as exc:
+        yield Item(path, error=f"cannot read: {getattr(exc, 'strerror', None) or exc}")
+
+
+def maildir_subfolders(path: str) -> list[str]:
+    """The Maildir++ subfolders of a Maildir root (``.Processed``, ``.Unparsed``: Dovecot's layout)."""
+    try:
+        names = sorted(e.name for e in os.scandir(path) if e.name.startswith(".") and e.is_dir())
+    except OSError:
+        return []
+    return [n for n in names if n not in (".", "..") and is_maildir(os.path.join(path, n))]
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+class Reader:
+    """Messages from command-line style paths (files, directories, mbox files, Maildir, ``-``),
+    with how far it got: :attr:`done` bytes of :meth:`total` (for a progress estimate).
+
+    A Maildir root's Maildir++ subfolders (``.Processed``, ``.Unparsed``) are read with
+    ``subfolders``; otherwise ``notice`` is told which were skipped.
+    """
+
+    def __init__(
+        self,
+        paths: Iterable[str],
+        limits: Limits | None = None,
+        *,
+        subfolders: bool = False,
+        notice: Callable[[str], None] | None = None,
+    ):
+        self.paths = list(paths)
+        self.limits = limits
+        self.subfolders = subfolders
+        self.notice = notice
+        self._finished = 0
+        self._current: BinaryIO | None = None
+
+    def total(self) -> int | None:
+        """Bytes of every input file (one walk over the paths), None when stdin is an input."""
+        size = 0
+        for path in self.paths:
+            if path == "-":
+                return None
+            if os.path.isdir(path):
+                size += sum(_size(os.path.join(d, name)) for d, _, files in os.walk(path) for name in files)
             else:
-                yield Item(path, fh.read() if max_bytes is None else fh.read(max_bytes))
+                size += _size(path)
+        return size
+
+    @property
+    def done(self) -> int:
+        """Bytes of the input files read so far."""
+        current = self._current
+        try:
+            return self._finished + (current.tell() if current is not None else 0)
+        except (OSError, ValueError):
+            return self._finished
+
+    def __iter__(self) -> Iterator[Item]:
+        for path in self.paths:
+            if path == "-":
+                yield from read_stream(sys.stdin.buffer, "-", self.limits)
+            elif os.path.isdir(path):
+                yield from self._directory(path)
+            elif os.path.exists(path):
+                yield from self._file(path)
+            else:
+                yield Item(path, error="no such file or directory")
+
+    def _file(self, path: str) -> Iterator[Item]:
+        try:
+            fh = open(path, "rb")  # noqa: SIM115 - closed below, generator keeps it open while streaming
         except OSError as exc:
-            yield Item(path, error=f"cannot read: {exc.strerror or exc}")
+            yield Item(path, error=f"cannot open: {exc.strerror or exc}")
+            return
+        with fh:
+            self._current = fh
+            try:
+                yield from read_stream(fh, path, self.limits)
+            finally:
+                self._current = None
+                self._finished += os.fstat(fh.fileno()).st_size
+
+    def _maildir(self, path: str) -> Iterator[Item]:
+        for sub in ("new", "cur"):
+            folder = os.path.join(path, sub)
+            for name in sorted(os.listdir(folder)):
+                full = os.path.join(folder, name)
+                if os.path.isfile(full):
+                    yield from self._file(full)
+        extra = maildir_subfolders(path)
+        if extra and self.subfolders:
+            for name in extra:
+                yield from self._maildir(os.path.join(path, name))
+        elif extra and self.notice is not None:
+            self.notice(f"{path}: skipped the Maildir++ subfolders {', '.join(extra)} "
+                        "(--maildir-subfolders reads them)")
+
+    def _directory(self, path: str) -> Iterator[Item]:
+        if is_maildir(path):
+            yield from self._maildir(path)
+            return
+        try:
+            entries = sorted(os.scandir(path), key=lambda e: e.name)
+        except OSError as exc:
+            yield Item(path, error=f"cannot list: {exc.strerror or exc}")
+            return
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name.endswith(".json"):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                yield from self._directory(entry.path)
+            elif entry.is_file():
+                yield from self._file(entry.path)
 
 
-def read_maildir(path: str, max_bytes: int | None = None) -> Iterator[Item]:
-    """Messages of a Maildir folder (``new`` then ``cur``, sorted by name)."""
-    for sub in ("new", "cur"):
-        folder = os.path.join(path, sub)
-        for name in sorted(os.listdir(folder)):
-            full = os.path.join(folder, name)
-            if os.path.isfile(full):
-                yield from read_file(full, max_bytes)
-
-
-def read_directory(path: str, max_bytes: int | None = None) -> Iterator[Item]:
-    """Every file below a directory (recursively, sorted), Maildir folders read as such."""
-    if is_maildir(path):
-        yield from read_maildir(path, max_bytes)
-        return
-    try:
-        entries = sorted(os.scandir(path), key=lambda e: e.name)
-    except OSError as exc:
-        yield Item(path, error=f"cannot list: {exc.strerror or exc}")
-        return
-    for entry in entries:
-        if entry.name.startswith(".") or entry.name.endswith(".json"):
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            yield from read_directory(entry.path, max_bytes)
-        elif entry.is_file():
-            yield from read_file(entry.path, max_bytes)
-
-
-def read_stdin(stream: BinaryIO | None = None, max_bytes: int | None = None) -> Iterator[Item]:
-    """Standard input: one message, or an mbox."""
-    fh = stream or sys.stdin.buffer
-    head = fh.peek(_MAX_LINE_PEEK)[:_MAX_LINE_PEEK] if hasattr(fh, "peek") else b""
-    if looks_like_mbox(head):
-        yield from read_mbox(fh, "-", max_bytes)
-    else:
-        yield Item("-", fh.read() if max_bytes is None else fh.read(max_bytes))
-
-
-def read_paths(paths: Iterable[str], max_bytes: int | None = None) -> Iterator[Item]:
-    """Messages from command-line style paths: files, directories, mbox files, Maildir, ``-``.
-    ``max_bytes`` bounds what is read of each message (``Limits.max_message_bytes + 1`` lets
-    the core see, and flag, that a message was longer than its limit)."""
-    for path in paths:
-        if path == "-":
-            yield from read_stdin(max_bytes=max_bytes)
-        elif os.path.isdir(path):
-            yield from read_directory(path, max_bytes)
-        elif os.path.exists(path):
-            yield from read_file(path, max_bytes)
-        else:
-            yield Item(path, error="no such file or directory")
+def read_paths(paths: Iterable[str], limits: Limits | None = None) -> Iterator[Item]:
+    """Messages from command-line style paths: files, directories, mbox files, Maildir, ``-``
+    (see :class:`Reader`); with ``limits`` each message is cut to them as it is read."""
+    return iter(Reader(paths, limits))
