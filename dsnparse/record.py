@@ -38,6 +38,8 @@ class BounceRecord:
 
     source: str | None = None
     """Where the message came from (path, ``path#N`` for mbox messages, IMAP key)."""
+    kind: Kind | None = None
+    """What the whole message is (the report's :class:`Kind`: ``failure``, ``delay``...)."""
     recipient: str | None = None
     """The failed (or reported) recipient address; ``None`` when the report names none."""
     original_recipient: str | None = None
@@ -102,6 +104,8 @@ class BounceRecord:
         kwargs = {k: v for k, v in data.items() if k in names}
         if "flags" in kwargs:
             kwargs["flags"] = tuple(kwargs["flags"] or ())
+        if kwargs.get("kind") is not None:
+            kwargs["kind"] = Kind(kwargs["kind"])
         if "headers" in kwargs:
             kwargs["headers"] = dict(kwargs["headers"] or {})
         return cls(**kwargs)

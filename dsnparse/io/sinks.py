@@ -23,7 +23,16 @@ _CONTROL = re.compile(
 )
 _JSON_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
 """Characters JSON leaves raw that ``str.splitlines`` (and some JSON Lines readers) break on."""
-TABLE_COLUMNS = ("source", "recipient", "action", "status", "reason", "bounce_type", "suppress", "diagnostic")
+TABLE_COLUMNS = ("source", "kind", "recipient", "status", "reason", "bounce_type", "suppress", "flags",
+                 "diagnostic")
+"""The table's columns (``--header`` columns go before ``diagnostic``)."""
+TITLES = {"bounce_type": "TYPE", "suppress": "SUPP"}
+"""Column titles shorter than the field name (the rest: the field name in capitals)."""
+_NARROW = {"diagnostic": 12, "source": 12, "subject": 12, "flags": 5}
+"""Columns narrowed first, in this order, when the table is wider than the terminal, and how far."""
+_DROPPED = ("diagnostic", "status", "bounce_type")
+"""Columns left out, in this order, when narrowing is not enough (a terminal under 100 columns)."""
+_NARROWEST = 8
 
 
 class Sink(Protocol):
@@ -67,18 +76,30 @@ def csv_safe(value: Any) -> str:
     return text
 
 
-class CsvSink:
-    """CSV with a header row of the record fields."""
+def header_value(record: Mapping[str, Any], name: str) -> Any:
+    """The value of ``--header NAME`` in a record's ``headers`` (any case), else None."""
+    headers = record.get("headers") or {}
+    wanted = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == wanted), None)
 
-    def __init__(self, out: TextIO, fields: tuple[str, ...] = FIELDS):
-        self.fields = fields
+
+def _cell(record: Mapping[str, Any], column: str, headers: tuple[str, ...]) -> Any:
+    return header_value(record, column) if column in headers else record.get(column)
+
+
+class CsvSink:
+    """CSV with a header row of the record fields, then one column per ``--header`` name."""
+
+    def __init__(self, out: TextIO, fields: tuple[str, ...] = FIELDS, headers: tuple[str, ...] = ()):
+        self.fields = fields + tuple(h for h in headers if h not in fields)
+        self.headers = headers
         self.writer = csv.writer(out, lineterminator="\n")
-        self.writer.writerow(fields)
+        self.writer.writerow(self.fields)
         self.out = out
 
     def write(self, record: Mapping[str, Any]) -> None:
         """Write one record as a CSV row."""
-        self.writer.writerow([csv_safe(record.get(f)) for f in self.fields])
+        self.writer.writerow([csv_safe(_cell(record, f, self.headers)) for f in self.fields])
 
     def close(self) -> None:
         """Flush the stream."""
@@ -87,30 +108,81 @@ class CsvSink:
 
 def terminal_safe(value: Any, width: int = 60) -> str:
     """A value for a terminal: control characters and escape sequences removed, shortened."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        value = " ".join(str(v) for v in value)
     text = "" if value is None else str(value)
     text = _CONTROL.sub("", text.replace("\n", " ").replace("\t", " "))
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class TableSink:
-    """A plain aligned table for people, one row per record."""
+def _fit(text: str, width: int, column: str) -> str:
+    """``text`` in ``width`` characters: a source loses its start (the file name stays), others their end."""
+    if len(text) <= width:
+        return text
+    return "…" + text[len(text) - width + 1 :] if column == "source" else text[: width - 1] + "…"
 
-    def __init__(self, out: TextIO, columns: tuple[str, ...] = TABLE_COLUMNS):
+
+def fit_widths(columns: tuple[str, ...], natural: list[int], width: int) -> list[int]:
+    """Column widths (0: the column is left out) that fit ``width`` characters with two spaces
+    between columns: the columns of :data:`_NARROW` narrowed, then those of :data:`_DROPPED` left
+    out, then any column narrowed to a few characters; room left over goes back to the source."""
+    widths = list(natural)
+
+    def excess() -> int:
+        shown = [w for w in widths if w]
+        return sum(shown) + 2 * (len(shown) - 1) - width
+
+    for column, least in _NARROW.items():
+        if column in columns and excess() > 0:
+            i = columns.index(column)
+            widths[i] -= min(excess(), max(widths[i] - least, 0))
+    for column in _DROPPED:
+        if column in columns and excess() > 0 and sum(1 for w in widths if w) > 2:
+            widths[columns.index(column)] = 0
+    for i in range(len(columns)):
+        if widths[i] and excess() > 0:
+            widths[i] -= min(excess(), max(widths[i] - _NARROWEST, 0))
+    if "source" in columns and excess() < 0:
+        i = columns.index("source")
+        widths[i] = min(natural[i], widths[i] - excess())
+    return widths
+
+
+class TableSink:
+    """A plain aligned table for people, one row per record, as wide as ``width`` (the terminal)."""
+
+    def __init__(self, out: TextIO, columns: tuple[str, ...] = TABLE_COLUMNS, headers: tuple[str, ...] = (),
+                 width: int = 80):
         self.out = out
+        extra = tuple(h for h in headers if h not in columns)
+        if "diagnostic" in columns:
+            at = columns.index("diagnostic")
+            columns = columns[:at] + extra + columns[at:]
+        else:
+            columns += extra
         self.columns = columns
+        self.headers = headers
+        self.width = width
         self.rows: list[list[str]] = []
 
     def write(self, record: Mapping[str, Any]) -> None:
         """Buffer one row (the table is aligned when closed)."""
-        self.rows.append([terminal_safe(record.get(c)) for c in self.columns])
+        self.rows.append([terminal_safe(_cell(record, c, self.headers), 200) for c in self.columns])
         if len(self.rows) >= 500:
             self._flush()
 
     def _flush(self) -> None:
-        widths = [max([len(c)] + [len(r[i]) for r in self.rows]) for i, c in enumerate(self.columns)]
-        self.out.write("  ".join(c.upper().ljust(w) for c, w in zip(self.columns, widths, strict=True)).rstrip() + "\n")
+        titles = [TITLES.get(c, c) for c in self.columns]
+        natural = [max([len(t)] + [len(r[i]) for r in self.rows]) for i, t in enumerate(titles)]
+        widths = fit_widths(self.columns, natural, self.width)
+        shown = [i for i, w in enumerate(widths) if w]
+        titles = [TITLES.get(c, c.upper()) for c in self.columns]
+        self.out.write("  ".join(_fit(titles[i], widths[i], "").ljust(widths[i]) for i in shown).rstrip() + "\n")
         for row in self.rows:
-            self.out.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n")
+            cells = (_fit(row[i], widths[i], self.columns[i]).ljust(widths[i]) for i in shown)
+            self.out.write("  ".join(cells).rstrip() + "\n")
         self.rows = []
 
     def close(self) -> None:
@@ -120,10 +192,11 @@ class TableSink:
         self.out.flush()
 
 
-def make_sink(fmt: str, out: TextIO) -> Sink:
-    """The sink for a ``--format`` name: ``jsonl``, ``csv`` or ``table``."""
+def make_sink(fmt: str, out: TextIO, *, headers: tuple[str, ...] = (), width: int = 80) -> Sink:
+    """The sink for a ``--format`` name: ``jsonl``, ``csv`` or ``table`` (``headers``: the
+    ``--header`` names, a column each in CSV and the table; ``width``: the table's)."""
     if fmt == "csv":
-        return CsvSink(out)
+        return CsvSink(out, headers=headers)
     if fmt == "table":
-        return TableSink(out)
+        return TableSink(out, headers=headers, width=width)
     return JsonLinesSink(out)

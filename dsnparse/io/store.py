@@ -14,6 +14,7 @@ suppress once ``soft_count`` of them fall within ``soft_days`` days.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import sqlite3
@@ -24,6 +25,7 @@ from itertools import groupby
 from operator import attrgetter
 from types import TracebackType
 from typing import Any
+from urllib.parse import quote
 
 from ..message import normalize_newlines
 from ..record import FIELDS, BounceRecord, Kind, Report
@@ -40,6 +42,9 @@ OVERSIZE = "oversize"
 
 _JSON_FIELDS = frozenset({"headers", "flags"})
 _COLUMNS = ", ".join(f'"{f}"' for f in FIELDS)
+_STORED = tuple(f for f in FIELDS if f != "kind")
+"""Record fields after the records table's own ``kind`` column (the record's ``kind`` is stored
+there, once: the table keeps the column layout of stores written before records had a kind)."""
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY,
@@ -65,7 +70,7 @@ CREATE TABLE IF NOT EXISTS records (
     recipient_key TEXT NOT NULL,
     kind TEXT NOT NULL,
     received TEXT NOT NULL,
-    {", ".join(f'"{f}"' for f in FIELDS)},
+    {", ".join(f'"{f}"' for f in _STORED)},
     UNIQUE (mailbox, uidvalidity, uid, recipient_key)
 );
 CREATE INDEX IF NOT EXISTS records_recipient ON records (recipient_key);
@@ -110,7 +115,11 @@ class MessageKey:
         """The key as the records' ``source`` text (an RFC 5092 style IMAP URL for mailboxes)."""
         if not self.uidvalidity and not self.uid:
             return self.mailbox
-        return f"imap://{self.mailbox};UIDVALIDITY={self.uidvalidity}/;UID={self.uid}"
+        server, slash, folder = str(self.mailbox).partition("/")
+        user, at, host = server.rpartition("@")
+        if at:  # RFC 5092 (RFC 3986 userinfo): an "@" or ":" in the user name is percent-encoded
+            server = f"{quote(user, safe='')}@{host}"
+        return f"imap://{server}{slash}{folder};UIDVALIDITY={self.uidvalidity}/;UID={self.uid}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,13 +223,15 @@ class Store:
         )
         message_id = cur.lastrowid
         if status == PARSED and entry.report is not None:
-            placeholders = ", ".join("?" for _ in range(len(FIELDS) + 7))
+            placeholders = ", ".join("?" for _ in range(len(FIELDS) + 6))
             for record in entry.report.records:
+                if record.kind is None:  # a record built by hand: the kind of its report
+                    record = dataclasses.replace(record, kind=entry.report.kind)
                 cur.execute(
-                    f"INSERT OR IGNORE INTO records (message, mailbox, uidvalidity, uid, recipient_key, kind, "  # noqa: S608
+                    f"INSERT OR IGNORE INTO records (message, mailbox, uidvalidity, uid, recipient_key, "  # noqa: S608
                     f"received, {_COLUMNS}) VALUES ({placeholders})",
                     (message_id, key.mailbox, key.uidvalidity, key.uid, (record.recipient or "").lower(),
-                     str(entry.report.kind), received, *_row(record)),
+                     received, *_row(record)),
                 )
         return status
 
