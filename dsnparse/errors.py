@@ -21,3 +21,7 @@ class SourceError(DsnparseError, OSError):
 
 class ParseError(DsnparseError, ValueError):
     """A message could not be analysed (for instance MIME nesting too deep for the parser)."""
+
+
+class MissingExtra(DsnparseError, ImportError):
+    """An optional part needs a package that is not installed; the message says what to install."""

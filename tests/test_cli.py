@@ -88,14 +88,16 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert exc.value.code == 2
 
 
-def test_csv_and_table_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_csv_and_table_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
     path = tmp_path / "m.eml"
     path.write_bytes(MULTI)
     code, out, _ = run(["--format", "csv", str(path)], capsys)
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and [r["recipient"] for r in rows] == ["full@example.com", "gone@example.net"]
     code, out, _ = run(["--format", "table", str(path)], capsys)
-    assert out.splitlines()[0].split()[:3] == ["SOURCE", "RECIPIENT", "ACTION"]
+    assert out.splitlines()[0].split()[:4] == ["SOURCE", "KIND", "RECIPIENT", "STATUS"]
     assert "gone@example.net" in out
 
 
@@ -122,14 +124,14 @@ def test_all_prints_non_bounces(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_check_command_reports_and_updates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copy(FIXTURES / "rfc3464" / "userunknown.eml", tmp_path / "case.eml")
     code, out, _ = run(["check", str(tmp_path)], capsys)
-    assert code == 1 and "is missing" in out
+    assert code == 2 and f"no fixtures (messages with a .json beside them) found under {tmp_path}" in out
     code, out, _ = run(["check", "--update", str(tmp_path)], capsys)
     assert code == 0 and (tmp_path / "case.json").exists()
     expected = json.loads((tmp_path / "case.json").read_text())
     expected["records"][0]["status"] = "5.9.9"
     (tmp_path / "case.json").write_text(json.dumps(expected))
     code, out, _ = run(["check", str(tmp_path)], capsys)
-    assert code == 1 and "record 0 status: expected '5.9.9', got '5.1.1'" in out
+    assert code == 1 and "record 0 (nobody-here@example.com) status: expected '5.9.9', got '5.1.1'" in out
 
 
 def test_console_script_runs_on_the_bundled_fixtures() -> None:

@@ -179,7 +179,7 @@ def test_ingest_parks_an_unparseable_message(tmp_path: Path, capsys: pytest.Capt
     def parse(raw: bytes, **kwargs: object) -> Report:
         raise dsnparse.ParseError("MIME structure nested too deeply for the parser")
 
-    monkeypatch.setattr("dsnparse.cli.mailbox.parse", parse)
+    monkeypatch.setattr("dsnparse.io.parallel.parse", parse)
     bad = tmp_path / "deep.eml"
     bad.write_bytes(b"Subject: x\n\nhi\n")
     db = str(tmp_path / "b.sqlite")

@@ -17,13 +17,14 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from types import FrameType
 
-from ..core import parse
 from ..errors import DsnparseError
+from ..io.extras import require
+from ..io.parallel import Options, parse_item
 from ..io.sinks import CsvSink, JsonLinesSink
 from ..io.sources import read_paths
 from ..io.store import FAILED, PARSED, Entry, MessageKey, Store, digest
 from ..suppression import SUPPRESSION_FIELDS, Policy
-from .options import add_record_options, code_table
+from .options import add_record_options, positive, record_options
 
 
 def _secret(env: str | None, path: str | None, what: str) -> str | None:
@@ -67,9 +68,9 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
             signal.signal(sig, previous)
 
 
-def imap_command(argv: list[str]) -> int:
-    """``dsnparse imap --host H --user U --password-env VAR ...``: fetch, store, file away."""
-    from ..io.imap import Credentials, Fetcher, ImapError, Security, Settings, StreamSink
+def _imap_parser() -> argparse.ArgumentParser:
+    """``dsnparse imap``'s options."""
+    from ..io.imap import Security
 
     ap = argparse.ArgumentParser(
         prog="dsnparse imap",
@@ -106,7 +107,20 @@ def imap_command(argv: list[str]) -> int:
                     help="re-issue IDLE after this long (default 600)")
     add_record_options(ap)
     ap.add_argument("--quiet", action="store_true", help="no progress lines, only warnings and the summary")
-    args = ap.parse_args(argv)
+    return ap
+
+
+def imap_command(argv: list[str]) -> int:
+    """``dsnparse imap --host H --user U --password-env VAR ...``: fetch, store, file away."""
+    ap = _imap_parser()
+    return _imap_run(ap, ap.parse_args(argv))
+
+
+def _imap_run(ap: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    require("imapclient", "imap", "dsnparse imap")
+    from ..io.imap import Credentials, Fetcher, ImapError, Security, Settings, StreamSink
+
+    options = record_options(ap, args)
     if args.batch_size < 1 or args.max_size < 1 or args.idle_interval <= 0:
         ap.error("--batch-size, --max-size and --idle-interval must be positive")
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, stream=sys.stderr,
@@ -119,7 +133,7 @@ def imap_command(argv: list[str]) -> int:
             security=args.security or Security.TLS, ca_file=args.ca_file, folder=args.folder,
             processed_folder=args.processed_folder, failed_folder=args.failed_folder,
             batch_size=args.batch_size, max_size=args.max_size, idle_interval=args.idle_interval,
-            original_headers=tuple(args.header), table=code_table(args.code_table),
+            original_headers=options.headers, table=options.table, limits=options.limits,
         )
     except ImapError as exc:
         raise SystemExit(f"dsnparse imap: {exc}") from exc
@@ -151,8 +165,8 @@ def _write_summary(lines: list[str]) -> None:
         sys.stderr.write(f"dsnparse: {line}\n")
 
 
-def ingest_command(argv: list[str]) -> int:
-    """``dsnparse ingest --db FILE PATH...``: parse files, mbox files and Maildir folders into the store."""
+def _ingest_parser() -> argparse.ArgumentParser:
+    """``dsnparse ingest``'s options."""
     ap = argparse.ArgumentParser(
         prog="dsnparse ingest",
         description="Parse messages (files, directories, mbox, Maildir, - for stdin) into a SQLite store. "
@@ -161,14 +175,21 @@ def ingest_command(argv: list[str]) -> int:
     ap.add_argument("paths", nargs="+", metavar="PATH")
     ap.add_argument("--db", required=True, metavar="FILE")
     add_record_options(ap)
-    ap.add_argument("--batch-size", type=int, default=500, metavar="N", help="messages per transaction")
+    ap.add_argument("--batch-size", type=positive, default=500, metavar="N", help="messages per transaction")
+    return ap
+
+
+def ingest_command(argv: list[str]) -> int:
+    """``dsnparse ingest --db FILE PATH...``: parse files, mbox files and Maildir folders into the store."""
+    ap = _ingest_parser()
     args = ap.parse_args(argv)
-    table = code_table(args.code_table)
+    options = record_options(ap, args)
+    parse_options = Options(options.table, options.headers, options.limits)
     counts = {"read": 0, "unreadable": 0, "failed": 0}
     statuses: dict[str, int] = {}
     with _open_store(args.db, "ingest") as store:
         batch: list[Entry] = []
-        for item in read_paths(args.paths):
+        for item in read_paths(args.paths, options.limits):
             counts["read"] += 1
             if item.raw is None:
                 counts["unreadable"] += 1
@@ -178,7 +199,7 @@ def ingest_command(argv: list[str]) -> int:
             stdin = item.source == "-" or item.source.startswith("-#")
             key = MessageKey(f"stdin:{identity}" if stdin else os.path.abspath(item.source))
             try:
-                report = parse(item.raw, source=item.source, table=table, original_headers=args.header)
+                report = parse_item(item, parse_options)
                 batch.append(Entry(key, PARSED, report=report, digest=identity, size=len(item.raw)))
             except Exception as exc:  # parse errors and parser bugs alike: named, stored as failed, go on
                 counts["failed"] += 1
@@ -202,8 +223,8 @@ def _tally(statuses: dict[str, int], results: list[str]) -> None:
         statuses[status] = statuses.get(status, 0) + 1
 
 
-def suppressions_command(argv: list[str]) -> int:
-    """``dsnparse suppressions --db FILE``: the suppression list with its evidence."""
+def _suppressions_parser() -> argparse.ArgumentParser:
+    """``dsnparse suppressions``'s options."""
     ap = argparse.ArgumentParser(
         prog="dsnparse suppressions",
         description="Export the addresses to stop mailing: hard bounces that say the address is dead and "
@@ -213,6 +234,12 @@ def suppressions_command(argv: list[str]) -> int:
     ap.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     ap.add_argument("--soft-count", type=int, default=3, metavar="N")
     ap.add_argument("--soft-days", type=float, default=30.0, metavar="D")
+    return ap
+
+
+def suppressions_command(argv: list[str]) -> int:
+    """``dsnparse suppressions --db FILE``: the suppression list with its evidence."""
+    ap = _suppressions_parser()
     args = ap.parse_args(argv)
     if not os.path.exists(args.db):
         raise SystemExit(f"dsnparse suppressions: no store at {args.db}")
@@ -237,3 +264,5 @@ def suppressions_command(argv: list[str]) -> int:
 
 COMMANDS = {"imap": imap_command, "ingest": ingest_command, "suppressions": suppressions_command}
 """The subcommands of this module, merged into :data:`dsnparse.cli.COMMANDS`."""
+PARSERS = {"imap": _imap_parser, "ingest": _ingest_parser, "suppressions": _suppressions_parser}
+"""Their argument parsers (for shell completion and the man page)."""

@@ -1,27 +1,78 @@
-"""Command-line options that several commands share: the code table and the headers to copy."""
+"""Command-line options that several commands share: one declaration of ``--header``,
+``--code-table`` and ``--limit`` (the main command, ``check``, ``ingest`` and ``imap``), and the
+check that turns them into what :func:`dsnparse.parse` takes."""
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass, fields
 
 from ..classify.codes import CodeTable
 from ..errors import CodeTableError
+from ..limits import DEFAULT_LIMITS, Limits
+
+USAGE = 2
+"""Exit status of a usage error (a bad option, a code table that cannot be read), everywhere."""
 
 
-def add_record_options(ap: argparse.ArgumentParser, *, headers: bool = True) -> None:
-    """``--code-table FILE`` and (with ``headers``) the repeatable ``--header NAME``."""
-    if headers:
-        ap.add_argument("--header", action="append", default=[], metavar="NAME",
-                        help="copy this header of the returned original message into each record (repeatable)")
-    ap.add_argument("--code-table", metavar="FILE",
-                    help="CSV of code,bounce_type,description rows overriding the default")
+@dataclass(frozen=True, slots=True)
+class RecordOptions:
+    """What the shared options select: the code table, the headers to copy, the limits."""
+
+    table: CodeTable | None
+    headers: tuple[str, ...]
+    limits: Limits
 
 
-def code_table(path: str | None) -> CodeTable | None:
-    """The table named by ``--code-table`` (None for the default); a bad file ends the command."""
-    if not path:
-        return None
+def _limit_names() -> str:
+    return ", ".join(f.name.removeprefix("max_") for f in fields(Limits))
+
+
+def add_record_options(ap: argparse.ArgumentParser) -> None:
+    """Declare the repeatable ``--header NAME``, ``--code-table FILE`` and repeatable ``--limit NAME=N``."""
+    group = ap.add_argument_group("record options")
+    group.add_argument("--header", action="append", default=[], metavar="NAME",
+                       help="copy this header of the returned original message into each record (repeatable)")
+    group.add_argument("--code-table", metavar="FILE",
+                       help="CSV of code,bounce_type,description rows overriding the default")
+    group.add_argument("--limit", action="append", default=[], metavar="NAME=N",
+                       help="raise or lower a per-message limit, e.g. --limit message_bytes=20000000 "
+                       f"(repeatable; names: {_limit_names()})")
+
+
+def record_options(ap: argparse.ArgumentParser, args: argparse.Namespace) -> RecordOptions:
+    """The values of the shared options; a bad ``--limit`` or ``--code-table`` is a usage error
+    (``ap.error``: message on stderr, exit status 2)."""
     try:
-        return CodeTable.from_file(path)
-    except (OSError, CodeTableError) as exc:
-        raise SystemExit(f"dsnparse: --code-table {path}: {exc}") from exc
+        limits = DEFAULT_LIMITS.updated(args.limit)
+    except ValueError as exc:
+        ap.error(str(exc))
+    table: CodeTable | None = None
+    if args.code_table:
+        try:
+            table = CodeTable.from_file(args.code_table)
+        except (OSError, CodeTableError) as exc:
+            ap.error(f"--code-table {args.code_table}: {exc}")
+    return RecordOptions(table, tuple(args.header), limits)
+
+
+def positive(text: str) -> int:
+    """An ``argparse`` type: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
+    return value
+
+
+def not_negative(text: str) -> int:
+    """An ``argparse`` type: an integer of at least 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer of 0 or more")
+    return value

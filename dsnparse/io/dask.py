@@ -18,11 +18,13 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
-import dask.bag
-
 from ..classify.codes import CodeTable
+from .extras import require
 from .parallel import Options, outcome
 from .sources import is_maildir, read_paths
+
+require("dask.bag", "dask", "dsnparse.io.dask")
+import dask.bag  # noqa: E402 - after the check that says what to install when it is missing
 
 _from_sequence: Callable[..., Any] = dask.bag.from_sequence  # untyped in dask
 

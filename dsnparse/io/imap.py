@@ -34,6 +34,7 @@ from typing import Any, Protocol, TextIO
 from ..classify.codes import CodeTable
 from ..core import parse
 from ..errors import DsnparseError
+from ..limits import Limits
 from .sinks import JsonLinesSink
 from .store import DUPLICATE, FAILED, OVERSIZE, PARSED, Checkpoint, Entry, MessageKey, digest, iso
 
@@ -99,6 +100,8 @@ class Settings:
     """Socket timeout in seconds."""
     original_headers: tuple[str, ...] = ()
     table: CodeTable | None = None
+    limits: Limits | None = None
+    """What bounds the work on one message (default :data:`~dsnparse.limits.DEFAULT_LIMITS`)."""
 
     def __post_init__(self) -> None:
         if self.folder in (self.processed_folder, self.failed_folder):
@@ -328,7 +331,8 @@ class Fetcher:
             return Entry(key, FAILED, size=size, received=received, error="the server returned no message body")
         identity = digest(raw)
         try:
-            report = parse(raw, source=key.source, table=s.table, original_headers=s.original_headers)
+            report = parse(raw, source=key.source, table=s.table, original_headers=s.original_headers,
+                           limits=s.limits)
         except Exception as exc:  # parse errors and parser bugs alike: park the message, go on
             error = f"{type(exc).__name__}: {exc}"
             return Entry(key, FAILED, digest=identity, size=size, received=received, error=error)
