@@ -64,7 +64,7 @@ class RuleRow:
     """A ``rule`` entry of ``data/providers.toml`` as written."""
 
     reason: str
-    example: str = ""
+    example: str
     """The provider's reply the rule was written for (run through :func:`match` by the tests)."""
     status: str | None = None
     status_prefix: str | None = None
@@ -142,13 +142,19 @@ def identify(facts: Facts, recipient_domain: str | None) -> Provider | None:
     return table()[min(ranks)] if ranks else None
 
 
-def match(facts: Facts, recipient_domain: str | None) -> tuple[str, str] | None:
-    """``(provider, reason)`` when a provider rule decides these facts, else None."""
+def deciding_rule(facts: Facts, recipient_domain: str | None) -> tuple[Provider, Rule] | None:
+    """The provider recognised for these facts and its first rule that holds, else None."""
     provider = identify(facts, recipient_domain)
     if provider is None:
         return None
     text = facts.diagnostic or ""
     for rule in provider.rules:
         if rule.holds(facts, text):
-            return provider.name, rule.reason
+            return provider, rule
     return None
+
+
+def match(facts: Facts, recipient_domain: str | None) -> tuple[str, str] | None:
+    """``(provider, reason)`` when a provider rule decides these facts, else None."""
+    found = deciding_rule(facts, recipient_domain)
+    return (found[0].name, found[1].reason) if found else None
