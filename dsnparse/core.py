@@ -129,6 +129,7 @@ def analyse(
         mail.flag("recipients")
     ctx = Context(
         source=source,
+        kind=_message_kind({f.action for f in facts}, kind),
         sender=_sender(mail),
         message_id=mail.original_header("message-id").strip() or None,
         subject=mail.original_header("subject") or None,
@@ -137,11 +138,9 @@ def analyse(
         decoder=decoder,
         flags=tuple(d for d in mail.defects if d.startswith("limit:")),
     )
-    records = tuple(to_record(f, kind, ctx, table) for f in facts)
-    kind = _message_kind(records, kind)
     return Report(
-        kind=kind,
-        records=tuple(dataclasses.replace(r, kind=kind) for r in records),
+        kind=ctx.kind or kind,
+        records=tuple(to_record(f, kind, ctx, table) for f in facts),
         original_headers=original,
         defects=tuple(mail.defects),
         source=source,
@@ -268,10 +267,11 @@ def _is_delay_notice(mail: Mail) -> bool:
     return bool(delay.labels(mail.subject) or delay.labels(mail.report_text[:2000]))
 
 
-def _message_kind(records: tuple[BounceRecord, ...], kind: Kind) -> Kind:
+def _message_kind(actions: set[str | None], kind: Kind) -> Kind:
+    """The kind of the whole message from its records' actions (each fact of a failure or delay
+    has its action by now, as its record will)."""
     if kind not in (Kind.FAILURE, Kind.DELAY):
         return kind
-    actions = {r.action for r in records}
     if "failed" in actions:
         return Kind.FAILURE
     if "delayed" in actions:

@@ -32,6 +32,8 @@ class Context:
     """Per-message values every record of the message shares."""
 
     source: str | None = None
+    kind: Kind | None = None
+    """The kind of the whole message (its report's)."""
     sender: str | None = None
     message_id: str | None = None
     subject: str | None = None
