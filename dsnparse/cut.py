@@ -149,7 +149,10 @@ class Cutter:
         if len(piece) > room:
             self._hit("header_bytes")
             self.dropping = True
-            piece = piece[: max(room, 0)].rstrip(b"\r\n") + b"\n"
+            piece = piece[: max(room, 0)].rstrip(b"\r\n")
+            if not piece.strip():  # nothing left to keep: no (blank) line that would end the block
+                return
+            piece += b"\n"
         self.field_size += len(piece)
         self.block_size += len(piece)
         self._keep(piece)
