@@ -5,7 +5,8 @@
 >>> [r.to_dict() for r in report.records]                       # doctest: +SKIP
 
 The public API: :func:`parse`, :func:`parse_many`, :func:`parse_bytes`, :class:`Report`,
-:class:`BounceRecord`, :class:`Kind`, :class:`CodeTable`, :class:`Limits`, the errors, the
+:class:`BounceRecord`, :class:`Kind`, :class:`CodeTable`, :class:`Limits` (and
+:data:`DEFAULT_LIMITS`), the errors, the
 suppression :class:`Policy`, and :class:`Store` (the SQLite store, an edge: imported on first use,
 so ``import dsnparse`` loads no I/O module).
 """
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .classify.codes import CodeRow, CodeTable
 from .core import parse, parse_bytes, parse_many
 from .errors import CodeTableError, DsnparseError, InputError, ParseError, SourceError
-from .limits import Limits
+from .limits import DEFAULT_LIMITS, Limits
 from .record import FIELDS, BounceRecord, Kind, Report
 from .suppression import Policy, Suppression
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "FIELDS",
     "BounceRecord",
     "CodeRow",

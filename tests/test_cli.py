@@ -97,7 +97,7 @@ def test_csv_and_table_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and [r["recipient"] for r in rows] == ["full@example.com", "gone@example.net"]
     code, out, _ = run(["--format", "table", str(path)], capsys)
-    assert out.splitlines()[0].split()[:4] == ["SOURCE", "KIND", "RECIPIENT", "STATUS"]
+    assert out.splitlines()[0].split()[:4] == ["SOURCE", "KIND", "RECIPIENT", "REASON"]
     assert "gone@example.net" in out
 
 

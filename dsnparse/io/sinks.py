@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any, Protocol, TextIO
 
@@ -28,10 +29,12 @@ TABLE_COLUMNS = ("source", "kind", "recipient", "status", "reason", "bounce_type
 """The table's columns (``--header`` columns go before ``diagnostic``)."""
 TITLES = {"bounce_type": "TYPE", "suppress": "SUPP"}
 """Column titles shorter than the field name (the rest: the field name in capitals)."""
-_NARROW = {"diagnostic": 12, "source": 12, "subject": 12, "flags": 5}
+_NARROW = {"diagnostic": 12, "source": 16, "subject": 12}
 """Columns narrowed first, in this order, when the table is wider than the terminal, and how far."""
-_DROPPED = ("diagnostic", "status", "bounce_type")
+_DROPPED = ("diagnostic", "status", "bounce_type", "suppress")
 """Columns left out, in this order, when narrowing is not enough (a terminal under 100 columns)."""
+_LAST = ("recipient", "reason", "source", "flags", "kind")
+"""Columns narrowed at last (to a few characters), in this order, on a very narrow terminal."""
 _NARROWEST = 8
 
 
@@ -117,17 +120,37 @@ def terminal_safe(value: Any, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def columns_of(text: str) -> int:
+    """How many terminal columns ``text`` takes (East Asian wide and full-width characters: two)."""
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - columns_of(text))
+
+
 def _fit(text: str, width: int, column: str) -> str:
-    """``text`` in ``width`` characters: a source loses its start (the file name stays), others their end."""
-    if len(text) <= width:
+    """``text`` in ``width`` columns: a source loses its start (the file name stays), others their end."""
+    if columns_of(text) <= width:
         return text
-    return "…" + text[len(text) - width + 1 :] if column == "source" else text[: width - 1] + "…"
+    chars = list(reversed(text)) if column == "source" else list(text)
+    kept: list[str] = []
+    used = 1  # the ellipsis
+    for ch in chars:
+        used += columns_of(ch)
+        if used > width:
+            break
+        kept.append(ch)
+    return "…" + "".join(reversed(kept)) if column == "source" else "".join(kept) + "…"
 
 
 def fit_widths(columns: tuple[str, ...], natural: list[int], width: int) -> list[int]:
     """Column widths (0: the column is left out) that fit ``width`` characters with two spaces
     between columns: the columns of :data:`_NARROW` narrowed, then those of :data:`_DROPPED` left
-    out, then any column narrowed to a few characters; room left over goes back to the source."""
+    out, then the others narrowed to a few characters (:data:`_LAST` last); room left over goes
+    back to the source."""
     widths = list(natural)
 
     def excess() -> int:
@@ -141,7 +164,7 @@ def fit_widths(columns: tuple[str, ...], natural: list[int], width: int) -> list
     for column in _DROPPED:
         if column in columns and excess() > 0 and sum(1 for w in widths if w) > 2:
             widths[columns.index(column)] = 0
-    for i in range(len(columns)):
+    for i in sorted(range(len(columns)), key=lambda i: _LAST.index(columns[i]) if columns[i] in _LAST else -1):
         if widths[i] and excess() > 0:
             widths[i] -= min(excess(), max(widths[i] - _NARROWEST, 0))
     if "source" in columns and excess() < 0:
@@ -175,13 +198,13 @@ class TableSink:
 
     def _flush(self) -> None:
         titles = [TITLES.get(c, c) for c in self.columns]
-        natural = [max([len(t)] + [len(r[i]) for r in self.rows]) for i, t in enumerate(titles)]
+        natural = [max([len(t)] + [columns_of(r[i]) for r in self.rows]) for i, t in enumerate(titles)]
         widths = fit_widths(self.columns, natural, self.width)
         shown = [i for i, w in enumerate(widths) if w]
         titles = [TITLES.get(c, c.upper()) for c in self.columns]
-        self.out.write("  ".join(_fit(titles[i], widths[i], "").ljust(widths[i]) for i in shown).rstrip() + "\n")
+        self.out.write("  ".join(_pad(_fit(titles[i], widths[i], ""), widths[i]) for i in shown).rstrip() + "\n")
         for row in self.rows:
-            cells = (_fit(row[i], widths[i], self.columns[i]).ljust(widths[i]) for i in shown)
+            cells = (_pad(_fit(row[i], widths[i], self.columns[i]), widths[i]) for i in shown)
             self.out.write("  ".join(cells).rstrip() + "\n")
         self.rows = []
 
