@@ -82,7 +82,9 @@ def incidents_command(argv: list[str]) -> int:
         if not os.path.exists(args.db):
             raise SystemExit(f"dsnparse incidents: no store at {args.db}")
         with _open_store(args.db, "incidents") as store:
-            found = incidents(store.timeline(iso(args.since) if args.since else None), quiet=quiet, since=args.since)
+            latest = store.latest()
+            found = incidents(store.timeline(iso(args.since) if args.since else None), quiet=quiet, since=args.since,
+                              now=_since(latest) if latest else None)
     else:
         found = incidents(_from_paths(args.paths or ["-"]), quiet=quiet, since=args.since)
     _write(found, args.format)
