@@ -49,19 +49,20 @@ def messages() -> Iterator[tuple[datetime, str]]:
     out: list[tuple[datetime, str]] = []
     serial = 0
 
-    def add(when: datetime, *args: object) -> None:
+    def add(when: datetime, recipients: list[str], action: str, status: str, mta: str, reply: str) -> None:
         nonlocal serial
         serial += 1
-        out.append((when, _dsn(when, serial, *args)))  # type: ignore[arg-type]
+        out.append((when, _dsn(when, serial, recipients, action, status, mta, reply)))
 
     start = datetime(2026, 12, 1, 9, 14, tzinfo=UTC)
+    outlook = "example-com.mail.protection.outlook.com"
     for k in range(24):
         rcpts = [f"a{k}@example.com"] if k < 23 else ["a0@example.com"]
         if k % 6 == 1:
             rcpts.append(f"a{k}b@example.com")
-        add(start + timedelta(minutes=15 * k), rcpts, "failed", "5.7.1", "example-com.mail.protection.outlook.com", S3150)
-    add(datetime(2026, 12, 1, 16, 0, tzinfo=UTC), ["welcome@example.com"], "delivered", "2.0.0",
-        "example-com.mail.protection.outlook.com", "250 2.6.0 Queued mail for delivery")
+        add(start + timedelta(minutes=15 * k), rcpts, "failed", "5.7.1", outlook, S3150)
+    add(datetime(2026, 12, 1, 16, 0, tzinfo=UTC), ["welcome@example.com"], "delivered", "2.0.0", outlook,
+        "250 2.6.0 Queued mail for delivery")
     start = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
     for k in range(8):
         add(start + timedelta(minutes=30 * k), [f"y{k}@example.com"], "delayed", "4.7.0", "mta5.am0.yahoodns.net",
