@@ -21,8 +21,11 @@ from ..io.parallel import default_jobs, outcomes
 from ..io.sinks import make_sink
 from ..io.sources import Reader
 from ..record import BounceRecord, Kind
+from .incidents import COMMANDS as INCIDENT_COMMANDS
+from .incidents import PARSERS as INCIDENT_PARSERS
 from .mailbox import COMMANDS as STORE_COMMANDS
-from .options import USAGE, add_record_options, not_negative, record_options
+from .mailbox import PARSERS as STORE_PARSERS
+from .options import USAGE, add_paths, add_record_options, not_negative, record_options
 from .progress import Progress, Tally
 
 Command = Callable[[list[str]], int]
@@ -37,12 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="dsnparse",
         description="Parse bounce messages (files, directories, mbox, Maildir, stdin; gzip, bzip2 or xz "
-        "compressed or not) into bounce records. Other commands: check, ingest, suppressions, imap, "
+        "compressed or not) into bounce records. Other commands: check, ingest, suppressions, incidents, imap, "
         "completion (dsnparse COMMAND --help).",
         epilog="Exit status: 0 every input read, 1 some input could not be read or parsed, 2 usage error.",
     )
-    ap.add_argument("paths", nargs="*", metavar="PATH",
-                    help="files, directories, mbox files, Maildir folders; - for stdin (the default)")
+    add_paths(ap)
     ap.add_argument("--format", choices=("jsonl", "csv", "table"), default="jsonl",
                     help="output format (default jsonl)")
     add_record_options(ap)
@@ -177,21 +179,21 @@ def completion_command(argv: list[str]) -> int:
     return 0
 
 
-COMMANDS: dict[str, Command] = {"check": check_command, "completion": completion_command, **STORE_COMMANDS}
+COMMANDS: dict[str, Command] = {
+    "check": check_command, "completion": completion_command, **STORE_COMMANDS, **INCIDENT_COMMANDS,
+}
 
 
 def full_parser() -> argparse.ArgumentParser:
     """One parser of every command (the main command's options, each command a subcommand): what
     shell completion and the man page read."""
-    from .mailbox import PARSERS
-
     ap = _parser()
     for action in list(ap._actions):
         if action.dest == "paths":  # a subcommand takes this place
             ap._remove_action(action)
             ap._positionals._group_actions.remove(action)
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
-    builders = {"check": _check_parser, "completion": _completion_parser, **PARSERS}
+    builders = {"check": _check_parser, "completion": _completion_parser, **STORE_PARSERS, **INCIDENT_PARSERS}
     for name, build in builders.items():
         parser = build()
         sub.add_parser(name, parents=[parser], add_help=False, description=parser.description,

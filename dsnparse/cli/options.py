@@ -76,3 +76,9 @@ def not_negative(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer of 0 or more")
     return value
+
+
+def add_paths(ap: argparse.ArgumentParser) -> None:
+    """The positional ``PATH...`` of the commands that read messages."""
+    ap.add_argument("paths", nargs="*", metavar="PATH",
+                    help="files, directories, mbox files, Maildir folders; - for stdin")

@@ -24,14 +24,14 @@ _CONTROL = re.compile(
 )
 _JSON_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
 """Characters JSON leaves raw that ``str.splitlines`` (and some JSON Lines readers) break on."""
-TABLE_COLUMNS = ("source", "kind", "recipient", "status", "reason", "bounce_type", "suppress", "flags",
-                 "diagnostic")
+TABLE_COLUMNS = ("source", "kind", "recipient", "status", "reason", "bounce_type", "suppress", "side", "blocked_by",
+                 "flags", "diagnostic")
 """The table's columns (``--header`` columns go before ``diagnostic``)."""
 TITLES = {"bounce_type": "TYPE", "suppress": "SUPP"}
 """Column titles shorter than the field name (the rest: the field name in capitals)."""
 _NARROW = {"diagnostic": 12, "source": 16, "subject": 12}
 """Columns narrowed first, in this order, when the table is wider than the terminal, and how far."""
-_DROPPED = ("diagnostic", "status", "bounce_type", "suppress")
+_DROPPED = ("diagnostic", "blocked_by", "side", "status", "bounce_type", "suppress")
 """Columns left out, in this order, when narrowing is not enough (a terminal under 100 columns)."""
 _LAST = ("recipient", "reason", "source", "flags", "kind")
 """Columns narrowed at last (to a few characters), in this order, on a very narrow terminal."""
@@ -146,10 +146,11 @@ def _fit(text: str, width: int, column: str) -> str:
     return "…" + "".join(reversed(kept)) if column == "source" else "".join(kept) + "…"
 
 
-def fit_widths(columns: tuple[str, ...], natural: list[int], width: int) -> list[int]:
+def fit_widths(columns: tuple[str, ...], natural: list[int], width: int, droppable: tuple[str, ...] = _DROPPED
+               ) -> list[int]:
     """Column widths (0: the column is left out) that fit ``width`` characters with two spaces
     between columns: the columns of :data:`_NARROW` narrowed, then those of :data:`_DROPPED` left
-    out, then the others narrowed to a few characters (:data:`_LAST` last); room left over goes
+    out (``droppable``), then the others narrowed to a few characters (:data:`_LAST` last); room left over goes
     back to the source."""
     widths = list(natural)
 
@@ -161,7 +162,7 @@ def fit_widths(columns: tuple[str, ...], natural: list[int], width: int) -> list
         if column in columns and excess() > 0:
             i = columns.index(column)
             widths[i] -= min(excess(), max(widths[i] - least, 0))
-    for column in _DROPPED:
+    for column in droppable:
         if column in columns and excess() > 0 and sum(1 for w in widths if w) > 2:
             widths[columns.index(column)] = 0
     for i in sorted(range(len(columns)), key=lambda i: _LAST.index(columns[i]) if columns[i] in _LAST else -1):
@@ -177,7 +178,7 @@ class TableSink:
     """A plain aligned table for people, one row per record, as wide as ``width`` (the terminal)."""
 
     def __init__(self, out: TextIO, columns: tuple[str, ...] = TABLE_COLUMNS, headers: tuple[str, ...] = (),
-                 width: int = 80):
+                 width: int = 80, droppable: tuple[str, ...] = _DROPPED):
         self.out = out
         extra = tuple(h for h in headers if h not in columns)
         if "diagnostic" in columns:
@@ -188,6 +189,7 @@ class TableSink:
         self.columns = columns
         self.headers = headers
         self.width = width
+        self.droppable = droppable
         self.rows: list[list[str]] = []
 
     def write(self, record: Mapping[str, Any]) -> None:
@@ -199,7 +201,7 @@ class TableSink:
     def _flush(self) -> None:
         titles = [TITLES.get(c, c) for c in self.columns]
         natural = [max([len(t)] + [columns_of(r[i]) for r in self.rows]) for i, t in enumerate(titles)]
-        widths = fit_widths(self.columns, natural, self.width)
+        widths = fit_widths(self.columns, natural, self.width, self.droppable)
         shown = [i for i, w in enumerate(widths) if w]
         titles = [TITLES.get(c, c.upper()) for c in self.columns]
         self.out.write("  ".join(_pad(_fit(titles[i], widths[i], ""), widths[i]) for i in shown).rstrip() + "\n")
