@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -51,7 +50,7 @@ def _write(found: list[Incident], fmt: str) -> None:
             sink.write(incident.to_dict())
         sink.close()
     elif found:
-        table = TableSink(sys.stdout, TABLE_COLUMNS, width=shutil.get_terminal_size((80, 24)).columns, droppable=())
+        table = TableSink(sys.stdout, TABLE_COLUMNS, width=None)
         for incident in found:
             table.write(incident.to_dict())
         table.close()

@@ -146,11 +146,10 @@ def _fit(text: str, width: int, column: str) -> str:
     return "…" + "".join(reversed(kept)) if column == "source" else "".join(kept) + "…"
 
 
-def fit_widths(columns: tuple[str, ...], natural: list[int], width: int, droppable: tuple[str, ...] = _DROPPED
-               ) -> list[int]:
+def fit_widths(columns: tuple[str, ...], natural: list[int], width: int) -> list[int]:
     """Column widths (0: the column is left out) that fit ``width`` characters with two spaces
     between columns: the columns of :data:`_NARROW` narrowed, then those of :data:`_DROPPED` left
-    out (``droppable``), then the others narrowed to a few characters (:data:`_LAST` last); room left over goes
+    out, then the others narrowed to a few characters (:data:`_LAST` last); room left over goes
     back to the source."""
     widths = list(natural)
 
@@ -162,7 +161,7 @@ def fit_widths(columns: tuple[str, ...], natural: list[int], width: int, droppab
         if column in columns and excess() > 0:
             i = columns.index(column)
             widths[i] -= min(excess(), max(widths[i] - least, 0))
-    for column in droppable:
+    for column in _DROPPED:
         if column in columns and excess() > 0 and sum(1 for w in widths if w) > 2:
             widths[columns.index(column)] = 0
     for i in sorted(range(len(columns)), key=lambda i: _LAST.index(columns[i]) if columns[i] in _LAST else -1):
@@ -175,10 +174,11 @@ def fit_widths(columns: tuple[str, ...], natural: list[int], width: int, droppab
 
 
 class TableSink:
-    """A plain aligned table for people, one row per record, as wide as ``width`` (the terminal)."""
+    """A plain aligned table for people, one row per record, as wide as ``width`` (the terminal;
+    ``None``: as wide as its cells)."""
 
     def __init__(self, out: TextIO, columns: tuple[str, ...] = TABLE_COLUMNS, headers: tuple[str, ...] = (),
-                 width: int = 80, droppable: tuple[str, ...] = _DROPPED):
+                 width: int | None = 80):
         self.out = out
         extra = tuple(h for h in headers if h not in columns)
         if "diagnostic" in columns:
@@ -189,7 +189,6 @@ class TableSink:
         self.columns = columns
         self.headers = headers
         self.width = width
-        self.droppable = droppable
         self.rows: list[list[str]] = []
 
     def write(self, record: Mapping[str, Any]) -> None:
@@ -201,7 +200,7 @@ class TableSink:
     def _flush(self) -> None:
         titles = [TITLES.get(c, c) for c in self.columns]
         natural = [max([len(t)] + [columns_of(r[i]) for r in self.rows]) for i, t in enumerate(titles)]
-        widths = fit_widths(self.columns, natural, self.width, self.droppable)
+        widths = natural if self.width is None else fit_widths(self.columns, natural, self.width)
         shown = [i for i, w in enumerate(widths) if w]
         titles = [TITLES.get(c, c.upper()) for c in self.columns]
         self.out.write("  ".join(_pad(_fit(titles[i], widths[i], ""), widths[i]) for i in shown).rstrip() + "\n")
