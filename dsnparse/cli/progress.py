@@ -14,6 +14,10 @@ def _counts(counter: Counter[str]) -> str:
     return ", ".join(f"{name} {n}" for name, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+def _many(n: int, word: str) -> str:
+    return f"{n} {word}" if n != 1 else f"1 {word.removesuffix('s')}"
+
+
 def _duration(seconds: float) -> str:
     seconds = max(0, round(seconds))
     if seconds >= 3600:
@@ -92,9 +96,9 @@ class Tally:
     def line(self) -> str:
         """``12 messages (failure 9, delay 3); 14 records (failure 11, delay 3); 1 unreadable; ...``."""
         total = sum(self.messages.values())
-        parts = [f"{total} messages" + (f" ({_counts(self.messages)})" if total else "")]
+        parts = [_many(total, "messages") + (f" ({_counts(self.messages)})" if total else "")]
         n = sum(self.records.values())
-        parts.append(f"{n} records" + (f" ({_counts(self.records)})" if n else ""))
+        parts.append(_many(n, "records") + (f" ({_counts(self.records)})" if n else ""))
         parts.append(f"{self.unreadable} unreadable")
         if self.unparsed:
             parts.append(f"{self.unparsed} unparseable")
