@@ -248,3 +248,14 @@ def test_the_man_page_is_up_to_date_and_lists_every_option() -> None:
                 assert f"\\fB{escaped}\\fR" in page, option
     for name in ("check", "ingest", "imap", "suppressions", "completion"):
         assert f'.SS "dsnparse {name}"' in page
+
+
+def test_imap_and_ingest_take_the_shared_record_options() -> None:
+    from dsnparse.cli.mailbox import PARSERS
+    from dsnparse.cli.options import record_options
+
+    for name, argv in (("imap", ["--host", "h", "--user", "u", "--password-env", "P"]), ("ingest", ["--db", "d", "x"])):
+        ap = PARSERS[name]()
+        args = ap.parse_args([*argv, "--limit", "parts=7", "--header", "X-Campaign-ID"])
+        options = record_options(ap, args)
+        assert (options.limits.max_parts, options.headers) == (7, ("X-Campaign-ID",)), name
