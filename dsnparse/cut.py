@@ -32,7 +32,6 @@ REPORT_TYPES = frozenset({
 _NESTED_TYPES = frozenset({"message/rfc822", "message/global"})
 """Parts whose content starts with a header block of its own (an attached message)."""
 
-_TYPE = re.compile(rb"[ \t]{0,64}([!-~]{1,127}/[!-~]{1,127}?)[ \t]{0,64}(?:;|$)")
 _BOUNDARY = re.compile(rb"(?i)\bboundary[ \t]{0,64}=[ \t]{0,64}(?:\"([^\"\r\n]{1,200})\"|([^ \t;\r\n\"]{1,200}))")
 READ_FACTOR = 64
 """A message is read up to this many times ``max_message_bytes``; the rest is ignored."""
@@ -159,8 +158,8 @@ class Cutter:
 
     def _end_block(self) -> None:
         """A header block ended: the part's type says what its content is."""
-        m = _TYPE.match(self.content_type)
-        ctype = m.group(1).lower() if m else b"text/plain"
+        value = self.content_type.split(b";", 1)[0].strip().lower()
+        ctype = value if b"/" in value and len(value) < 256 else b"text/plain"
         b = _BOUNDARY.search(self.content_type)
         if b is not None:
             self.boundaries.add(b.group(1) or b.group(2))
