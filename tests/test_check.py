@@ -52,7 +52,7 @@ def test_a_malformed_expectation_is_one_error_and_the_run_goes_on(
     pin(tmp_path, USERUNKNOWN, {"records": [{"reason": "userunknown"}]}, name="b-good")
     code, out = run([str(tmp_path)], capsys)
     assert code == 2
-    assert f"FAIL {tmp_path / 'a-bad.eml'}\n    {bad}: not valid JSON: Expecting property name" in out
+    assert f"FAIL {tmp_path / 'a-bad.eml'}: {bad}: not valid JSON: Expecting property name" in out
     assert out.endswith("1 passed, 0 failed, 1 errors\n")
 
 

@@ -259,3 +259,37 @@ def test_imap_and_ingest_take_the_shared_record_options() -> None:
         args = ap.parse_args([*argv, "--limit", "parts=7", "--header", "X-Campaign-ID"])
         options = record_options(ap, args)
         assert (options.limits.max_parts, options.headers) == (7, ("X-Campaign-ID",)), name
+
+
+def test_the_store_keeps_kind_in_one_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    from dsnparse.io.store import Store
+
+    db = str(tmp_path / "b.sqlite")
+    assert main(["ingest", "--db", db, str(FIXTURES / "rfc3464" / "userunknown.eml")]) == 0
+    names = [row[1] for row in sqlite3.connect(db).execute("PRAGMA table_info(records)")]
+    assert names.count("kind") == 1
+    with Store(db) as store:
+        ((kind, record),) = list(store.records())
+    assert kind == record.kind == "failure"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_progress_and_summary_are_shown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.eml").write_bytes(MULTI)
+    (tmp_path / "b.eml").write_bytes(USERUNKNOWN)
+    size = len(MULTI) + len(USERUNKNOWN)
+    err = _Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["-j", "1", str(tmp_path), str(tmp_path / "missing.eml")]) == 1
+    text = err.getvalue()
+    assert text.startswith("\r1 message")
+    assert f" of {size / 1e6:,.1f} MB (" in text  # the total is known: files on disk
+    assert "\r\x1b[Kdsnparse: " + str(tmp_path / "missing.eml") + ": no such file or directory\n" in text
+    assert text.endswith("dsnparse: 2 messages (failure 2); 3 records (failure 3); 1 unreadable; 0 hit a limit\n")

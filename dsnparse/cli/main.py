@@ -59,7 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     return ap
 
 
-def _notice(text: str) -> None:
+def _notice(text: str, progress: Progress | None = None) -> None:
+    if progress is not None:
+        progress.clear()
     sys.stderr.write(f"dsnparse: {text}\n")
 
 
@@ -72,9 +74,12 @@ def _run(ap: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return USAGE
     width = shutil.get_terminal_size((80, 24)).columns
     sink = make_sink(args.format, sys.stdout, headers=options.headers, width=width)
-    reader = Reader(args.paths or ["-"], options.limits, subfolders=args.maildir_subfolders, notice=_notice)
     tty = sys.stderr.isatty()
-    progress = Progress(sys.stderr, reader.total()) if tty else None
+    progress: Progress | None = None
+    reader = Reader(args.paths or ["-"], options.limits, subfolders=args.maildir_subfolders,
+                    notice=lambda text: _notice(text, progress))
+    if tty:
+        progress = Progress(sys.stderr, reader.total())
     tally = Tally()
     failures = 0
     jobs = args.jobs if args.jobs > 0 else default_jobs()
@@ -84,10 +89,10 @@ def _run(ap: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         if progress is not None:
             progress.update(sum(tally.messages.values()) + tally.unreadable, reader.done)
         if out.limits:
-            _notice(f"{out.source}: hit limit {', '.join(out.limits)} (see --limit)")
+            _notice(f"{out.source}: hit limit {', '.join(out.limits)} (see --limit)", progress)
         if out.error is not None:
             failures += 1
-            _notice(f"{out.source}: {out.error}")
+            _notice(f"{out.source}: {out.error}", progress)
             if out.unreadable or not args.all:
                 continue
         if out.kind == Kind.NOT_BOUNCE and not out.records:
@@ -138,9 +143,12 @@ def _check_run(ap: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             counts[Status.ERROR] += 1
         for outcome in outcomes:
             counts[outcome.status] += 1
+            if outcome.status is Status.ERROR:  # one line: the fixture and what kept it from being checked
+                print(f"FAIL {outcome.path}: {'; '.join(outcome.differences)}")
+                continue
             if outcome.status is Status.UPDATED:
                 print(f"updated {outcome.path}")
-            elif outcome.status in (Status.FAILED, Status.ERROR):
+            elif outcome.status is Status.FAILED:
                 print(f"FAIL {outcome.path}")
             else:
                 continue

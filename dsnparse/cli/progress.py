@@ -62,6 +62,13 @@ class Progress:
         self.out.flush()
         self.written = True
 
+    def clear(self) -> None:
+        """Erase the progress line (before another line is written to the same stream)."""
+        if self.written:
+            self.out.write("\r\x1b[K")
+            self.written = False
+            self.shown = 0.0
+
     def end(self) -> None:
         """Leave the line (if one was shown) for what follows."""
         if self.written:
