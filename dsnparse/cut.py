@@ -45,7 +45,8 @@ class Cutter:
     """A message fed line by line (:meth:`feed`), given back whole or cut (:meth:`result`).
 
     Memory is bounded by about twice ``max_message_bytes``: the message as it came while it is
-    within the limit, and the cut copy.
+    within the limit (only kept: a message within the limit costs a list append per line), then
+    the cut copy.
     """
 
     def __init__(self, limits: Limits = DEFAULT_LIMITS):
@@ -53,6 +54,7 @@ class Cutter:
         self.raw: list[bytes] | None = []
         self.raw_size = 0
         self.seen = 0
+        self.cap = READ_FACTOR * limits.max_message_bytes
         self.kept: list[bytes] = []
         self.kept_size = 0
         self.hits: list[str] = []
@@ -78,16 +80,24 @@ class Cutter:
 
     def feed(self, piece: bytes) -> None:
         """The next piece of the message: a whole line or part of one (a line goes on until a
-        piece ends with a newline)."""
+        piece ends with a newline). Within the limit a piece is only kept; the first piece over
+        it starts the cut, over every piece so far."""
         self.seen += len(piece)
-        if self.full:
+        if self.seen > self.cap:
             return
-        if self.raw is not None:
-            self.raw.append(piece)
-            self.raw_size += len(piece)
-            if self.raw_size > self.limits.max_message_bytes:
-                self.raw = None
-                self._hit("message_bytes")
+        raw = self.raw
+        if raw is None:
+            self._cut(piece)
+            return
+        raw.append(piece)
+        self.raw_size += len(piece)
+        if self.raw_size > self.limits.max_message_bytes:
+            self.raw = None
+            self._hit("message_bytes")
+            for earlier in raw:
+                self._cut(earlier)
+
+    def _cut(self, piece: bytes) -> None:
         start = self.line_start
         self.line_start = piece.endswith(b"\n")
         if start and self._boundary(piece):
@@ -100,7 +110,7 @@ class Cutter:
     @property
     def full(self) -> bool:
         """True once :data:`READ_FACTOR` times ``max_message_bytes`` were fed: the rest is ignored."""
-        return self.seen > READ_FACTOR * self.limits.max_message_bytes
+        return self.seen > self.cap
 
     def _boundary(self, line: bytes) -> bool:
         if not line.startswith(b"--") or not self.boundaries:

@@ -19,7 +19,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol, cast
+from typing import BinaryIO, cast
 
 from ..cut import LINE_PIECE, Cutter, lines
 from ..limits import Limits
@@ -41,34 +41,6 @@ class Item:
     """The limits the message hit while it was read (``message_bytes``, ``header_bytes``)."""
 
 
-class _Message(Protocol):
-    def feed(self, piece: bytes) -> None: ...
-
-    def result(self) -> tuple[bytes, tuple[str, ...]]: ...
-
-    @property
-    def full(self) -> bool: ...
-
-
-class _Whole:
-    """A message kept as it comes (no limits)."""
-
-    full = False
-
-    def __init__(self) -> None:
-        self.pieces: list[bytes] = []
-
-    def feed(self, piece: bytes) -> None:
-        self.pieces.append(piece)
-
-    def result(self) -> tuple[bytes, tuple[str, ...]]:
-        return b"".join(self.pieces), ()
-
-
-def _collector(limits: Limits | None) -> _Message:
-    return Cutter(limits) if limits is not None else _Whole()
-
-
 def is_maildir(path: str) -> bool:
     """True for a Maildir folder (it has ``cur`` and ``new`` subfolders)."""
     return os.path.isdir(os.path.join(path, "cur")) and os.path.isdir(os.path.join(path, "new"))
@@ -82,53 +54,70 @@ def looks_like_mbox(head: bytes) -> bool:
     return b"@" in first or len(first.split()) >= 3
 
 
-def _pieces(fh: BinaryIO) -> Iterator[tuple[bytes, bool]]:
-    """The stream in bounded pieces, each with whether it starts a line."""
-    start = True
-    while piece := fh.readline(LINE_PIECE):
-        yield piece, start
-        start = piece.endswith(b"\n")
+class _Collector:
+    """One message's pieces, kept as they come while within ``max_message_bytes`` (a list append
+    per line); past it, handed to a :class:`~dsnparse.cut.Cutter` that cuts it part by part."""
+
+    __slots__ = ("cap", "cutter", "limits", "pieces", "size")
+
+    def __init__(self, limits: Limits | None):
+        self.limits = limits
+        self.cap = limits.max_message_bytes if limits is not None else -1
+        self.pieces: list[bytes] = []
+        self.size = 0
+        self.cutter: Cutter | None = None
+
+    def feed(self, piece: bytes) -> None:
+        if self.cutter is not None:
+            self.cutter.feed(piece)
+            return
+        self.pieces.append(piece)
+        self.size += len(piece)
+        if self.size > self.cap >= 0 and self.limits is not None:
+            self.cutter = Cutter(self.limits)
+            for earlier in self.pieces:
+                self.cutter.feed(earlier)
+            self.pieces = []
+
+    def item(self, source: str) -> Item:
+        if self.cutter is None:
+            return Item(source, b"".join(self.pieces))
+        raw, cut = self.cutter.result()
+        return Item(source, raw, cut=cut)
 
 
 def read_mbox(fh: BinaryIO, path: str, limits: Limits | None = None) -> Iterator[Item]:
     """Messages of an mbox stream, one at a time (``path`` for a single message, else
-    ``path#N`` counting from 1). ``>From `` quoting (mboxrd/mboxo) is undone. With ``limits``
-    a message over ``max_message_bytes`` is cut part by part (:class:`~dsnparse.cut.Cutter`)."""
-    pending: Item | None = None
+    ``path#N`` counting from 1). ``>From `` quoting (mboxrd/mboxo) is undone. Lines are read in
+    pieces of at most :data:`~dsnparse.cut.LINE_PIECE` bytes; with ``limits`` a message over
+    ``max_message_bytes`` is cut part by part (:class:`~dsnparse.cut.Cutter`)."""
+    pending: _Collector | None = None
+    current: _Collector | None = None
     count = 0
-    current: _Message | None = None
-    prev_blank = True
-    for piece, start in _pieces(fh):
-        if start and prev_blank and piece.startswith(_MBOX_FROM):
+    start = prev_blank = True
+    readline = fh.readline
+    while piece := readline(LINE_PIECE):
+        at_start, start = start, piece.endswith(b"\n")
+        if at_start and prev_blank and piece.startswith(_MBOX_FROM):
             if current is not None:
                 count += 1
                 if pending is not None:
-                    yield _numbered(pending, count - 1, path)
-                pending = _item(path, current)
-            current = _collector(limits)
+                    yield pending.item(f"{path}#{count - 1}")
+                pending = current
+            current = _Collector(limits)
         elif current is None:
-            current = _collector(limits)
-        elif start and piece.startswith(b">") and piece.lstrip(b">").startswith(_MBOX_FROM):
+            current = _Collector(limits)
+        elif at_start and piece[:1] == b">" and piece.lstrip(b">").startswith(_MBOX_FROM):
             piece = piece[1:]
         current.feed(piece)
-        prev_blank = start and piece in (b"\n", b"\r\n")
+        prev_blank = at_start and piece in (b"\n", b"\r\n")
     if current is not None:
-        last = _item(path, current)
         count += 1
         if pending is not None:
-            yield _numbered(pending, count - 1, path)
-            yield _numbered(last, count, path)
+            yield pending.item(f"{path}#{count - 1}")
+            yield current.item(f"{path}#{count}")
         else:
-            yield last
-
-
-def _item(path: str, message: _Message) -> Item:
-    raw, cut = message.result()
-    return Item(path, raw, cut=cut)
-
-
-def _numbered(item: Item, n: int, path: str) -> Item:
-    return Item(f"{path}#{n}", item.raw, item.error, item.cut)
+            yield current.item(path)
 
 
 def _single(fh: BinaryIO, path: str, limits: Limits | None) -> Item:
@@ -142,11 +131,10 @@ def _single(fh: BinaryIO, path: str, limits: Limits | None) -> Item:
     rest = fh.readline(LINE_PIECE)
     for piece in lines(head + rest):
         cutter.feed(piece)
-    for piece, _ in _pieces(fh):
-        if cutter.full:
-            break
+    while not cutter.full and (piece := fh.readline(LINE_PIECE)):
         cutter.feed(piece)
-    return _item(path, cutter)
+    raw, cut = cutter.result()
+    return Item(path, raw, cut=cut)
 
 
 def decompressed(fh: BinaryIO) -> BinaryIO:
