@@ -80,7 +80,9 @@ def test_new_fields_follow_suppress_in_contract_order() -> None:
     assert FIELDS[at + 1: at + 6] == ("side", "provider", "blocked_by", "sender_identity", "help_url")
 
 
-def test_side_and_block_in_every_output_format(capsys: pytest.CaptureFixture[str]) -> None:
+def test_side_and_block_in_every_output_format(capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # the table fits the terminal; wide enough for every column here
     path = str(FIXTURES / "providers" / "microsoft-banned-ip.eml")
     assert main([path]) == 0
     (record,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -104,8 +106,8 @@ def test_an_older_store_gains_the_new_columns(tmp_path: Path) -> None:
     con.execute("ALTER TABLE records DROP COLUMN blocked_by")
     con.close()
     with Store(db) as store:
-        record = BounceRecord(recipient="a@example.com", action="failed", reason="blocked", side="sender",
-                              blocked_by="spamcop")
+        record = BounceRecord(kind=Kind.FAILURE, recipient="a@example.com", action="failed", reason="blocked",
+                              side="sender", blocked_by="spamcop")
         store.add([Entry(MessageKey("m", 1, 1), PARSED, report=Report(kind=Kind.FAILURE, records=(record,)),
                          digest="d1")])
         assert [r for _, r in store.records()] == [record]

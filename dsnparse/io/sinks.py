@@ -31,7 +31,7 @@ TITLES = {"bounce_type": "TYPE", "suppress": "SUPP"}
 """Column titles shorter than the field name (the rest: the field name in capitals)."""
 _NARROW = {"diagnostic": 12, "source": 16, "subject": 12}
 """Columns narrowed first, in this order, when the table is wider than the terminal, and how far."""
-_DROPPED = ("diagnostic", "blocked_by", "side", "status", "bounce_type", "suppress")
+_DROPPED = ("diagnostic", "status", "bounce_type", "suppress")
 """Columns left out, in this order, when narrowing is not enough (a terminal under 100 columns)."""
 _LAST = ("recipient", "reason", "source", "flags", "kind")
 """Columns narrowed at last (to a few characters), in this order, on a very narrow terminal."""
