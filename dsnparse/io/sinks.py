@@ -146,11 +146,11 @@ def _fit(text: str, width: int, column: str) -> str:
     return "…" + "".join(reversed(kept)) if column == "source" else "".join(kept) + "…"
 
 
-def fit_widths(columns: tuple[str, ...], natural: list[int], width: int) -> list[int]:
+def fit_widths(columns: tuple[str, ...], natural: list[int], width: int, blank: list[bool]) -> list[int]:
     """Column widths (0: the column is left out) that fit ``width`` characters with two spaces
-    between columns: the columns of :data:`_NARROW` narrowed, then those of :data:`_DROPPED` left
-    out, then the others narrowed to a few characters (:data:`_LAST` last); room left over goes
-    back to the source."""
+    between columns: the columns of :data:`_NARROW` narrowed, then the ``blank`` ones (no value in
+    any row) and those of :data:`_DROPPED` left out, then the others narrowed to a few characters
+    (:data:`_LAST` last); room left over goes back to the source."""
     widths = list(natural)
 
     def excess() -> int:
@@ -161,9 +161,9 @@ def fit_widths(columns: tuple[str, ...], natural: list[int], width: int) -> list
         if column in columns and excess() > 0:
             i = columns.index(column)
             widths[i] -= min(excess(), max(widths[i] - least, 0))
-    for column in _DROPPED:
-        if column in columns and excess() > 0 and sum(1 for w in widths if w) > 2:
-            widths[columns.index(column)] = 0
+    for i in [i for i, b in enumerate(blank) if b] + [columns.index(c) for c in _DROPPED if c in columns]:
+        if excess() > 0 and sum(1 for w in widths if w) > 2:
+            widths[i] = 0
     for i in sorted(range(len(columns)), key=lambda i: _LAST.index(columns[i]) if columns[i] in _LAST else -1):
         if widths[i] and excess() > 0:
             widths[i] -= min(excess(), max(widths[i] - _NARROWEST, 0))
@@ -200,7 +200,8 @@ class TableSink:
     def _flush(self) -> None:
         titles = [TITLES.get(c, c) for c in self.columns]
         natural = [max([len(t)] + [columns_of(r[i]) for r in self.rows]) for i, t in enumerate(titles)]
-        widths = natural if self.width is None else fit_widths(self.columns, natural, self.width)
+        blank = [not any(r[i] for r in self.rows) for i in range(len(self.columns))]
+        widths = natural if self.width is None else fit_widths(self.columns, natural, self.width, blank)
         shown = [i for i, w in enumerate(widths) if w]
         titles = [TITLES.get(c, c.upper()) for c in self.columns]
         self.out.write("  ".join(_pad(_fit(titles[i], widths[i], ""), widths[i]) for i in shown).rstrip() + "\n")
