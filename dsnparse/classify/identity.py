@@ -2,8 +2,8 @@
 not the receiving host's own ``host[ip]`` and not a DNSBL return code (127.0.0.0/8), else the
 domain a cue names (``sending domain example.org``, ``example.org's DMARC policy``).
 
-Every pattern is a bounded character-class run (linear time); candidates are validated with
-:mod:`ipaddress`, not by the pattern.
+The patterns are bounded character-class runs (linear time) and the DMARC cue is found with
+``str.find`` and read backwards; candidates are validated with :mod:`ipaddress`, not by a pattern.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ import re
 _IP_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[0-9A-Fa-f:.]{3,45}")
 """A run of characters an IP literal is made of, not inside a word (``IPv6:2001:db8::1`` gives
 ``2001:db8::1``); :func:`_ip` decides whether it is one."""
-_DOMAIN = r"([A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){1,8})"
-_DOMAIN_CUES = (
-    re.compile(r"(?i)\b(?:sending|sender|from|helo|ehlo) domain:? [<\['\"(]?" + _DOMAIN),
-    re.compile(_DOMAIN + r"'s DMARC policy", re.I),
+_DOMAIN_CUE = re.compile(
+    r"(?i)\b(?:sending|sender|from|helo|ehlo) domain:? [<\['\"(]?"
+    r"([A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){1,8})"
 )
-"""Cues after (or before) which a reply names the sending domain."""
+"""A cue after which a reply names the sending domain (``sending domain example.org``)."""
+_BEFORE_CUE = "'s dmarc policy"
+"""A cue before which a reply names it (``example.org's DMARC policy``), read backwards."""
 
 
 def _ip(token: str) -> str | None:
@@ -44,8 +45,18 @@ def sender_identity(text: str) -> str | None:
         address = _ip(found.group())
         if address is not None:
             return address
-    for cue in _DOMAIN_CUES:
-        named = cue.search(text)
-        if named is not None:
-            return named.group(1).lower().rstrip(".")
-    return None
+    named = _DOMAIN_CUE.search(text)
+    if named is not None:
+        return named.group(1).lower().rstrip(".")
+    return _domain_before(text, _BEFORE_CUE)
+
+
+def _domain_before(text: str, cue: str) -> str | None:
+    """The host name that ends where ``cue`` (lower case) starts in ``text``, if any."""
+    end = text.lower().find(cue)
+    start = end
+    while start > 0 and end - start < 253 and text[start - 1].isascii() and (
+            text[start - 1].isalnum() or text[start - 1] in ".-"):
+        start -= 1
+    name = text[start:end].strip(".-").lower() if end > 0 else ""
+    return name if "." in name else None
