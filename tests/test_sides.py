@@ -145,3 +145,12 @@ def test_suppressions_skip_sender_side_recipients_and_say_so(tmp_path: Path,
     listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert {d["address"] for d in listed} == failed
     assert {d["last_side"] for d in listed} == {"sender", "content"}
+
+
+def test_every_catalogue_row_has_its_own_fixture() -> None:
+    pinned: dict[str, str] = {}
+    for path in sorted((FIXTURES / "sender-side").glob("*.json")):
+        for record in json.loads(path.read_text(encoding="utf-8"))["records"]:
+            assert {"side", "blocked_by", "sender_identity", "reason", "suppress"} <= set(record), path.name
+            pinned.setdefault(record["blocked_by"], path.name)
+    assert set(pinned) == {row.id for row in blocks.catalogue().rows}
