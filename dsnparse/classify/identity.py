@@ -1,5 +1,5 @@
 """The sending identity a refusal quotes: the first IP address (v4 or v6) in the reply that is
-not the receiving host's own ``host[ip]`` and not a DNSBL return code (127.0.0.0/8), else the
+not the receiving host (``host name[ip]``) and not a DNSBL return code (127.0.0.0/8), else the
 domain a cue names (``sending domain example.org``, ``example.org's DMARC policy``).
 
 The patterns are bounded character-class runs (linear time) and the DMARC cue is found with
@@ -36,12 +36,27 @@ def _ip(token: str) -> str | None:
     return str(address)
 
 
+def _names_the_receiver(text: str, start: int) -> bool:
+    """True when the IP at ``start`` is bracketed after ``host <name>`` (``host mx.example.net[ip]
+    said:``, Exim's ``host mx.example.net [ip]:``): the receiving MTA as the sending MTA names it.
+    ``Client host [ip]`` and ``<name[ip]>: Client host rejected`` name the client and are kept."""
+    if start < 1 or text[start - 1] != "[":
+        return False
+    end = start - 1
+    if end > 0 and text[end - 1] == " ":
+        end -= 1
+    begin = end
+    while begin > 0 and end - begin < 255 and text[begin - 1].isascii() and (
+            text[begin - 1].isalnum() or text[begin - 1] in ".-"):
+        begin -= 1
+    return "." in text[begin:end] and text[max(begin - 5, 0):begin].lower() == "host "
+
+
 def sender_identity(text: str) -> str | None:
     """The sending IP or domain quoted in a reply, else ``None``."""
     for found in _IP_CANDIDATE.finditer(text):
-        start = found.start()
-        if start >= 2 and text[start - 1] == "[" and (text[start - 2].isalnum() or text[start - 2] in ".-"):
-            continue  # host[ip]: the receiving MTA as the sending MTA names it
+        if _names_the_receiver(text, found.start()):
+            continue
         address = _ip(found.group())
         if address is not None:
             return address
