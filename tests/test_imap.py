@@ -363,6 +363,50 @@ def test_watch_reconnects_after_the_server_goes_away(server: dc.Dovecot, user: s
     assert folder_count(server, user, "Processed") == 2
 
 
+@pytest.mark.parametrize("graceful", [False, True], ids=["killed", "shut-down-with-bye"])
+def test_watch_notices_a_dead_connection_during_idle_at_once(
+    server: dc.Dovecot, user: str, store: Store, graceful: bool
+) -> None:
+    """A restart during IDLE (the socket left in CLOSE-WAIT, or a ``* BYE``) ends the IDLE and
+    reconnects after the first back-off pause, not when the 300 s IDLE interval runs out."""
+    idling = threading.Event()
+
+    def factory(host: str, port: int, use_ssl: bool, context: ssl.SSLContext, timeout: float) -> Any:
+        from imapclient import IMAPClient
+
+        client = IMAPClient(host, port, ssl=use_ssl, ssl_context=context, timeout=timeout)
+        original = client.idle
+
+        def idle() -> Any:
+            answer = original()
+            idling.set()
+            return answer
+
+        client.idle = idle
+        return client
+
+    stop = threading.Event()
+    fetcher = Fetcher(settings(server, user, idle_interval=300.0, backoff_cap=1.0), store, stop=stop,
+                      client_factory=factory)
+    append(server, user, bounces()[:1])
+    thread = threading.Thread(target=fetcher.watch, daemon=True)
+    thread.start()
+    try:
+        assert _wait_for(lambda: fetcher.summary.messages == 1)
+        assert idling.wait(20)
+        idling.clear()
+        server.restart(graceful=graceful)
+        append(server, user, bounces()[1:2])
+        # 300 s would pass before the old IDLE ended by itself; a reconnect takes about a second
+        assert _wait_for(lambda: fetcher.summary.messages == 2, seconds=15.0)
+        assert idling.wait(20)  # and it is watching again, on the new connection
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert folder_count(server, user, "Processed") == 2
+
+
 # -- connection security -----------------------------------------------------------------------
 
 

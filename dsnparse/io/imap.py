@@ -20,6 +20,7 @@ import imaplib
 import ipaddress
 import logging
 import os
+import select
 import socket
 import ssl
 import threading
@@ -179,8 +180,16 @@ class Summary:
         return out
 
 
+class ConnectionLost(ConnectionError):
+    """The server ended the connection during IDLE (``* BYE``, end of file or a socket error)."""
+
+
 NETWORK_ERRORS: tuple[type[BaseException], ...] = (OSError, imaplib.IMAP4.abort, EOFError)
 """Errors after which watch mode reconnects (certificate failures excepted: they are fatal)."""
+
+_HANGUP = select.POLLHUP | select.POLLERR | select.POLLNVAL | getattr(select, "POLLRDHUP", 0)
+"""poll() events saying the peer closed its side or the socket failed (POLLRDHUP: Linux, the
+CLOSE-WAIT state a restarted server leaves behind)."""
 
 
 def is_loopback(host: str) -> bool:
@@ -392,18 +401,38 @@ class Fetcher:
         if not client.has_capability("IDLE"):
             self.stop.wait(self.settings.idle_interval)
             return
-        deadline = time.monotonic() + self.settings.idle_interval
         client.idle()
+        lost: str | None = None
         try:
-            while not self.stop.is_set():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                responses = client.idle_check(timeout=min(1.0, left))
-                if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
-                    break
+            lost = self._idle_wait(client)
         finally:
-            client.idle_done()
+            if lost is None:
+                client.idle_done()
+        if lost is not None:
+            raise ConnectionLost(lost)
+
+    def _idle_wait(self, client: Any) -> str | None:
+        """Wait in IDLE; ``None`` on new mail, ``stop`` or the interval's end, else why the
+        connection is dead. The client library drops an end of file during IDLE silently (and a
+        closed socket then polls readable for ever), so the socket's own poll events are read too."""
+        deadline = time.monotonic() + self.settings.idle_interval
+        poller = select.poll()
+        poller.register(client.socket().fileno(), select.POLLIN | _HANGUP)
+        while not self.stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            events = poller.poll(min(1.0, left) * 1000)
+            if not events:
+                continue
+            responses = client.idle_check(timeout=0)
+            if any(r and r[0] == b"BYE" for r in responses):
+                return "the server said BYE"
+            if any(revents & _HANGUP for _, revents in events):
+                return "the server closed the connection"
+            if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
+                return None
+        return None
 
 
 def _parts(uids: list[int], sizes: dict[int, int], budget: int) -> list[list[int]]:
