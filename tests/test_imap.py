@@ -194,6 +194,9 @@ def test_a_connection_lost_mid_run_then_a_rerun_processes_each_message_once(
     summary = Fetcher(settings(server, user), store).run()
     assert summary.refiled == committed - 3
     assert summary.messages == len(messages) - committed
+    new = len(messages) - committed
+    assert summary.lines()[0].startswith(
+        f"messages: {new + committed - 3} ({new} new, {committed - 3} already stored, 0 duplicates)")
     rows = list(store.messages())
     assert sorted(r["uid"] for r in rows) == list(range(1, len(messages) + 1))
     assert store.count() == expected_records(messages)
@@ -242,6 +245,8 @@ def test_a_message_ingested_from_a_file_is_a_duplicate_when_fetched(server: dc.D
         before = store.count()
         summary = Fetcher(settings(server, user), store).run()
         assert (summary.messages, summary.duplicates, summary.records) == (1, 1, 0)
+        assert summary.lines()[0] == "messages: 1 (0 new, 0 already stored, 1 duplicates), 0 failed"
+        assert "records: 0" in summary.lines()
         assert store.count() == before
     assert folder_count(server, user, "Processed") == 1
 
@@ -340,7 +345,7 @@ def test_watch_picks_up_new_mail_with_idle_and_stops_cleanly_on_sigterm(
             proc.kill()
             proc.wait()
     log = (tmp_path / "err.txt").read_text()
-    assert "messages: 2," in log
+    assert "messages: 2 (2 new, 0 already stored, 0 duplicates)" in log
     assert dc.PASSWORD not in log
     assert folder_count(server, user, "Processed") == 2
 
@@ -470,7 +475,9 @@ def test_cli_fetches_into_jsonl(server: dc.Dovecot, user: str, tmp_path: Path, m
                               "--jsonl", str(out), "--processed-folder", "Done"])
     assert code == 0
     assert len(out.read_text().splitlines()) == expected_records(messages)
-    assert "messages: 3," in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "messages: 3 (3 new, 0 already stored, 0 duplicates)" in err
+    assert f"records: {expected_records(messages)}" in err  # records counted apart from messages
     assert folder_count(server, user, "Done") == 3
 
 

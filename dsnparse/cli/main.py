@@ -39,7 +39,7 @@ def parse_command(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(
         prog="dsnparse",
         description="Parse bounce messages (files, directories, mbox, Maildir, stdin) into bounce records. "
-        "Other commands: check, ingest, suppressions, imap (dsnparse COMMAND --help).",
+        "Other commands: check, ingest, reparse, suppressions, imap (dsnparse COMMAND --help).",
     )
     ap.add_argument("paths", nargs="*", metavar="PATH",
                     help="files, directories, mbox files, Maildir folders; - for stdin")

@@ -25,7 +25,6 @@ import socket
 import ssl
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,7 +35,7 @@ from ..classify.codes import CodeTable
 from ..core import parse
 from ..errors import DsnparseError
 from .sinks import JsonLinesSink
-from .store import DUPLICATE, FAILED, OVERSIZE, PARSED, Checkpoint, Entry, MessageKey, digest, iso
+from .store import FAILED, OVERSIZE, PARSED, Checkpoint, Entry, MessageKey, Summary, digest, iso
 
 log = logging.getLogger("dsnparse.imap")
 
@@ -152,32 +151,6 @@ class StreamSink:
         with contextlib.suppress(OSError, ValueError, AttributeError):  # a pipe or terminal: flushed is all
             os.fsync(self.out.fileno())
         return [e.status for e in entries]
-
-
-@dataclass
-class Summary:
-    """What a run did."""
-
-    messages: int = 0
-    """Messages handled (parsed, duplicates and failures)."""
-    records: int = 0
-    failed: int = 0
-    """Messages parked in the failed folder (unparseable or oversized)."""
-    duplicates: int = 0
-    refiled: int = 0
-    """Messages already committed by an earlier, interrupted run and only moved now."""
-    by_kind: Counter[str] = field(default_factory=Counter)
-    by_bounce_type: Counter[str] = field(default_factory=Counter)
-
-    def lines(self) -> list[str]:
-        """The summary as short human-readable lines."""
-        out = [f"messages: {self.messages}, records: {self.records}, failed: {self.failed}, "
-               f"duplicates: {self.duplicates}, re-filed: {self.refiled}"]
-        if self.by_kind:
-            out.append("by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(self.by_kind.items())))
-        if self.by_bounce_type:
-            out.append("by bounce type: " + ", ".join(f"{k} {n}" for k, n in sorted(self.by_bounce_type.items())))
-        return out
 
 
 class ConnectionLost(ConnectionError):
@@ -340,22 +313,15 @@ class Fetcher:
             report = parse(raw, source=key.source, table=s.table, original_headers=s.original_headers)
         except Exception as exc:  # parse errors and parser bugs alike: park the message, go on
             error = f"{type(exc).__name__}: {exc}"
-            return Entry(key, FAILED, digest=identity, size=size, received=received, error=error)
-        return Entry(key, PARSED, report=report, digest=identity, size=size, received=received)
+            return Entry(key, FAILED, digest=identity, size=size, received=received, error=error, raw=raw,
+                         header_names=s.original_headers)
+        return Entry(key, PARSED, report=report, digest=identity, size=size, received=received, raw=raw,
+                     header_names=s.original_headers)
 
     def _count(self, entry: Entry, status: str) -> None:
-        self.summary.messages += 1
+        self.summary.add(entry, status)
         if status in (FAILED, OVERSIZE):
-            self.summary.failed += 1
             log.warning("%s: parked in %s: %s", entry.key.source, self.settings.failed_folder, entry.error)
-        elif status == DUPLICATE:
-            self.summary.duplicates += 1
-        elif entry.report is not None:
-            self.summary.by_kind[str(entry.report.kind)] += 1
-            self.summary.records += len(entry.report.records)
-            for record in entry.report.records:
-                if record.bounce_type:
-                    self.summary.by_bounce_type[record.bounce_type] += 1
 
     def _file(self, client: Any, statuses: dict[int, str]) -> None:
         """Move committed messages: failures to the failed folder, the rest to the processed one."""
