@@ -547,7 +547,7 @@ class Store:
         ).fetchone()[0]
         with self._transaction() as cur:
             cur.execute("INSERT INTO removals (address, reason, at, cause, since) VALUES (?, ?, ?, ?, ?)",
-                        (key, reason.strip(), max(str(last), utc_now()), current.cause, current.since))
+                        (key, reason.strip(), max(last or "", utc_now()), current.cause, current.since))
         return current
 
     def removals(self) -> list[Removal]:
