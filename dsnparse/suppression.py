@@ -3,6 +3,9 @@
 
 A hard failure whose record says ``suppress`` suppresses at once, a complaint suppresses at once,
 and soft failures suppress once ``Policy.soft_count`` of them fall within ``Policy.soft_days`` days.
+A failure on the ``sender`` or ``content`` side (a blocklist, the sender's reputation or
+authentication, spam content...) never counts: it says nothing about the address. :func:`skipped`
+summarises the ones left out, for the export to say so.
 
 An address is the one the sender has on its list: the DSN's ``Original-Recipient`` when the
 report names one (the address before alias expansion or forwarding), the final recipient
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
+from .classify.sides import NEVER_SUPPRESSED
 from .record import Kind
 
 
@@ -34,13 +38,15 @@ class Event(NamedTuple):
     source: str | None
     at: str
     """When it happened: the record's date, else when the message was received (ISO 8601)."""
+    side: str = "unknown"
+    """The record's side; ``sender`` and ``content`` failures never suppress."""
     final: str | None = None
     """The final recipient the report names (after alias expansion or forwarding)."""
 
 
 EVENT_COLUMNS = (
     "lower(coalesce(nullif(original_recipient, ''), recipient, '')), kind, action, bounce_type, suppress, "
-    "reason, status, source, coalesce(date, received) AS at, recipient_key"
+    "reason, status, source, coalesce(date, received) AS at, side, recipient_key"
 )
 """The store's columns that make an :class:`Event`, in its field order."""
 
@@ -96,17 +102,50 @@ SUPPRESSION_FIELDS: tuple[str, ...] = (
 """Column order of the suppression export."""
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An address whose sender- or content-side failures were left out of the decision."""
+
+    address: str
+    count: int
+    """Failures left out."""
+    last_side: str
+    last_reason: str
+    last_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as a JSON-ready dict."""
+        return {"address": self.address, "count": self.count, "last_side": self.last_side,
+                "last_reason": self.last_reason, "last_at": self.last_at}
+
+
+SKIPPED_FIELDS: tuple[str, ...] = ("address", "count", "last_side", "last_reason", "last_at")
+"""Column order of the skipped listing."""
+
+
+def skipped(events: Sequence[Event]) -> Skipped | None:
+    """The sender- and content-side failures among one address's events (sorted by time), which
+    :func:`decide` leaves out, or ``None`` when there are none."""
+    left_out = [e for e in events if e.side in NEVER_SUPPRESSED and e.kind != Kind.COMPLAINT]
+    if not left_out:
+        return None
+    last = left_out[-1]
+    return Skipped(address=str(last.recipient), count=len(left_out), last_side=last.side,
+                   last_reason=str(last.reason), last_at=str(last.at))
+
+
 def decide(events: Sequence[Event], policy: Policy, *, cleared_at: str | None = None) -> Suppression | None:
     """One address's failures and complaints (sorted by time) to a suppression, or ``None``.
+    Sender- and content-side failures are not the address's fault and are left out.
 
     ``cleared_at``: when a suppression of the address was removed by hand; only later events count.
     """
     if events and events[0].recipient in policy.allow:
         return None
-    if cleared_at is not None:
-        events = [e for e in events if e.at > cleared_at]
-        if not events:
-            return None
+    events = [e for e in events if (e.side not in NEVER_SUPPRESSED or e.kind == Kind.COMPLAINT)
+              and (cleared_at is None or e.at > cleared_at)]
+    if not events:
+        return None
     since: str | None = None
     cause = ""
     window = timedelta(days=policy.soft_days)

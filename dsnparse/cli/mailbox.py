@@ -35,7 +35,7 @@ from ..io.store import (
     as_time,
     digest,
 )
-from ..suppression import SUPPRESSION_FIELDS, Policy
+from ..suppression import SKIPPED_FIELDS, SUPPRESSION_FIELDS, Policy
 from .options import add_record_options, code_table
 
 
@@ -278,6 +278,9 @@ def suppressions_command(argv: list[str]) -> int:
     upkeep.add_argument("--list-allowed", action="store_true", help="print the allow-list")
     upkeep.add_argument("--list-removed", action="store_true", help="print the suppressions removed by hand")
     ap.add_argument("--reason", metavar="TEXT", help="why (for --remove and --allow)")
+    upkeep.add_argument("--skipped", action="store_true",
+                        help="list the addresses left unsuppressed because their failures were on the sender or "
+                        "content side, instead of the suppressions")
     args = ap.parse_args(argv)
     if (args.remove or args.allow) and not (args.reason or "").strip():
         ap.error("--remove and --allow need --reason TEXT (it is kept as evidence)")
@@ -310,7 +313,15 @@ def suppressions_command(argv: list[str]) -> int:
         if args.list_removed:
             _export(args.format, REMOVAL_FIELDS, (r._asdict() for r in store.removals()))
             return 0
-        entries = store.suppressions(policy, since=since)
+        left_out = store.skipped()
+        entries = [] if args.skipped else store.suppressions(policy, since=since)
+    if args.skipped:
+        _export(args.format, SKIPPED_FIELDS, (e.to_dict() for e in left_out))
+        return 0
+    if left_out:
+        failures = sum(e.count for e in left_out)
+        sys.stderr.write(f"dsnparse suppressions: skipped {failures} sender- or content-side failures of "
+                         f"{len(left_out)} addresses (not the addresses' fault; --skipped lists them)\n")
     _export(args.format, SUPPRESSION_FIELDS, (entry.to_dict() for entry in entries))
     return 0
 

@@ -41,7 +41,7 @@ from ..classify.codes import CodeTable
 from ..core import parse
 from ..message import normalize_newlines
 from ..record import FIELDS, BounceRecord, Kind, Report
-from ..suppression import EVENT_COLUMNS, Event, Policy, Suppression, decide
+from ..suppression import EVENT_COLUMNS, Event, Policy, Skipped, Suppression, decide, skipped
 
 PARSED = "parsed"
 """Message status: parsed, its records stored."""
@@ -110,9 +110,10 @@ CREATE TABLE IF NOT EXISTS removals (
 """
 _ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "messages": (("raw", "BLOB"), ("header_names", "TEXT")),
-    "records": tuple((f, "") for f in _FIELD_COLUMNS),
+    "records": tuple((f, "DEFAULT 'unknown'" if f == "side" else "") for f in _FIELD_COLUMNS),
 }
-"""Columns that stores written by earlier versions may lack (added when the store is opened)."""
+"""Columns that stores written by earlier versions may lack (added when the store is opened; the
+record fields added since, ``side`` defaulting to ``unknown``, the others to NULL)."""
 _LIST_ADDRESS = "lower(coalesce(nullif(original_recipient, ''), recipient, ''))"
 """SQL: the address the sender has on its list (the original recipient, else the final one)."""
 _AT = "coalesce(date, received)"
@@ -498,6 +499,27 @@ class Store:
         for row in self._db.execute(f"SELECT kind, {_COLUMNS} FROM records {clause} ORDER BY id", args):  # noqa: S608
             yield StoredRecord(str(row[0]), _record(row[1:]))
 
+    def timeline(self, since: str | None = None) -> Iterator[BounceRecord]:
+        """What incidents are made of, streamed in time order: sender- and content-side failures
+        and delays, and accepted mail (delivered, relayed, expanded). A record without a date
+        takes the time its message was received; ``since`` (ISO 8601) drops earlier ones. The
+        incidents' ``now`` is :meth:`latest`, since ordinary bounces are not in the timeline."""
+        rows = self._db.execute(
+            f"SELECT coalesce(date, received) AS at, {_COLUMNS} FROM records "  # noqa: S608 - constant columns
+            "WHERE ((side IN ('sender', 'content') AND action IN ('failed', 'delayed')) "
+            "OR action IN ('delivered', 'relayed', 'expanded')) AND coalesce(date, received) >= ? "
+            "ORDER BY at, id",
+            (since or "",),
+        )
+        for row in rows:
+            record = _record(row[1:])
+            yield record if record.date else replace(record, date=str(row[0]))
+
+    def latest(self) -> str | None:
+        """The time of the latest record (its date, else when its message was received), ISO 8601."""
+        row = self._db.execute("SELECT max(coalesce(date, received)) FROM records").fetchone()
+        return str(row[0]) if row and row[0] else None
+
     def count(self, table: str = "records") -> int:
         """Rows in ``records`` or ``messages``."""
         if table not in ("records", "messages"):
@@ -530,6 +552,21 @@ class Store:
             decided = decide(list(group), policy, cleared_at=cleared.get(address))
             if decided is not None and (floor is None or decided.since >= floor):
                 out.append(decided)
+        return out
+
+    def skipped(self) -> list[Skipped]:
+        """Addresses with sender- or content-side failures, which no suppression counts, sorted by address."""
+        rows = self._db.execute(
+            f"SELECT {EVENT_COLUMNS} FROM records "  # noqa: S608 - constant column lists
+            f"WHERE {_LIST_ADDRESS} != '' AND kind = ? AND action = 'failed' AND side IN ('sender', 'content') "
+            "ORDER BY 1, at, id",
+            (str(Kind.FAILURE),),
+        )
+        out: list[Skipped] = []
+        for _key, group in groupby(map(Event._make, rows), key=attrgetter("recipient")):
+            left_out = skipped(list(group))
+            if left_out is not None:
+                out.append(left_out)
         return out
 
     def unsuppress(self, address: str, reason: str) -> Suppression | None:
