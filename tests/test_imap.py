@@ -145,6 +145,9 @@ def test_a_batch_is_fetched_stored_and_moved_then_a_rerun_finds_nothing(
     assert [r["uid"] for r in rows] == list(range(1, len(messages) + 1))
     assert {r["status"] for r in rows} == {PARSED}
     assert {r["received"] for r in rows} == {"2026-03-10T07:30:00Z"}  # INTERNALDATE, in UTC
+    # each message is kept for reparse, as the server handed it out (CRLF line endings)
+    assert [store.raw(r["source"]) for r in rows] == [m.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+                                                     for m in messages]
     assert all(r.source and r.source.startswith(f"imap://{user}@127.0.0.1/INBOX;UIDVALIDITY=")
                for _, r in store.records())
     checkpoint = store.checkpoint(f"{user}@127.0.0.1/INBOX")
