@@ -40,7 +40,7 @@ def parse_command(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(
         prog="dsnparse",
         description="Parse bounce messages (files, directories, mbox, Maildir, stdin) into bounce records. "
-        "Other commands: check, ingest, suppressions, incidents, imap (dsnparse COMMAND --help).",
+        "Other commands: check, ingest, reparse, suppressions, incidents, imap (dsnparse COMMAND --help).",
     )
     add_paths(ap)
     ap.add_argument("--format", choices=("jsonl", "csv", "table"), default="jsonl",
