@@ -193,6 +193,30 @@ def load_toml(name: str) -> dict[str, object]:
     return tomllib.loads(resources.files("dsnparse").joinpath("data", name).read_text(encoding="utf-8"))
 
 
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """A look-alike's wording (``lookalikes.toml``): phrases of its subject, phrases of its text."""
+
+    subjects: re.Pattern[str]
+    phrases: re.Pattern[str]
+
+    def found(self, subject: str, text: str) -> bool:
+        """True when the subject or the text holds one of the phrases."""
+        return bool(self.subjects.search(subject) or self.phrases.search(text))
+
+
+@lru_cache(maxsize=4)
+def lookalike_signals(kind: str) -> Signals:
+    """The ``[[kind]]`` blocks of ``lookalikes.toml`` (each with its ``source``), compiled."""
+    blocks = load_toml("lookalikes.toml").get(kind, [])
+    subjects: list[str] = []
+    phrases: list[str] = []
+    for block in blocks if isinstance(blocks, list) else []:
+        subjects += [str(v) for v in block.get("subjects", [])]
+        phrases += [str(v) for v in block.get("phrases", [])]
+    return Signals(subjects=any_of(subjects), phrases=any_of(phrases))
+
+
 @lru_cache(maxsize=1)
 def tables() -> PhraseTables:
     """The default phrase tables (loaded and compiled once; immutable)."""

@@ -16,7 +16,7 @@ from functools import lru_cache
 from ..message import Mail
 from ..phrases import any_of, load_toml
 from ..phrases import tables as phrase_tables
-from .autoreply import has_autoreply_headers
+from .autoreply import has_autoreply_headers, is_challenge
 
 _HEAD_CHARS = 4000
 """How far into the text a forward marker is looked for."""
@@ -32,7 +32,9 @@ def _machine_made(mail: Mail) -> bool:
     if mail.message.get("return-path") is not None and mail.header("return-path").strip("<> \t") == "":
         return True
     submitted = mail.header("auto-submitted").strip().lower()
-    return bool(submitted and submitted != "no") or bool(mail.report_type) or has_autoreply_headers(mail)
+    if bool(submitted and submitted != "no") or bool(mail.report_type) or has_autoreply_headers(mail):
+        return True
+    return is_challenge(mail)  # a challenge request answering "Re: <subject>" is no forward
 
 
 def is_forward(mail: Mail) -> bool:
