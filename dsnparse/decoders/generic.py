@@ -34,6 +34,7 @@ _TRAIL = " \t>:;,)]\"'."
 class _Tables:
     sender_labels: tuple[str, ...]
     contact: re.Pattern[str]
+    lead: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -44,7 +45,11 @@ def _tables() -> _Tables:
         value = data.get(key, [])
         return [str(v).lower() for v in value] if isinstance(value, list) else []
 
-    return _Tables(sender_labels=tuple(get("sender_labels")), contact=any_of(get("contact_phrases")))
+    return _Tables(
+        sender_labels=tuple(get("sender_labels")),
+        contact=any_of(get("contact_phrases")),
+        lead=any_of(get("recipient_leads")),
+    )
 
 
 def matches(mail: Mail) -> bool:
@@ -163,8 +168,9 @@ def decode(mail: Mail) -> list[Facts]:
             key = addr.lower()
             if key in skip or addresses.is_system(addr):
                 continue
-            diag = context(lines, i, addr)
-            strong = _evidence(diag)
+            lead = _lead(lines, i, addr)
+            diag = (_under(lines, i) or lead) if lead else context(lines, i, addr)
+            strong = lead is not None or _evidence(diag)
             if key in found:
                 known = found[key]
                 if not known.diagnostic or (strong and key in weak):
@@ -189,6 +195,47 @@ def decode(mail: Mail) -> list[Facts]:
         facts.status = find_status(facts.diagnostic) or find_status(whole)
         facts.reply_code = find_reply_code(facts.diagnostic)
     return list(found.values())
+
+
+def _lead(lines: list[str], index: int, addr: str) -> str | None:
+    """The sentence that announces a listed address, when the address stands alone on its line
+    right under it ("I could not deliver your message to this address:" / a blank line /
+    "bob@example.net"): the 2000s' plain bounces. The lead ends with a colon or names the list
+    ("the following address"), and says the delivery failed or names the list; then the address
+    is a failed recipient and the lead its diagnostic. Else None."""
+    if _bare(lines[index]) != addr.lower():
+        return None
+    above = index - 1
+    if above >= 0 and not lines[above].strip():
+        above -= 1
+    if above < 0 or not lines[above].strip() or _bare(lines[above]):
+        return None
+    start = above
+    while start > 0 and lines[start - 1].strip() and not _bare(lines[start - 1]) and above - start < 3:
+        start -= 1
+    text = " ".join(line.strip() for line in lines[start : above + 1])
+    named = _tables().lead.search(text)
+    if not (named or text.endswith(":")) or not (named or tables().failure.search(text)):
+        return None
+    return join_reply(text)
+
+
+def _under(lines: list[str], index: int) -> str:
+    """The lines right under a listed address, up to a blank line or the next listed address
+    (the reply written below it), joined."""
+    out: list[str] = []
+    for line in lines[index + 1 : index + 1 + _MAX_CONTEXT_LINES]:
+        if not line.strip() or _starts_with_address(line):
+            break
+        out.append(line.strip())
+    return join_reply(" ".join(out))
+
+
+def _bare(line: str) -> str | None:
+    """The lower-cased address when a line holds nothing else (in angle brackets or not)."""
+    value = line.strip().strip("<>").rstrip(":;,.").strip("<>")
+    m = addresses.ADDRESS_IN_TEXT.fullmatch(value)
+    return m.group(1).lower() if m else None
 
 
 def _daemon_subject(mail: Mail) -> bool:
