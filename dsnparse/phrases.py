@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from importlib import resources
 from typing import Any
 
 import ahocorasick
+
+from .rows import load_row
 
 
 def any_of(phrases: Iterable[str]) -> re.Pattern[str]:
@@ -176,6 +176,21 @@ def _key(item: tuple[str, Any]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class PhraseRows:
+    """``data/phrases.toml`` as written: each key a list of literal phrases."""
+
+    bounce_subjects: tuple[str, ...] = ()
+    bounce_senders: tuple[str, ...] = ()
+    failure_phrases: tuple[str, ...] = ()
+    original_markers: tuple[str, ...] = ()
+    delay_phrases: tuple[str, ...] = ()
+    forward_prefixes: tuple[str, ...] = ()
+    sender_labels: tuple[str, ...] = ()
+    contact_phrases: tuple[str, ...] = ()
+    recipient_leads: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class PhraseTables:
     """Compiled phrase tables."""
 
@@ -186,16 +201,41 @@ class PhraseTables:
     delay: LabelledPhrases
     """Delay-notice wording, scanned in one pass (``labels(text)`` is non-empty when it occurs)."""
     forward_prefixes: tuple[str, ...]
+    sender_labels: tuple[str, ...]
+    """Labels that name a sender on a report line (``from:``, ``mail from:``), lower-cased."""
+    contact: re.Pattern[str]
+    """Contact sentences ("please contact ...") whose addresses are never failed recipients."""
+    recipient_lead: re.Pattern[str]
+    """Sentences announcing a list of failed recipients ("the following address failed:")."""
 
 
-def load_toml(name: str) -> dict[str, object]:
-    """A TOML data file packaged under ``dsnparse/data``."""
-    return tomllib.loads(resources.files("dsnparse").joinpath("data", name).read_text(encoding="utf-8"))
+@dataclass(frozen=True, slots=True)
+class SignalBlock:
+    """One ``[[challenge]]`` or ``[[feedback]]`` block of ``lookalikes.toml``: its source and
+    literal phrases of the subject and of the text."""
+
+    source: str
+    subjects: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LookalikeRows:
+    """``data/lookalikes.toml``: wording of messages that look like bounces and are not."""
+
+    forward_markers: tuple[str, ...] = ()
+    challenge: tuple[SignalBlock, ...] = ()
+    feedback: tuple[SignalBlock, ...] = ()
+
+
+def lookalike_rows() -> LookalikeRows:
+    """``data/lookalikes.toml`` read through the one table loader."""
+    return load_row("lookalikes.toml", LookalikeRows)
 
 
 @dataclass(frozen=True, slots=True)
 class Signals:
-    """A look-alike's wording (``lookalikes.toml``): phrases of its subject, phrases of its text."""
+    """A look-alike's wording compiled: phrases of its subject, phrases of its text."""
 
     subjects: re.Pattern[str]
     phrases: re.Pattern[str]
@@ -207,32 +247,28 @@ class Signals:
 
 @lru_cache(maxsize=4)
 def lookalike_signals(kind: str) -> Signals:
-    """The ``[[kind]]`` blocks of ``lookalikes.toml`` (each with its ``source``), compiled."""
-    blocks = load_toml("lookalikes.toml").get(kind, [])
-    subjects: list[str] = []
-    phrases: list[str] = []
-    for block in blocks if isinstance(blocks, list) else []:
-        subjects += [str(v) for v in block.get("subjects", [])]
-        phrases += [str(v) for v in block.get("phrases", [])]
-    return Signals(subjects=any_of(subjects), phrases=any_of(phrases))
+    """The blocks of one look-alike kind (``challenge`` or ``feedback``), compiled."""
+    blocks: tuple[SignalBlock, ...] = getattr(lookalike_rows(), kind)
+    return Signals(
+        subjects=any_of(p for b in blocks for p in b.subjects),
+        phrases=any_of(p for b in blocks for p in b.phrases),
+    )
 
 
 @lru_cache(maxsize=1)
 def tables() -> PhraseTables:
     """The default phrase tables (loaded and compiled once; immutable)."""
-    data = load_toml("phrases.toml")
-
-    def get(key: str) -> list[str]:
-        value = data.get(key, [])
-        return [str(v) for v in value] if isinstance(value, list) else []
-
+    rows = load_row("phrases.toml", PhraseRows)
     return PhraseTables(
-        bounce_subject=any_of(get("bounce_subjects")),
-        bounce_sender=any_of(get("bounce_senders")),
-        failure=any_of(get("failure_phrases")),
-        original_marker=any_of(get("original_markers")),
-        delay=LabelledPhrases([("delay", get("delay_phrases"))]),
-        forward_prefixes=tuple(p.lower() for p in get("forward_prefixes")),
+        bounce_subject=any_of(rows.bounce_subjects),
+        bounce_sender=any_of(rows.bounce_senders),
+        failure=any_of(rows.failure_phrases),
+        original_marker=any_of(rows.original_markers),
+        delay=LabelledPhrases([("delay", rows.delay_phrases)]),
+        forward_prefixes=tuple(p.lower() for p in rows.forward_prefixes),
+        sender_labels=tuple(p.lower() for p in rows.sender_labels),
+        contact=any_of(rows.contact_phrases),
+        recipient_lead=any_of(rows.recipient_leads),
     )
 
 

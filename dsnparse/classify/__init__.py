@@ -7,18 +7,23 @@ failure; ``9.1.1`` when there is nothing to go on (reason ``undefined`` and no r
 ``suppress`` is true only when a permanent (class 5) failure says the address itself is dead:
 ``userunknown``, ``hasmoved``, ``suppressed``; ``hostunknown`` / ``notaccept`` when the text says
 the domain is gone (NXDOMAIN, null MX); ``suspend`` when the code table marks its code (5.2.1)
-hard. The rule of each reason is its ``suppress`` entry in ``data/reasons.toml``.
+hard. The rule of each reason is its ``suppress`` entry in ``data/reasons.toml``. A failure on the
+``sender`` or ``content`` side (``data/sides.toml``, or the ``data/blocks.toml`` row that matched)
+never suppresses: the address is fine, the mail was refused for who sent it or what it said.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from ..facts import Facts
 from ..record import BounceRecord, Kind
+from .blocks import attribute
 from .codes import NO_CODE, CodeTable
 from .reasons import Decision, evidence, explain, tables
+from .sides import NEVER_SUPPRESSED
 
 __all__ = ["CodeTable", "Context", "Decision", "explain", "record_kind", "suppress", "to_record"]
 
@@ -38,6 +43,22 @@ class Context:
     headers: Mapping[str, str] = field(default_factory=dict)
     decoder: str | None = None
     flags: tuple[str, ...] = ()
+
+    def record_fields(self) -> dict[str, Any]:
+        """The record fields this context fills, by name (``headers`` copied)."""
+        return {name: getattr(self, name) for name in CONTEXT_FIELDS} | {"headers": dict(self.headers)}
+
+
+FROM_FACTS: tuple[str, ...] = (
+    "recipient", "original_recipient", "status", "reply_code", "diagnostic", "diagnostic_type",
+    "remote_mta", "reporting_mta", "smtp_command", "date", "recipient_source", "feedback_type", "source_ip",
+)
+"""The record fields copied unchanged from a recipient's :class:`Facts`."""
+CONTEXT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Context))
+"""The record fields every record of a message shares, from its :class:`Context`."""
+COMPUTED: tuple[str, ...] = ("action", "reason", "bounce_code", "bounce_type", "description", "suppress", "side",
+                             "provider", "blocked_by", "sender_identity", "help_url")
+"""The record fields :func:`to_record` decides."""
 
 
 def record_kind(action: str | None, message_kind: Kind) -> Kind:
@@ -94,8 +115,11 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         action = "delayed"
     domain = facts.recipient.rsplit("@", 1)[1] if facts.recipient and "@" in facts.recipient else None
     bounce_code = bounce_type = description = None
-    if rkind in (Kind.FAILURE, Kind.DELAY):
+    bounce = rkind in (Kind.FAILURE, Kind.DELAY)
+    if bounce:
         reason = explain(facts, recipient_domain=domain).reason
+        who = attribute(facts, reason, domain, bounce=True)
+        reason = who.reason
         bounce_code = _bounce_code(facts, reason, delay=rkind is Kind.DELAY)
         row = table.lookup(bounce_code)
         if row is not None:
@@ -107,33 +131,21 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         reason = facts.reason if facts.reason in tables().reasons else default
         if rkind is Kind.DELIVERED and facts.status:
             bounce_code = facts.status
-    dead = rkind is Kind.FAILURE and suppress(reason, bounce_code, evidence(facts), table)
+        who = attribute(facts, reason, domain, bounce=False)
+    dead = (rkind is Kind.FAILURE and who.side not in NEVER_SUPPRESSED
+            and suppress(reason, bounce_code, evidence(facts), table))
     return BounceRecord(
-        source=ctx.source,
-        recipient=facts.recipient,
-        original_recipient=facts.original_recipient,
+        **{name: getattr(facts, name) for name in FROM_FACTS},
+        **ctx.record_fields(),
         action=action,
-        status=facts.status,
-        reply_code=facts.reply_code,
-        diagnostic=facts.diagnostic,
-        diagnostic_type=facts.diagnostic_type,
-        remote_mta=facts.remote_mta,
-        reporting_mta=facts.reporting_mta,
-        smtp_command=facts.smtp_command,
-        date=facts.date,
-        sender=ctx.sender,
         reason=reason,
         bounce_code=bounce_code,
         bounce_type=bounce_type,
         description=description,
         suppress=dead,
-        message_id=ctx.message_id,
-        subject=ctx.subject,
-        list_id=ctx.list_id,
-        decoder=ctx.decoder,
-        recipient_source=facts.recipient_source,
-        feedback_type=facts.feedback_type,
-        source_ip=facts.source_ip,
-        headers=dict(ctx.headers),
-        flags=ctx.flags,
+        side=who.side,
+        provider=who.provider,
+        blocked_by=who.blocked_by,
+        sender_identity=who.sender_identity,
+        help_url=who.help_url,
     )

@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from ..message import Mail
-from ..phrases import any_of, load_toml
+from ..phrases import any_of, lookalike_rows
 from ..phrases import tables as phrase_tables
 from .autoreply import has_autoreply_headers, is_challenge
 
@@ -24,8 +24,7 @@ _HEAD_CHARS = 4000
 
 @lru_cache(maxsize=1)
 def _markers() -> re.Pattern[str]:
-    value = load_toml("lookalikes.toml").get("forward_markers", [])
-    return any_of([str(v) for v in value] if isinstance(value, list) else [])
+    return any_of(lookalike_rows().forward_markers)
 
 
 def _machine_made(mail: Mail) -> bool:
