@@ -188,6 +188,7 @@ class PhraseRows:
     sender_labels: tuple[str, ...] = ()
     contact_phrases: tuple[str, ...] = ()
     recipient_leads: tuple[str, ...] = ()
+    recipient_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +208,8 @@ class PhraseTables:
     """Contact sentences ("please contact ...") whose addresses are never failed recipients."""
     recipient_lead: re.Pattern[str]
     """Sentences announcing a list of failed recipients ("the following address failed:")."""
+    recipient_labels: tuple[str, ...]
+    """Line labels of a failed recipient ("intended recipient:"), lower-cased."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +272,7 @@ def tables() -> PhraseTables:
         sender_labels=tuple(p.lower() for p in rows.sender_labels),
         contact=any_of(rows.contact_phrases),
         recipient_lead=any_of(rows.recipient_leads),
+        recipient_labels=tuple(p.lower() for p in rows.recipient_labels),
     )
 
 

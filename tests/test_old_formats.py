@@ -130,3 +130,25 @@ def test_a_reply_written_under_the_listed_address_is_its_diagnostic() -> None:
 def test_an_address_under_an_ordinary_sentence_has_no_lead(above: str) -> None:
     lines = [*above.split("\n"), "", "  owner@lists.example.org"]
     assert generic._lead(lines, len(lines) - 1, "owner@lists.example.org") is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Intended recipient: zoe@example.net",
+        "Undeliverable Address: zoe@example.net",
+        "Error-for:  zoe@example.net",
+        "Recipient: [SMTP:zoe@example.net]",
+        "Failed Recipient: zoe@example.net",
+    ],
+)
+def test_a_labelled_recipient_beats_the_addresses_of_the_sentences(line: str) -> None:
+    body = f"Delivery failed for your message to the list weekly@lists.example.org.\n\n{line}\nReason: no such box\n"
+    assert [r.recipient for r in parse(_plain(body)).records] == ["zoe@example.net"]
+
+
+def test_a_listed_address_with_a_display_name() -> None:
+    lead = "Your message could not be delivered to the following user:"
+    body = f'{lead}\n\n"Zoe" <zoe@example.net>\n\nSent to weekly@lists.example.org.\n'
+    (record,) = parse(_plain(body)).records
+    assert (record.recipient, record.diagnostic) == ("zoe@example.net", lead)
