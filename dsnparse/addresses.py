@@ -93,6 +93,21 @@ def is_system(addr: str) -> bool:
     return addr.split("@", 1)[0].lower() in _SYSTEM_LOCALS
 
 
+_STORE_CHANNELS = ("ims-ms-daemon", "sims-ms-daemon")
+"""Host names of Sun/Oracle Messaging Server's message-store channel (``ims-ms``; SIMS before
+it), as its documentation names them: ``bob@ims-ms-daemon`` is the store's own name for a
+mailbox, which no sender wrote and no one can mail to."""
+
+
+def internet_recipient(final: str | None, original: str | None) -> str | None:
+    """The failed recipient of a report naming both: the final one (as Sisimai reads RFC 3464),
+    unless it is a message-store channel's address (:data:`_STORE_CHANNELS`) and the original
+    recipient is an Internet address."""
+    if final and original and final.rpartition("@")[2].lower() in _STORE_CHANNELS and "." in original:
+        return original
+    return final or original
+
+
 def same(a: str | None, b: str | None) -> bool:
     """Case-insensitive address equality."""
     return bool(a) and bool(b) and str(a).lower() == str(b).lower()

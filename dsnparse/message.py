@@ -51,6 +51,9 @@ _MAIL_ERAS = chardet.EncodingEra.MODERN_WEB | chardet.EncodingEra.LEGACY_ISO | c
 """The encodings chardet weighs for undeclared mail text: web, ISO 8859 and regional ones (KOI8,
 TIS-620...), not DOS, Mac or EBCDIC code pages, which mail does not carry undeclared (and which
 would double the cost of a guess)."""
+_BOM = codecs.BOM_UTF8
+"""A UTF-8 byte-order mark, which an editor or a Windows tool saving a message can put before its
+first header: taken off, or the first header line would not parse and the message would have none."""
 _HEADER_LINE = re.compile(r"[!-9;-~]{1,80}:[ \t]?")
 _BOUNDARY_LINE = re.compile(r"(?m)^--([!-~]{1,70}?)(?:--)?[ \t]*$")
 _NESTING_TYPE = re.compile(rb"(?im)^content-type:[ \t]{0,64}\"?(?:multipart|message)/")
@@ -151,8 +154,8 @@ def _plain_ascii(part: Message) -> str | None:
     to undo, no ISO-2022 escapes): the text :func:`part_text` would build through bytes."""
     payload = part._payload  # type: ignore[attr-defined]  # get_payload() would decode 8-bit text
     if isinstance(payload, list):
-        if len(payload) == 1 and isinstance(payload[0], Message) and not len(payload[0]):
-            return None  # a transfer-encoded message/global body: part_text undoes the encoding
+        if _transfer_encoding(part) in _ENCODED:
+            return None  # a transfer-encoded message/global* body: part_text undoes the encoding
         text = _serialize_all(payload)
     elif isinstance(payload, str):
         if _transfer_encoding(part) in _ENCODED:
@@ -191,8 +194,11 @@ def _serialize(msg: Message) -> str:
     """A nested message (as compat32 parses ``message/*`` parts) back to header text + body."""
     head = "\n".join(f"{k}: {v}" for k, v in msg.raw_items())  # raw: 8-bit values keep their bytes
     body = msg._payload  # type: ignore[attr-defined]
-    if not (isinstance(body, list) or (isinstance(body, str) and body.isascii())):
-        body = msg.get_payload()  # what it gives 8-bit text (decoded with the declared charset)
+    if not (isinstance(body, list) or (isinstance(body, str) and body.isascii())) and msg.get_param("charset"):
+        # what it gives 8-bit text decoded with its declared charset; undeclared 8-bit text (the
+        # UTF-8 fields of a message/global-delivery-status, RFC 6533) keeps its bytes, as
+        # get_payload would read them as ASCII and replace every one
+        body = msg.get_payload()
     if isinstance(body, str) and body:
         if not len(msg):  # len counts the headers; items() would decode every value
             return body
@@ -216,18 +222,13 @@ def part_text(part: Message, limit: int = DEFAULT_LIMITS.max_text_bytes) -> str:
         return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
     payload = part.get_payload()
     if isinstance(payload, list) and part.get_content_maintype() == "message":
-        # compat32 parsed message/* as nested messages; a transfer-encoded global part parses as
-        # a header-less body that still needs its base64/QP undone.
-        if (
-            len(payload) == 1
-            and isinstance(payload[0], Message)
-            and not len(payload[0])
-            and _transfer_encoding(part) in _ENCODED
-        ):
-            inner = payload[0].get_payload()
+        # compat32 parsed message/* as nested messages, whatever the transfer encoding: a
+        # base64 global part parses as a header-less body, a quoted-printable one as fields
+        # (RFC 6533 allows both); either is written back and its encoding undone.
+        if _transfer_encoding(part) in _ENCODED:
             carrier = Message()
             carrier["Content-Transfer-Encoding"] = str(part["content-transfer-encoding"])
-            carrier.set_payload(inner if isinstance(inner, str) else "")
+            carrier.set_payload(_serialize_all(payload))
             data = part_bytes(carrier)
         else:
             data = part_bytes(part)
@@ -505,7 +506,7 @@ class Mail:
             payload = part.get_payload()
             if isinstance(payload, list) and payload and isinstance(payload[0], Message):
                 inner = payload[0]
-                if len(inner):
+                if len(inner) and _transfer_encoding(part) not in _ENCODED:
                     return inner
                 body = inner.get_payload()
                 text = body if isinstance(body, str) else ""
@@ -565,7 +566,7 @@ def _is_attachment(part: Message) -> bool:
 def _parse_headers(text: str) -> Message | None:
     if not text.strip():
         return None
-    text = text.lstrip("\n")
+    text = text.lstrip("\ufeff\n")
     msg = mime.parse(text, headersonly=True) or email.parser.HeaderParser(policy=POLICY).parsestr(text)
     return msg if len(msg) else None
 
@@ -590,7 +591,7 @@ def load(message: bytes | str | IO[bytes] | Message, limits: Limits = DEFAULT_LI
     if len(raw) > limits.max_message_bytes:
         raw = raw[: limits.max_message_bytes]
         defects.append("limit:message_bytes")
-    raw = normalize_newlines(raw)
+    raw = normalize_newlines(raw.removeprefix(_BOM))
     msg = _repair_boundary(_parse_bytes(raw, limits, defects), limits, defects)
     defects.extend(type(d).__name__ for d in msg.defects)
     return Mail(msg, limits, defects)

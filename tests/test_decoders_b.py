@@ -259,7 +259,7 @@ def test_vendor_tables_cover_only_known_decoders() -> None:
     from dsnparse.decoders import ORDER
     from dsnparse.rows import document as load_toml
 
-    names = {d.NAME for d in ORDER} | {"domino", "apachejames_details", "exchange2007_details"}
+    names = {d.NAME for d in ORDER} | {"domino", "apachejames_details", "exchange2007_details", "aol_screen_names"}
     assert set(load_toml("decoder_markers.toml")) <= names
     assert set(load_toml("decoder_reasons.toml")) <= names
     assert {d.NAME for d in BATCH} <= {d.NAME for d in ORDER}

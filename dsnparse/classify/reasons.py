@@ -22,6 +22,7 @@ Every table is data; the phrase matchers are literal alternations (linear time).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from importlib import resources
 
 from ..facts import Facts, is_generic
 from ..phrases import LabelledPhrases, any_of
-from ..rows import load_rows
+from ..rows import TableError, load_rows
 from . import providers
 
 ANY = "*"
@@ -147,6 +148,33 @@ class CommandRow:
     phrases: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class WordingRow:
+    """A ``[[wording]]`` of ``data/wordings.toml``: more phrases of one reason in one language,
+    with their source."""
+
+    reason: str
+    language: str
+    source: str
+    phrases: tuple[str, ...]
+
+
+def wordings() -> tuple[WordingRow, ...]:
+    """The ``[[wording]]`` blocks of ``data/wordings.toml``, in file order."""
+    return load_rows("wordings.toml", "wording", WordingRow)
+
+
+def _with_wordings(rows: tuple[ReasonRow, ...]) -> tuple[ReasonRow, ...]:
+    """The reason rows with the phrases of their ``[[wording]]`` blocks added (a block naming no
+    reason of the vocabulary is a table error)."""
+    extra: dict[str, list[str]] = {row.name: [] for row in rows}
+    for block in wordings():
+        if block.reason not in extra:
+            raise TableError(f"wordings.toml: unknown reason {block.reason!r} ({block.language}: {block.source})")
+        extra[block.reason].extend(block.phrases)
+    return tuple(dataclasses.replace(row, phrases=row.phrases + tuple(extra[row.name])) for row in rows)
+
+
 def _reason(row: ReasonRow) -> Reason:
     return Reason(
         name=row.name,
@@ -182,7 +210,7 @@ def _csv(file: str, key: str) -> dict[str, str]:
 @lru_cache(maxsize=1)
 def tables() -> ReasonTables:
     """The packaged reason tables (loaded once; immutable in use)."""
-    reason_rows = load_rows("reasons.toml", "reason", ReasonRow)
+    reason_rows = _with_wordings(load_rows("reasons.toml", "reason", ReasonRow))
     ordered = tuple(_reason(row) for row in reason_rows)
     commands = LabelledPhrases(
         (row.command.upper(), row.phrases) for row in load_rows("reasons.toml", "commands", CommandRow)

@@ -37,7 +37,7 @@ def matches(mail: Mail) -> bool:
     james = (
         ".javamail." in mail.header("message-id").lower()
         or mail.subject.startswith("[BOUNCE]")
-        or any("JAMES" in r for r in mail.message.get_all("received", [])[:3])
+        or any("JAMES" in str(r) for r in mail.message.get_all("received", [])[:3])  # str: an 8-bit value is a Header
     )
     return james or report.head_marked(mail, "apachejames_details", 2000)
 

@@ -137,6 +137,7 @@ def decode(mail: Mail) -> list[Facts]:
     whole = "\n".join(lines)
     failed_somewhere = bool(tables().failure.search(whole)) or _daemon_subject(mail)
     weak: set[str] = set()
+    listed: set[str] = set()  # under a lead sentence or after a recipient label: the report's own list
     for i, line in enumerate(lines):
         if "@" not in line:
             continue
@@ -144,21 +145,29 @@ def decode(mail: Mail) -> list[Facts]:
             key = addr.lower()
             if key in skip or addresses.is_system(addr):
                 continue
-            diag = context(lines, i, addr)
-            strong = _evidence(diag)
+            lead = _lead(lines, i, addr)
+            labelled = lead is None and _labelled(line, addr)
+            diag = (_beside(lines, i, addr) or lead) if lead else context(lines, i, addr)
+            strong = lead is not None or labelled or _evidence(diag)
             if key in found:
                 known = found[key]
-                if not known.diagnostic or (strong and key in weak):
+                if not known.diagnostic or (strong and key in weak) or ((lead or labelled) and key not in listed):
                     known.diagnostic = diag or None
                     if strong:
                         weak.discard(key)
+                if lead or labelled:
+                    listed.add(key)
                 continue
             if not strong and not failed_somewhere:
                 continue
             found[key] = Facts(recipient=addr, diagnostic=diag or None, recipient_source="text")
+            if lead or labelled:
+                listed.add(key)
             if not strong:
                 weak.add(key)
-    if len(weak) < len(found):
+    if listed:  # a listed address beats one named in a sentence (the list, the sender's message)
+        found = {k: v for k, v in found.items() if k in listed or v.recipient_source == "x-failed-recipients"}
+    elif len(weak) < len(found):
         found = {k: v for k, v in found.items() if k not in weak}
     if not found:
         if not failed_somewhere:
@@ -170,6 +179,61 @@ def decode(mail: Mail) -> list[Facts]:
         facts.status = find_status(facts.diagnostic) or find_status(whole)
         facts.reply_code = find_reply_code(facts.diagnostic)
     return list(found.values())
+
+
+def _lead(lines: list[str], index: int, addr: str) -> str | None:
+    """The sentence that announces a listed address, when the address stands alone on its line
+    right under it ("I could not deliver your message to this address:" / a blank line /
+    "bob@example.net"), or starts the line with the reason after it: the 2000s' plain bounces.
+    The lead names the list ("the following address"), or says the delivery failed and either
+    ends with a colon or stands over an address alone on its line; then the address is a failed
+    recipient and the lead its diagnostic (unless a reply is written beside or under it). Else
+    None."""
+    bare = _bare(lines[index]) == addr.lower()
+    if not bare and not (_starts_with_address(lines[index]) and addresses.find_all(lines[index])[:1] == [addr]):
+        return None
+    above = index - 1
+    if above >= 0 and not lines[above].strip():
+        above -= 1
+    if above < 0 or not lines[above].strip() or _bare(lines[above]):
+        return None
+    start = above
+    while start > 0 and lines[start - 1].strip() and not _bare(lines[start - 1]) and above - start < 3:
+        start -= 1
+    text = " ".join(line.strip() for line in lines[start : above + 1])
+    if not (tables().recipient_lead.search(text) or ((bare or text.endswith(":")) and tables().failure.search(text))):
+        return None
+    return join_reply(text)
+
+
+def _labelled(line: str, addr: str) -> bool:
+    """True when the line labels the address as the failed recipient ("Intended recipient:
+    bob@...", LSMTP's "Error-for: bob@...", MailEnable's "Recipient: [SMTP:bob@...]")."""
+    head = line.strip().lower()
+    return head.startswith(tables().recipient_labels) and addr.lower() in head
+
+
+def _beside(lines: list[str], index: int, addr: str) -> str:
+    """What a listed address's line says after it and the lines right under it, up to a blank
+    line or the next listed address (the reply written beside or below it), joined."""
+    rest = "" if _bare(lines[index]) else _after_address(lines[index], addr).strip()
+    out: list[str] = [rest] if rest and rest.lower() != addr.lower() else []
+    for line in lines[index + 1 : index + 1 + _MAX_CONTEXT_LINES]:
+        if not line.strip() or _starts_with_address(line):
+            break
+        out.append(line.strip())
+    return join_reply(" ".join(out))
+
+
+_DISPLAY_NAME = re.compile(r'^[ \t]{0,12}"[^"\n]{0,200}"[ \t]{0,4}(?=<)')
+
+
+def _bare(line: str) -> str | None:
+    """The lower-cased address when a line holds nothing else (in angle brackets or not, after a
+    quoted display name or not: ``"Jo" <jo@example.net>``)."""
+    value = _DISPLAY_NAME.sub("", line).strip().strip("<>").rstrip(":;,.").strip("<>")
+    m = addresses.ADDRESS_IN_TEXT.fullmatch(value)
+    return m.group(1).lower() if m else None
 
 
 def _daemon_subject(mail: Mail) -> bool:

@@ -10,7 +10,9 @@ The human part repeats, per recipient, labelled lines::
       Diagnostic code: smtp;550 5.1.1 <bob@example.net>... User Unknown
       Remote system: dns;mx.example.net (TCP|192.0.2.1|47323|192.0.2.25|25) (mx.example.net ESMTP)
 
-The "Reason" line is the server's own summary; it names the failed SMTP command when a remote
+The "Recipient address" of a message-store delivery is the store channel's
+(``bob@ims-ms-daemon``): the "Original address" is then the failed recipient. The "Reason" line
+is the server's own summary; it names the failed SMTP command when a remote
 server refused it.
 """
 
@@ -46,7 +48,8 @@ def _after_semicolon(value: str) -> str:
 
 
 def _finish(fields: dict[str, str]) -> Facts | None:
-    addr = addresses.normalize(fields.get("recipient address"))
+    original = addresses.normalize(fields.get("original address"))
+    addr = addresses.internet_recipient(addresses.normalize(fields.get("recipient address")), original)
     if not addr:
         return None
     summary = fields.get("reason", "")
@@ -55,7 +58,7 @@ def _finish(fields: dict[str, str]) -> Facts | None:
     host = _after_semicolon(remote).split()[0].lower() if remote and _after_semicolon(remote) else None
     command = next((c for pattern, c in _COMMAND if pattern.search(summary)), None) if remote else None
     f = report.facts(addr, diagnostic or None, smtp_command=command, remote_mta=host)
-    f.original_recipient = addresses.normalize(fields.get("original address"))
+    f.original_recipient = original
     f.reason = report.reason_table(NAME).first(summary)
     return f
 

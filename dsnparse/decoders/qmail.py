@@ -58,7 +58,7 @@ def matches(mail: Mail) -> bool:
         return False
     if report.head_marked(mail, NAME, 800):
         return True
-    return any("invoked for bounce" in r for r in mail.message.get_all("received", [])[:3])
+    return any("invoked for bounce" in r for r in report.received(mail)[:3])
 
 
 def _command(text: str) -> str | None:

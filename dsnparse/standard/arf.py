@@ -7,6 +7,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail, part_text
+from ..phrases import lookalike_signals, tables
 from .dsn import iso_date, parse_groups
 
 FEEDBACK_TYPES = ("message/feedback-report",)
@@ -15,6 +16,8 @@ _RCPT_TO = re.compile(r"(?im)^original-rcpt-to:[ \t]{0,20}([^\n]{1,1000})$")
 # Microsoft's Junk Mail Reporting Program (the Outlook.com / Hotmail feedback loop) is no ARF: it
 # returns the reported message as message/rfc822, the complained-about address in this header.
 _JMRP_RECIPIENT = "x-hmxmroriginalrecipient"
+_HEAD_CHARS = 3000
+"""How far into the text a feedback report's wording is looked for."""
 
 
 def _jmrp_recipients(mail: Mail) -> list[str]:
@@ -31,7 +34,20 @@ def is_complaint(mail: Mail) -> bool:
         return True
     if any(p.get_content_type() in FEEDBACK_TYPES for p in mail.parts):
         return True
-    return bool(_jmrp_recipients(mail))
+    return bool(_jmrp_recipients(mail)) or _is_feedback_forward(mail)
+
+
+def _is_feedback_forward(mail: Mail) -> bool:
+    """A webmail feedback-loop report that is not ARF (``[[feedback]]`` in ``lookalikes.toml``):
+    the reported message attached, a feedback wording in the subject or the first lines of the
+    text, on a message that is not from a mail daemon, not a delivery-status report and has no
+    non-delivery subject (a bounce saying "reported as spam" stays a bounce)."""
+    if mail.original_part is None or mail.dsn_texts:
+        return False
+    shared = tables()
+    if shared.bounce_sender.search(mail.sender.split("@", 1)[0]) or shared.bounce_subject.search(mail.subject):
+        return False
+    return lookalike_signals("feedback").found(mail.subject, mail.report_text[:_HEAD_CHARS])
 
 
 def read(mail: Mail) -> list[Facts]:

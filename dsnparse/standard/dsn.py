@@ -206,8 +206,7 @@ def facts_from_groups(groups: list[dict[str, str]], mail: Mail | None = None) ->
             status = diag_status
         recipient = _address(group.get("final-recipient")) or _address(group.get("x-actual-recipient"))
         original = _address(group.get("original-recipient"))
-        if recipient is None and original is not None:
-            recipient = original
+        recipient = addresses.internet_recipient(recipient, original)
         date = iso_date(group.get("last-attempt-date") or per_message.get("arrival-date"))
         if date is None and mail is not None:
             date = mail.memo(report_date)
