@@ -33,6 +33,9 @@ class Facts:
     recipient_source: str | None = None
     feedback_type: str | None = None
     source_ip: str | None = None
+    gave_up: bool = False
+    """True when the report says the message was given up after retrying (the queue lifetime ran
+    out: ``data/finality.toml``), so the failure is final whatever the Action field says."""
     comment: str | None = None
     """The reporting MTA's own words on this failure beside the diagnostic (the comment of a DSN
     ``Status`` field, the short human-readable note of a one-recipient report): evidence for

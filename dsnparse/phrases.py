@@ -183,8 +183,6 @@ class PhraseTables:
     bounce_sender: re.Pattern[str]
     failure: re.Pattern[str]
     original_marker: re.Pattern[str]
-    delay: LabelledPhrases
-    """Delay-notice wording, scanned in one pass (``labels(text)`` is non-empty when it occurs)."""
     forward_prefixes: tuple[str, ...]
 
 
@@ -207,7 +205,6 @@ def tables() -> PhraseTables:
         bounce_sender=any_of(get("bounce_senders")),
         failure=any_of(get("failure_phrases")),
         original_marker=any_of(get("original_markers")),
-        delay=LabelledPhrases([("delay", get("delay_phrases"))]),
         forward_prefixes=tuple(p.lower() for p in get("forward_prefixes")),
     )
 

@@ -1,8 +1,10 @@
 """Facts to records: action and kind, reason, bounce code through the code table, suppression.
 
-``bounce_code`` is the status found in the message; otherwise the canonical code of the reason
-in the class of the reply code when there is one, else class 4 for a delay and class 5 for a final
-failure; ``9.1.1`` when there is nothing to go on (reason ``undefined`` and no reply code).
+``status`` is the code found in the message; when there is none, the standard code of the decided
+reason (:mod:`.inferred`, flagged ``status:inferred``). ``bounce_code`` is that status, except
+``9.1.1`` when there is nothing to go on (reason ``undefined`` and no reply code). When the reason
+is ``expired``, ``last_reason`` is the last reply's own reason; a reason taken from the last reply
+of a message given up after retrying is flagged ``gave-up`` (:mod:`.expiry`).
 ``bounce_type`` is the code table's verdict on ``bounce_code`` and is set for failures only.
 ``suppress`` is true only when a permanent (class 5) failure says the address itself is dead:
 ``userunknown``, ``hasmoved``, ``suppressed``; ``hostunknown`` / ``notaccept`` when the text says
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 
 from ..facts import Facts
 from ..record import BounceRecord, Kind
+from . import expiry, inferred
 from .codes import NO_CODE, CodeTable
 from .reasons import Decision, evidence, explain, tables
 
@@ -51,22 +54,6 @@ def record_kind(action: str | None, message_kind: Kind) -> Kind:
     return message_kind
 
 
-def _bounce_code(facts: Facts, reason: str, delay: bool) -> str:
-    if facts.status and facts.status[0] in "45":
-        return facts.status
-    klass = facts.reply_code[0] if facts.reply_code and facts.reply_code[0] in "45" else None
-    if klass is None:
-        if reason == "undefined":
-            return NO_CODE  # nothing to go on: no code, no reply, no reason
-        # a delay is transient; a final failure (the queue gave up, or the remote refused) is
-        # permanent for this message, whatever the reason's usual class
-        klass = "4" if delay else "5"
-    row = tables().reasons.get(reason)
-    if row is not None and row.code and row.code[0] in "45":
-        return f"{klass}{row.code[1:]}"
-    return f"{klass}.0.0"
-
-
 def suppress(reason: str, bounce_code: str | None, diagnostic: str, table: CodeTable) -> bool:
     """True only when a failure says the address itself is dead (see the module docstring)."""
     row = tables().reasons.get(reason)
@@ -93,14 +80,29 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
     elif action is None and rkind is Kind.DELAY:
         action = "delayed"
     domain = facts.recipient.rsplit("@", 1)[1] if facts.recipient and "@" in facts.recipient else None
-    bounce_code = bounce_type = description = None
+    status = facts.status
+    last_reason = bounce_code = bounce_type = description = None
+    flags = ctx.flags
     if rkind in (Kind.FAILURE, Kind.DELAY):
-        reason = explain(facts, recipient_domain=domain).reason
-        bounce_code = _bounce_code(facts, reason, delay=rkind is Kind.DELAY)
+        failed = rkind is Kind.FAILURE
+        # given up after retrying: the report says so, or a final failure carries a transient code
+        gave_up = failed and (facts.gave_up or (status or facts.reply_code or "")[:1] == "4")
+        split = expiry.split(facts, explain(facts, recipient_domain=domain).reason, gave_up)
+        reason, last_reason = split.reason, split.last_reason
+        if failed and split.from_reply:
+            flags = (*flags, expiry.FLAG)
+        bounce_code = status if status and status[0] in "45" else None
+        if not status:
+            status = inferred.infer(reason, facts, delay=not failed, retried=failed and split.from_reply)
+            if status:
+                flags = (*flags, inferred.FLAG)
+            # the code table's "no code found" row is the honest lookup when nothing decided
+            bounce_code = NO_CODE if reason == "undefined" and not facts.reply_code else status
+        bounce_code = bounce_code or NO_CODE
         row = table.lookup(bounce_code)
         if row is not None:
             description = row.description
-            if rkind is Kind.FAILURE:
+            if failed:
                 bounce_type = row.bounce_type
     else:
         default = _NON_FAILURE_REASON.get(rkind, "undefined")
@@ -113,7 +115,7 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         recipient=facts.recipient,
         original_recipient=facts.original_recipient,
         action=action,
-        status=facts.status,
+        status=status,
         reply_code=facts.reply_code,
         diagnostic=facts.diagnostic,
         diagnostic_type=facts.diagnostic_type,
@@ -123,6 +125,7 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         date=facts.date,
         sender=ctx.sender,
         reason=reason,
+        last_reason=last_reason,
         bounce_code=bounce_code,
         bounce_type=bounce_type,
         description=description,
@@ -135,5 +138,5 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         feedback_type=facts.feedback_type,
         source_ip=facts.source_ip,
         headers=dict(ctx.headers),
-        flags=ctx.flags,
+        flags=flags,
     )

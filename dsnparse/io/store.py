@@ -151,6 +151,15 @@ class Store:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Give a store written by an older version the record columns it lacks (NULL for the
+        records already stored), so the schema always follows ``record.FIELDS``."""
+        have = {str(row[1]) for row in self._db.execute("PRAGMA table_info(records)")}
+        for name in FIELDS:
+            if name not in have:
+                self._db.execute(f'ALTER TABLE records ADD COLUMN "{name}"')
 
     def close(self) -> None:
         """Close the database."""

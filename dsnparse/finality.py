@@ -1,0 +1,51 @@
+"""Finality: what became of the message, in the report's own words (``data/finality.toml``).
+
+A report that says the message was given up after retrying ("retry timeout exceeded",
+"Envelope expired", "could not be delivered for 5 days") is a final failure whatever its
+``Action`` field or code class says; one that says delivery is still being retried ("will keep
+trying", "Delivery attempts will continue") is a delay.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from .phrases import LabelledPhrases, load_toml
+
+GAVE_UP = "gave-up"
+"""The message was given up after retrying (the queue lifetime ran out)."""
+RETRYING = "retrying"
+"""Delivery is still being retried."""
+
+Verdict = Literal["gave-up", "retrying"]
+
+
+@lru_cache(maxsize=1)
+def table() -> LabelledPhrases:
+    """The give-up and keep-trying wordings, give-up first (loaded once)."""
+    data = load_toml("finality.toml")
+
+    def phrases(key: str) -> list[str]:
+        rows = data.get(key, [])
+        return [str(row["phrase"]) for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
+
+    return LabelledPhrases([(GAVE_UP, phrases("gave_up")), (RETRYING, phrases("retrying"))])
+
+
+def verdict(*texts: str | None, notice: bool = False) -> Verdict | None:
+    """What the texts say: ``gave-up``, ``retrying`` or None. In a recipient's own diagnostic
+    give-up wins (OpenSMTPD writes "Envelope expired" on its delay template); in the notice
+    around it (``notice``) keep-trying wins, since a delay template may say how long delivery
+    has failed so far (Postfix: "could not be delivered for more than 4 hours. It will be
+    retried until it is 5 days old")."""
+    found: set[str] = set()
+    for text in texts:
+        if text:
+            found |= table().labels(text)
+    first, second = (RETRYING, GAVE_UP) if notice else (GAVE_UP, RETRYING)
+    if first in found:
+        return "gave-up" if first == GAVE_UP else "retrying"
+    if second in found:
+        return "gave-up" if second == GAVE_UP else "retrying"
+    return None
