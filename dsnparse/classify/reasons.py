@@ -78,7 +78,8 @@ class Guard:
     commands: frozenset[str]
     """The guard applies when the failure answered one of these commands..."""
     without_evidence: bool
-    """...or when neither the command nor a specific status code is known."""
+    """...or when neither the command nor a specific status code is known and the diagnostic is
+    not the sending MTA's own (:func:`_local`)."""
     also_status: bool
     """True when the guard also overrides a reason the status code gave."""
     phrases: re.Pattern[str] | None
@@ -207,6 +208,14 @@ def _is_temporary(facts: Facts) -> bool:
     return code[:1] == "4" or (not code and facts.action == "delayed")
 
 
+def _local(facts: Facts) -> bool:
+    """True when the diagnostic is the sending MTA's own verdict on a local delivery, not an SMTP
+    reply: its type is one of the MTA's (``X-Unix``, ``X-Postfix``...; RFC 3464 types an SMTP
+    reply ``smtp``). Sisimai skips the SMTP-stage probes for such texts (reasons.md 3.1)."""
+    kind = (facts.diagnostic_type or "").lower()
+    return kind.startswith("x-") and not facts.reply_code
+
+
 def _weigh(facts: Facts, text: str, command: str | None) -> Decision | None:
     """Status code against phrases, then the guards."""
     t = tables()
@@ -230,7 +239,8 @@ def _weigh(facts: Facts, text: str, command: str | None) -> Decision | None:
             continue
         if guard.phrases is not None and not guard.phrases.search(text):
             continue
-        if command in guard.commands or (guard.without_evidence and command is None and by_status is None):
+        no_evidence = command is None and by_status is None and not _local(facts)
+        if command in guard.commands or (guard.without_evidence and no_evidence):
             return Decision(guard.becomes, f"guard:{command or 'no-evidence'}")
     return decision
 
