@@ -8,10 +8,12 @@ trying", "Delivery attempts will continue") is a delay.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from .phrases import LabelledPhrases, load_toml
+from .phrases import LabelledPhrases
+from .rows import load_rows
 
 GAVE_UP = "gave-up"
 """The message was given up after retrying (the queue lifetime ran out)."""
@@ -21,14 +23,20 @@ RETRYING = "retrying"
 Verdict = Literal["gave-up", "retrying"]
 
 
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """One row of ``data/finality.toml``."""
+
+    phrase: str
+    source: str
+    """The MTA template or document the wording comes from."""
+
+
 @lru_cache(maxsize=1)
 def table() -> LabelledPhrases:
     """The give-up and keep-trying wordings, give-up first (loaded once)."""
-    data = load_toml("finality.toml")
-
     def phrases(key: str) -> list[str]:
-        rows = data.get(key, [])
-        return [str(row["phrase"]) for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
+        return [row.phrase for row in load_rows("finality.toml", key, Wording)]
 
     return LabelledPhrases([(GAVE_UP, phrases("gave_up")), (RETRYING, phrases("retrying"))])
 

@@ -15,7 +15,8 @@ hard. The rule of each reason is its ``suppress`` entry in ``data/reasons.toml``
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from ..facts import Facts
 from ..record import BounceRecord, Kind
@@ -41,6 +42,24 @@ class Context:
     headers: Mapping[str, str] = field(default_factory=dict)
     decoder: str | None = None
     flags: tuple[str, ...] = ()
+
+    def record_fields(self) -> dict[str, Any]:
+        """The record fields this context fills, by name (``headers`` copied)."""
+        return {name: getattr(self, name) for name in CONTEXT_FIELDS} | {"headers": dict(self.headers)}
+
+
+FROM_FACTS: tuple[str, ...] = (
+    "recipient", "original_recipient", "reply_code", "diagnostic", "diagnostic_type",
+    "remote_mta", "reporting_mta", "smtp_command", "date", "recipient_source", "feedback_type", "source_ip",
+)
+"""The record fields copied unchanged from a recipient's :class:`Facts`."""
+CONTEXT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Context) if f.name != "flags")
+"""The record fields every record of a message shares, from its :class:`Context` (its ``flags``
+start each record's own, which are computed)."""
+COMPUTED: tuple[str, ...] = (
+    "action", "status", "reason", "last_reason", "bounce_code", "bounce_type", "description", "suppress", "flags",
+)
+"""The record fields :func:`to_record` decides."""
 
 
 def record_kind(action: str | None, message_kind: Kind) -> Kind:
@@ -111,32 +130,15 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
             bounce_code = facts.status
     dead = rkind is Kind.FAILURE and suppress(reason, bounce_code, evidence(facts), table)
     return BounceRecord(
-        source=ctx.source,
-        recipient=facts.recipient,
-        original_recipient=facts.original_recipient,
+        **{name: getattr(facts, name) for name in FROM_FACTS},
+        **ctx.record_fields(),
         action=action,
         status=status,
-        reply_code=facts.reply_code,
-        diagnostic=facts.diagnostic,
-        diagnostic_type=facts.diagnostic_type,
-        remote_mta=facts.remote_mta,
-        reporting_mta=facts.reporting_mta,
-        smtp_command=facts.smtp_command,
-        date=facts.date,
-        sender=ctx.sender,
         reason=reason,
         last_reason=last_reason,
         bounce_code=bounce_code,
         bounce_type=bounce_type,
         description=description,
         suppress=dead,
-        message_id=ctx.message_id,
-        subject=ctx.subject,
-        list_id=ctx.list_id,
-        decoder=ctx.decoder,
-        recipient_source=facts.recipient_source,
-        feedback_type=facts.feedback_type,
-        source_ip=facts.source_ip,
-        headers=dict(ctx.headers),
         flags=flags,
     )
