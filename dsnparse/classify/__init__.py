@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from ..facts import Facts
+from ..facts import Facts, given_up
 from ..record import BounceRecord, Kind
 from . import expiry, inferred
 from .codes import NO_CODE, CodeTable
@@ -104,9 +104,7 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
     flags = ctx.flags
     if rkind in (Kind.FAILURE, Kind.DELAY):
         failed = rkind is Kind.FAILURE
-        # given up after retrying: the report says so, or a final failure carries a transient code
-        gave_up = failed and (facts.gave_up or (status or facts.reply_code or "")[:1] == "4")
-        split = expiry.split(facts, explain(facts, recipient_domain=domain).reason, gave_up)
+        split = expiry.split(facts, explain(facts, recipient_domain=domain).reason, failed and given_up(facts))
         reason, last_reason = split.reason, split.last_reason
         if failed and split.from_reply:
             flags = (*flags, expiry.FLAG)

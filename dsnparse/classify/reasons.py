@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from ..facts import Facts, is_generic
+from ..facts import Facts, given_up, is_generic
 from ..phrases import LabelledPhrases, any_of
 from ..rows import load_rows
 from . import providers
@@ -299,15 +299,18 @@ def explain(facts: Facts, *, recipient_domain: str | None = None) -> Decision:
         return decision
     if (facts.diagnostic_type or "").lower().startswith("x-unix"):
         return Decision("mailererror", "fallback:x-unix")
-    if command in _FALLBACK_COMMAND:
-        return Decision(_FALLBACK_COMMAND[command], f"fallback:{command}")
     if not facts.status and facts.reply_code:
         if facts.reply_code in t.by_reply:
             return Decision(t.by_reply[facts.reply_code], "fallback:reply-code")
         if _SYNTAX_REPLY.fullmatch(facts.reply_code):
             return Decision("syntaxerror", "fallback:reply-code")
-    if facts.action == "delayed":
+    # a delay, or a message given up after retrying at a known stage of the session, whose reply
+    # names nothing: the queue's verdict is all there is (reasons.md 3.1: the delayed fallback
+    # precedes the HELO one). A final 4xx with no stage stays onhold, as Sisimai has it.
+    if facts.action == "delayed" or (given_up(facts) and (facts.gave_up or command is not None)):
         return Decision("expired", "fallback:delayed")
+    if command in _FALLBACK_COMMAND:
+        return Decision(_FALLBACK_COMMAND[command], f"fallback:{command}")
     if facts.status or facts.reply_code or text.strip():
         return Decision("onhold", "onhold")
     return Decision("undefined", "undefined")
