@@ -9,7 +9,9 @@ of a message given up after retrying is flagged ``gave-up`` (:mod:`.expiry`).
 ``suppress`` is true only when a permanent (class 5) failure says the address itself is dead:
 ``userunknown``, ``hasmoved``, ``suppressed``; ``hostunknown`` / ``notaccept`` when the text says
 the domain is gone (NXDOMAIN, null MX); ``suspend`` when the code table marks its code (5.2.1)
-hard. The rule of each reason is its ``suppress`` entry in ``data/reasons.toml``.
+hard. The rule of each reason is its ``suppress`` entry in ``data/reasons.toml``. A failure on the
+``sender`` or ``content`` side (``data/sides.toml``, or the ``data/blocks.toml`` row that matched)
+never suppresses: the address is fine, the mail was refused for who sent it or what it said.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from typing import Any
 from ..facts import Facts, given_up
 from ..record import BounceRecord, Kind
 from . import expiry, inferred
+from .blocks import attribute
 from .codes import NO_CODE, CodeTable
 from .reasons import Decision, evidence, explain, tables
+from .sides import NEVER_SUPPRESSED
 
 __all__ = ["CodeTable", "Context", "Decision", "explain", "record_kind", "suppress", "to_record"]
 
@@ -58,6 +62,7 @@ CONTEXT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Context) if f.nam
 start each record's own, which are computed)."""
 COMPUTED: tuple[str, ...] = (
     "action", "status", "reason", "last_reason", "bounce_code", "bounce_type", "description", "suppress", "flags",
+    "side", "provider", "blocked_by", "sender_identity", "help_url",
 )
 """The record fields :func:`to_record` decides."""
 
@@ -102,10 +107,12 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
     status = facts.status
     last_reason = bounce_code = bounce_type = description = None
     flags = ctx.flags
-    if rkind in (Kind.FAILURE, Kind.DELAY):
+    bounce = rkind in (Kind.FAILURE, Kind.DELAY)
+    if bounce:
         failed = rkind is Kind.FAILURE
         split = expiry.split(facts, explain(facts, recipient_domain=domain).reason, failed and given_up(facts))
-        reason, last_reason = split.reason, split.last_reason
+        who = attribute(facts, split.reason, domain, bounce=True)
+        reason, last_reason = who.reason, split.last_reason
         if failed and split.from_reply:
             flags = (*flags, expiry.FLAG)
         bounce_code = status if status and status[0] in "45" else None
@@ -126,7 +133,9 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         reason = facts.reason if facts.reason in tables().reasons else default
         if rkind is Kind.DELIVERED and facts.status:
             bounce_code = facts.status
-    dead = rkind is Kind.FAILURE and suppress(reason, bounce_code, evidence(facts), table)
+        who = attribute(facts, reason, domain, bounce=False)
+    dead = (rkind is Kind.FAILURE and who.side not in NEVER_SUPPRESSED
+            and suppress(reason, bounce_code, evidence(facts), table))
     return BounceRecord(
         **{name: getattr(facts, name) for name in FROM_FACTS},
         **ctx.record_fields(),
@@ -139,4 +148,9 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         description=description,
         suppress=dead,
         flags=flags,
+        side=who.side,
+        provider=who.provider,
+        blocked_by=who.blocked_by,
+        sender_identity=who.sender_identity,
+        help_url=who.help_url,
     )

@@ -52,6 +52,8 @@ class Provider:
     rules: tuple[Rule, ...]
     marker_phrases: tuple[str, ...] = ()
     """The phrases ``markers`` matches."""
+    label: str = ""
+    """The provider's name for people (``Outlook.com``); the key ``name`` when the table gives none."""
 
     def owns(self, host: str) -> bool:
         """True when ``host`` is one of the provider's names or below one."""
@@ -80,6 +82,8 @@ class ProviderRow:
     hosts: tuple[str, ...] = ()
     markers: tuple[str, ...] = ()
     rule: tuple[RuleRow, ...] = ()
+    label: str = ""
+    """The provider's name for people (``Outlook.com``)."""
 
 
 def rows() -> tuple[ProviderRow, ...]:
@@ -100,6 +104,7 @@ def table() -> tuple[Provider, ...]:
                 for r in p.rule
             ),
             marker_phrases=p.markers,
+            label=p.label or p.name,
         )
         for p in rows()
     )
@@ -158,3 +163,11 @@ def match(facts: Facts, recipient_domain: str | None) -> tuple[str, str] | None:
     """``(provider, reason)`` when a provider rule decides these facts, else None."""
     found = deciding_rule(facts, recipient_domain)
     return (found[0].name, found[1].reason) if found else None
+
+
+def label(name: str) -> str:
+    """The people's name of a provider key (``microsoft`` -> ``Outlook.com``); other names as they are."""
+    for provider in table():
+        if provider.name == name:
+            return provider.label
+    return name

@@ -19,8 +19,9 @@ from ..io.sinks import make_sink
 from ..io.sources import read_paths
 from ..limits import DEFAULT_LIMITS
 from ..record import Kind
+from .incidents import COMMANDS as INCIDENT_COMMANDS
 from .mailbox import COMMANDS as STORE_COMMANDS
-from .options import add_record_options, code_table
+from .options import add_paths, add_record_options, code_table
 
 Command = Callable[[list[str]], int]
 
@@ -39,10 +40,9 @@ def parse_command(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(
         prog="dsnparse",
         description="Parse bounce messages (files, directories, mbox, Maildir, stdin) into bounce records. "
-        "Other commands: check, ingest, suppressions, imap (dsnparse COMMAND --help).",
+        "Other commands: check, ingest, suppressions, incidents, imap (dsnparse COMMAND --help).",
     )
-    ap.add_argument("paths", nargs="*", metavar="PATH",
-                    help="files, directories, mbox files, Maildir folders; - for stdin")
+    add_paths(ap)
     ap.add_argument("--format", choices=("jsonl", "csv", "table"), default="jsonl",
                     help="output format (default jsonl)")
     add_record_options(ap)
@@ -110,7 +110,7 @@ def check_command(argv: list[str]) -> int:
     return 1 if bad else 0
 
 
-COMMANDS: dict[str, Command] = {"check": check_command, **STORE_COMMANDS}
+COMMANDS: dict[str, Command] = {"check": check_command, **STORE_COMMANDS, **INCIDENT_COMMANDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,6 +14,7 @@ suppress once ``soft_count`` of them fall within ``soft_days`` days.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import sqlite3
@@ -27,7 +28,7 @@ from typing import Any
 
 from ..message import normalize_newlines
 from ..record import FIELDS, BounceRecord, Kind, Report
-from ..suppression import EVENT_COLUMNS, Event, Policy, Suppression, decide
+from ..suppression import EVENT_COLUMNS, Event, Policy, Skipped, Suppression, decide, skipped
 
 PARSED = "parsed"
 """Message status: parsed, its records stored."""
@@ -154,12 +155,13 @@ class Store:
         self._add_missing_columns()
 
     def _add_missing_columns(self) -> None:
-        """Give a store written by an older version the record columns it lacks (NULL for the
-        records already stored), so the schema always follows ``record.FIELDS``."""
+        """A store written by an older version gains the record fields added since (``side``
+        defaults to ``unknown``, the others to NULL); its rows are otherwise left as they are."""
         have = {str(row[1]) for row in self._db.execute("PRAGMA table_info(records)")}
         for name in FIELDS:
             if name not in have:
-                self._db.execute(f'ALTER TABLE records ADD COLUMN "{name}"')
+                default = " DEFAULT 'unknown'" if name == "side" else ""
+                self._db.execute(f'ALTER TABLE records ADD COLUMN "{name}"{default}')
 
     def close(self) -> None:
         """Close the database."""
@@ -271,6 +273,27 @@ class Store:
         for row in self._db.execute(f"SELECT kind, {_COLUMNS} FROM records ORDER BY id"):  # noqa: S608
             yield str(row[0]), _record(row[1:])
 
+    def timeline(self, since: str | None = None) -> Iterator[BounceRecord]:
+        """What incidents are made of, streamed in time order: sender- and content-side failures
+        and delays, and accepted mail (delivered, relayed, expanded). A record without a date
+        takes the time its message was received; ``since`` (ISO 8601) drops earlier ones. The
+        incidents' ``now`` is :meth:`latest`, since ordinary bounces are not in the timeline."""
+        rows = self._db.execute(
+            f"SELECT coalesce(date, received) AS at, {_COLUMNS} FROM records "  # noqa: S608 - constant columns
+            "WHERE ((side IN ('sender', 'content') AND action IN ('failed', 'delayed')) "
+            "OR action IN ('delivered', 'relayed', 'expanded')) AND coalesce(date, received) >= ? "
+            "ORDER BY at, id",
+            (since or "",),
+        )
+        for row in rows:
+            record = _record(row[1:])
+            yield record if record.date else dataclasses.replace(record, date=str(row[0]))
+
+    def latest(self) -> str | None:
+        """The time of the latest record (its date, else when its message was received), ISO 8601."""
+        row = self._db.execute("SELECT max(coalesce(date, received)) FROM records").fetchone()
+        return str(row[0]) if row and row[0] else None
+
     def count(self, table: str = "records") -> int:
         """Rows in ``records`` or ``messages``."""
         if table not in ("records", "messages"):
@@ -291,6 +314,21 @@ class Store:
             decided = decide(list(group), policy)
             if decided is not None:
                 out.append(decided)
+        return out
+
+    def skipped(self) -> list[Skipped]:
+        """Addresses with sender- or content-side failures, which no suppression counts, sorted by address."""
+        rows = self._db.execute(
+            f"SELECT {EVENT_COLUMNS} FROM records "  # noqa: S608 - a constant column list
+            "WHERE recipient_key != '' AND kind = ? AND action = 'failed' AND side IN ('sender', 'content') "
+            "ORDER BY recipient_key, at, id",
+            (str(Kind.FAILURE),),
+        )
+        out: list[Skipped] = []
+        for _key, group in groupby(map(Event._make, rows), key=attrgetter("recipient")):
+            left_out = skipped(list(group))
+            if left_out is not None:
+                out.append(left_out)
         return out
 
 
