@@ -210,12 +210,14 @@ def _complete(mail: Mail, facts: list[Facts]) -> list[Facts]:
             target = missing.pop(0)
             target.recipient, target.recipient_source = candidate, origin
     # what the report says became of the message (data/finality.toml): the recipient's own
-    # diagnostic speaks first, then the subject and the human-readable part (read once)
+    # diagnostic speaks first, then the subject and the human-readable part (read once, when a
+    # recipient's action or code leaves the question open)
     message: list[finality.Verdict | None] = []
     any_failed = any(f.action == "failed" for f in facts)
     for f in facts:
         own = finality.verdict(f.diagnostic, f.comment)
-        if own is None:
+        # a failure with a code of its own needs no notice (a class 4 one is given up anyway)
+        if own is None and (f.action != "failed" or not f.status):
             if not message:
                 message.append(finality.verdict(mail.subject, mail.report_text[:2000], notice=True))
             own = message[0]
