@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from email.message import Message
 from typing import IO, Any
 
-from . import addresses
+from . import addresses, finality
 from .classify import Context, to_record
 from .classify.codes import CodeTable
 from .decoders import decoders, generic
@@ -209,14 +209,28 @@ def _complete(mail: Mail, facts: list[Facts]) -> list[Facts]:
                 break
             target = missing.pop(0)
             target.recipient, target.recipient_source = candidate, origin
-    delay: bool | None = None  # read from the text only when a fact needs it
+    # what the report says became of the message (data/finality.toml): the recipient's own
+    # diagnostic speaks first, then the subject and the human-readable part (read once, when a
+    # recipient's action or code leaves the question open)
+    message: list[finality.Verdict | None] = []
+    any_failed = any(f.action == "failed" for f in facts)
     for f in facts:
+        own = finality.verdict(f.diagnostic, f.comment)
+        # a failure with a code of its own needs no notice (a class 4 one is given up anyway)
+        if own is None and (f.action != "failed" or not f.status):
+            if not message:
+                message.append(finality.verdict(mail.subject, mail.report_text[:2000], notice=True))
+            own = message[0]
+            # the notice's words cover a delayed recipient only when no recipient failed outright
+            if own == finality.GAVE_UP and f.action == "delayed" and any_failed:
+                own = None
+        if own == finality.GAVE_UP and f.action in (None, "failed", "delayed") and not (f.status or "").startswith("2"):
+            f.gave_up = True
+            f.action = "failed"  # given up: a failure, even on a delay template
         if f.action is None:
-            if delay is None:
-                delay = _is_delay_notice(mail)
             if f.status and f.status[0] == "2":
                 f.action = "delivered"
-            elif delay and not (f.status or "").startswith("5"):
+            elif own == finality.RETRYING and not (f.status or "").startswith("5"):
                 f.action = "delayed"
             else:
                 f.action = "failed"
@@ -245,11 +259,6 @@ def _fallback_recipients(mail: Mail, facts: list[Facts]) -> list[tuple[str, str]
     for a in addresses.find_all(mail.original_header("to")):
         add(a, "original-to")
     return out
-
-
-def _is_delay_notice(mail: Mail) -> bool:
-    delay = phrase_tables().delay
-    return bool(delay.labels(mail.subject) or delay.labels(mail.report_text[:2000]))
 
 
 def _message_kind(records: tuple[BounceRecord, ...], kind: Kind) -> Kind:

@@ -289,10 +289,17 @@ def test_postfix_transcript_joins_a_multi_line_reply() -> None:
         ("5.1.1", "smtp; 550 5.7.1 IP address blocked by recipient", "5.7.1"),  # sendmail's mapping loses
         ("4.4.7", "smtp; 452 4.4.5 Insufficient disk space", "4.4.5"),
         ("5.1.1", "smtp; 550 5.0.0 nope", "5.1.1"),  # a vaguer remote code never wins
-        ("5.1.1", "smtp; 450 4.2.1 try later", "5.1.1"),  # nor one of another class
+        # the remote's own reply is the better witness, even in another class (reasons.md 2.2:
+        # between classes the reply code's class decides)
+        ("5.1.1", "smtp; 450 4.2.1 try later", "4.2.1"),
+        ("5.0.0", "smtp; 452 4.2.2 mailbox full", "4.2.2"),
+        ("4.4.7", "smtp; 554 4.4.7 Message expired <421 4.4.2 Connection timed out>", "4.4.2"),
+        ("5.1.0", "smtp; 5.1.0 - Unknown address error 550-'5.4.1 Recipient address rejected'", "5.4.1"),
+        ("5.0.0", "smtp; delivery failed, see 5.2.2 in the log", "5.2.2"),  # no reply: same class only
+        ("4.0.0", "smtp; delivery failed, see 5.2.2 in the log", "4.0.0"),
     ],
 )
-def test_dsn_status_yields_to_the_remote_code_of_the_same_class(status: str, diagnostic: str, expected: str) -> None:
+def test_dsn_status_yields_to_the_remote_reply(status: str, diagnostic: str, expected: str) -> None:
     text = (
         "Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; a@example.net\nAction: failed\n"
         f"Status: {status}\nDiagnostic-Code: {diagnostic}\n"

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from ..facts import Facts, is_generic
+from ..facts import Facts, given_up, is_generic
 from ..phrases import LabelledPhrases, any_of
 from ..rows import TableError, load_rows
 from . import providers
@@ -80,7 +80,8 @@ class Guard:
     commands: frozenset[str]
     """The guard applies when the failure answered one of these commands..."""
     without_evidence: bool
-    """...or when neither the command nor a specific status code is known."""
+    """...or when neither the command nor a specific status code is known and the diagnostic is
+    not the sending MTA's own (:func:`_local`)."""
     also_status: bool
     """True when the guard also overrides a reason the status code gave."""
     phrases: re.Pattern[str] | None
@@ -267,6 +268,14 @@ def _is_temporary(facts: Facts) -> bool:
     return code[:1] == "4" or (not code and facts.action == "delayed")
 
 
+def _local(facts: Facts) -> bool:
+    """True when the diagnostic is the sending MTA's own verdict on a local delivery, not an SMTP
+    reply: its type is one of the MTA's (``X-Unix``, ``X-Postfix``...; RFC 3464 types an SMTP
+    reply ``smtp``). Sisimai skips the SMTP-stage probes for such texts (reasons.md 3.1)."""
+    kind = (facts.diagnostic_type or "").lower()
+    return kind.startswith("x-") and not facts.reply_code
+
+
 def _weigh(facts: Facts, text: str, command: str | None) -> Decision | None:
     """Status code against phrases, then the guards."""
     t = tables()
@@ -290,7 +299,8 @@ def _weigh(facts: Facts, text: str, command: str | None) -> Decision | None:
             continue
         if guard.phrases is not None and not guard.phrases.search(text):
             continue
-        if command in guard.commands or (guard.without_evidence and command is None and by_status is None):
+        no_evidence = command is None and by_status is None and not _local(facts)
+        if command in guard.commands or (guard.without_evidence and no_evidence):
             return Decision(guard.becomes, f"guard:{command or 'no-evidence'}")
     return decision
 
@@ -317,15 +327,18 @@ def explain(facts: Facts, *, recipient_domain: str | None = None) -> Decision:
         return decision
     if (facts.diagnostic_type or "").lower().startswith("x-unix"):
         return Decision("mailererror", "fallback:x-unix")
-    if command in _FALLBACK_COMMAND:
-        return Decision(_FALLBACK_COMMAND[command], f"fallback:{command}")
     if not facts.status and facts.reply_code:
         if facts.reply_code in t.by_reply:
             return Decision(t.by_reply[facts.reply_code], "fallback:reply-code")
         if _SYNTAX_REPLY.fullmatch(facts.reply_code):
             return Decision("syntaxerror", "fallback:reply-code")
-    if facts.action == "delayed":
+    # a delay, or a message given up after retrying at a known stage of the session, whose reply
+    # names nothing: the queue's verdict is all there is (reasons.md 3.1: the delayed fallback
+    # precedes the HELO one). A final 4xx with no stage stays onhold, as Sisimai has it.
+    if facts.action == "delayed" or (given_up(facts) and (facts.gave_up or command is not None)):
         return Decision("expired", "fallback:delayed")
+    if command in _FALLBACK_COMMAND:
+        return Decision(_FALLBACK_COMMAND[command], f"fallback:{command}")
     if facts.status or facts.reply_code or text.strip():
         return Decision("onhold", "onhold")
     return Decision("undefined", "undefined")
