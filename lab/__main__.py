@@ -63,8 +63,10 @@ def outer(args: argparse.Namespace) -> int:
     subprocess.run(["ip", "netns", "add", ns], check=True)
     try:
         subprocess.run(["ip", "-n", ns, "link", "set", "lo", "up"], check=True)
-        # every lab address on lo, so that daemons that look for their interface find it
-        for ip in sorted({m.ip for m in MTAS.values()} | {"127.0.0.10", "127.0.0.11", "127.0.0.12", "127.0.0.13"}):
+        # the MTAs' own addresses on lo, so that daemons that look for their interface find them;
+        # not the MX addresses (127.0.0.0/8 is local anyway), or Courier takes the MX for itself
+        # ("mail loops back to myself")
+        for ip in sorted(m.ip for m in MTAS.values()):
             subprocess.run(["ip", "-n", ns, "addr", "add", ip + "/32", "dev", "lo"], check=True)
         cmd = ["ip", "netns", "exec", ns, sys.executable, "-m", "lab", "inside", "--mta", *names]
         if args.keep:
@@ -89,6 +91,14 @@ class Procs:
         return p
 
     def stop_all(self) -> None:
+        # An MTA's PID namespace ends with its PID 1: killing it kills every process the MTA forked.
+        # (unshare's --kill-child alone is not enough: a daemon that changes its credentials loses
+        # the parent-death signal, and would outlive the lab.)
+        for name, pid in NS_INIT.items():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         for name, p in reversed(self.procs):
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
@@ -100,6 +110,13 @@ class Procs:
                 p.kill()
                 p.wait()
             log("stopped", name, "pid", p.pid, "rc", p.returncode)
+        for name, pid in NS_INIT.items():
+            for _ in range(50):
+                if not os.path.exists(f"/proc/{pid}"):
+                    break
+                time.sleep(0.1)
+            else:
+                log("WARNING:", name, "namespace init", pid, "still there")
 
 
 def wait_port(ip: str, port: int, timeout: float) -> bool:
@@ -270,8 +287,8 @@ def match(cases: list[dict], m: MTA, msgs: list[tuple[str, bytes]]) -> dict[str,
     return found
 
 
-def complete(cases: list[dict], injected: dict[str, str], found: dict[str, list[bytes]]) -> bool:
-    for c in cases:
+def complete(cases: list[dict], injected: dict[str, str], found: dict[str, list[bytes]], mta: str) -> bool:
+    for c in (truth.merged(c, mta) for c in cases):
         if injected.get(c["name"]):
             continue
         got = found.get(c["name"], [])
@@ -286,7 +303,7 @@ def write_fixtures(scen: dict, m: MTA, found: dict[str, list[bytes]], injected: 
     shutil.rmtree(outdir, ignore_errors=True)
     os.makedirs(outdir)
     notes = []
-    for c in scen["case"]:
+    for c in (truth.merged(c, m.name) for c in scen["case"]):
         why = injected.get(c["name"], "")
         if why:
             notes.append(f"{c['name']}: {why}")
@@ -302,7 +319,9 @@ def write_fixtures(scen: dict, m: MTA, found: dict[str, list[bytes]], injected: 
             else:
                 notes.append(f"{c['name']}: only one notice, no delay warning")
         elif len(got) > 1:
-            notes.append(f"{c['name']}: {len(got)} notices, the last is kept")
+            # the MTA split the report (one notice per group of recipients): each is a fixture
+            items = [(c["name"] if i == 0 else f"{c['name']}-{i + 1}", raw, False) for i, raw in enumerate(got)]
+            notes.append(f"{c['name']}: {len(got)} notices")
         for name, raw, delay in items:
             try:
                 exp = truth.expected(c, m.name, m.host, raw, table, delay)
@@ -358,7 +377,7 @@ def inside(args: argparse.Namespace) -> int:
             done = True
             for m in ready:
                 found[m.name] = match(cases, m, mailbox(m, run))
-                done &= complete(cases, injected[m.name], found[m.name])
+                done &= complete(cases, injected[m.name], found[m.name], m.name)
             if done:
                 break
             time.sleep(10)
@@ -392,7 +411,10 @@ def retruth() -> int:
                 continue
             stem = f[:-4]
             delay = stem.endswith("-delay")
-            c = cases[stem[:-6] if delay else stem]
+            base = stem[:-6] if delay else stem
+            if base not in cases:
+                base = base.rsplit("-", 1)[0]   # <case>-2: the second notice of a split report
+            c = cases[base]
             with open(os.path.join(d, f), "rb") as fh:
                 raw = fh.read()
             exp = truth.expected(c, mta, MTAS[mta].host, raw, table, delay)

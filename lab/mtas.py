@@ -255,6 +255,8 @@ def courier() -> MTA:
         chown courier:courier /run/courier 2>/dev/null || true
         makesmtpaccess
         makealiases || true
+        mkdir -p /run/courier/authdaemon
+        /usr/sbin/authdaemond start     # courier looks local users up through it (authpam)
         courier start
         esmtpd start
         exec sleep infinity

@@ -84,10 +84,24 @@ def expected(case: dict[str, Any], mta: str, me: str, raw: bytes, table: dict[st
     recs = []
     for spec in c["record"]:
         r = {k: (v.replace("{me}", me) if isinstance(v, str) else v) for k, v in spec.items()}
+        unquoted = r.pop("unquoted_reason", "expired" if c.get("expires") else r["reason"])
+        evidence = r.pop("evidence", None)
         if delay:
             r["action"] = "delayed"
             r["reason"] = c.get("delay_reason", r["reason"])
         idx, g = group_for(groups, r["recipient"])
+        if groups and g is None:
+            continue   # this notice is about other recipients of the message (an MTA may split them)
+        known = True
+        if r.get("reply_code") and not quotes(text, r["reply_code"], r.get("status", "")):
+            # the bounce does not quote the remote reply: nothing of it can count
+            r.pop("reply_code")
+            r["status"] = "report"
+            known = False
+        if evidence is not None and not any(e.lower() in text for e in evidence):
+            known = False   # the MTA's own words on the last error are not in this notice
+        if not known:
+            r["reason"] = unquoted
         if r.get("status") == "report":
             if g is None or "status" not in g:
                 raise ValueError(f"{case['name']}/{mta}: no Status: for {r['recipient']} in the report")
@@ -100,6 +114,12 @@ def expected(case: dict[str, Any], mta: str, me: str, raw: bytes, table: dict[st
         recs.append((pos, {k: r[k] for k in PINNED if k in r}))
     recs.sort(key=lambda x: x[0])
     return {"kind": "delay" if delay else c["kind"], "records": [r for _, r in recs]}
+
+
+def quotes(text: str, reply_code: str, status: str) -> bool:
+    """Does the bounce quote the remote reply (its code, with the enhanced code when it had one)?"""
+    enhanced = r"[ -]" + re.escape(status) if re.fullmatch(r"\d\.\d+\.\d+", status or "") else r"[ -]"
+    return re.search(r"(?<![\d.])" + reply_code + enhanced, text) is not None
 
 
 def merged(case: dict[str, Any], mta: str) -> dict[str, Any]:
