@@ -13,7 +13,7 @@ from typing import IO, Any
 from . import addresses
 from .classify import Context, to_record
 from .classify.codes import CodeTable
-from .decoders import decoders, generic
+from .decoders import LAST_RESORT, SPECIFIC, Decoder
 from .errors import DsnparseError, ParseError
 from .facts import Facts, by_recipient, is_generic
 from .limits import DEFAULT_LIMITS, Limits
@@ -133,6 +133,7 @@ def analyse(
 
 
 def _facts(mail: Mail) -> tuple[Kind, list[Facts], str | None]:
+    """The message's kind, its per-recipient facts and the name of what read them."""
     if arf.is_complaint(mail):
         return Kind.COMPLAINT, arf.read(mail), "arf"
     if mdn.is_receipt(mail):
@@ -140,16 +141,10 @@ def _facts(mail: Mail) -> tuple[Kind, list[Facts], str | None]:
     if forward.is_forward(mail):
         return Kind.NOT_BOUNCE, [], None
     standard = dsn.read(mail)
-    found: list[Facts] = []
-    name: str | None = None
-    for decoder in decoders():
-        if decoder is generic and (standard or _looks_autoreply(mail)):
-            break
-        if decoder.matches(mail):
-            found = decoder.decode(mail)
-            if found:
-                name = decoder.NAME
-                break
+    found, name = _first_decoded(mail, SPECIFIC)
+    if not found and not standard and not _looks_autoreply(mail):
+        # the last resort reads failure wording anywhere: never over a DSN or an automatic reply
+        found, name = _first_decoded(mail, (LAST_RESORT,))
     if standard:
         facts = _merge(standard, found)
         return Kind.FAILURE, facts, name or "rfc3464"
@@ -160,6 +155,16 @@ def _facts(mail: Mail) -> tuple[Kind, list[Facts], str | None]:
     if _looks_autoreply(mail):
         return Kind.AUTOREPLY, autoreply.read(mail), "rfc3834"
     return Kind.NOT_BOUNCE, [], None
+
+
+def _first_decoded(mail: Mail, candidates: Iterable[Decoder]) -> tuple[list[Facts], str | None]:
+    """The facts of the first decoder that claims the message and reads something, and its name."""
+    for decoder in candidates:
+        if decoder.matches(mail):
+            found = decoder.decode(mail)
+            if found:
+                return found, decoder.NAME
+    return [], None
 
 
 def _looks_autoreply(mail: Mail) -> bool:

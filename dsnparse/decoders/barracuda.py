@@ -10,7 +10,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks, views
 
 NAME = "barracuda"
 
@@ -22,7 +22,7 @@ def matches(mail: Mail) -> bool:
     subject = mail.subject.lower()
     return (
         "blocked by our bulk email filter" in subject
-        or "blocked by our spam firewall" in report.head(mail, 600, body=True)
+        or "blocked by our spam firewall" in views.head(mail, 600, body=True)
     )
 
 
@@ -31,5 +31,5 @@ def decode(mail: Mail) -> list[Facts]:
     out = []
     for m in _MESSAGE_TO.finditer(mail.report_text):
         sentence = m.group(2).strip().split(". ", 1)[0]
-        out.append(report.facts(addresses.normalize(m.group(1)), sentence, reasons=NAME))
-    return report.unique(out)
+        out.append(blocks.facts(addresses.normalize(m.group(1)), sentence, reasons=NAME))
+    return blocks.unique(out)

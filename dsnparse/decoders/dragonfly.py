@@ -21,7 +21,7 @@ from .. import addresses
 from ..facts import Facts
 from ..message import Mail
 from ..standard.dsn import join_reply
-from . import report, smtp
+from ._shared import blocks, markers, smtp
 
 NAME = "dragonfly"
 
@@ -78,6 +78,6 @@ def decode(mail: Mail) -> list[Facts]:
         remote_mta=host,
         smtp_command=command,
         recipient_source="report",
-        reason=None if host else report.reason_table(NAME).first(text),
+        reason=None if host else markers.reason_table(NAME).first(text),
     )
-    return report.dated(mail, [smtp.fill_codes(facts, diag)])
+    return blocks.dated(mail, [smtp.fill_codes(facts, diag)])

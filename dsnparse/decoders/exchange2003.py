@@ -21,7 +21,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks, markers, views
 
 NAME = "exchange2003"
 
@@ -32,13 +32,13 @@ _HOST_STATUS = re.compile(r"<([A-Za-z0-9][A-Za-z0-9.-]{0,253}[A-Za-z0-9])[ \t]{1
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with "did not reach the following recipient(s):" near the top."""
-    return report.daemon_marked(mail, NAME, 800)
+    return markers.daemon_marked(mail, NAME, 800)
 
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per recipient paragraph, with the reason from its MSEXCH code."""
-    rows = report.lines(mail)
-    start = next((i for i, row in enumerate(rows) if report.marked(NAME, row)), len(rows))
+    rows = views.lines(mail)
+    start = next((i for i, row in enumerate(rows) if markers.marked(NAME, row)), len(rows))
     out: list[Facts] = []
     seen: set[str] = set()
     for i in range(start + 1, len(rows)):
@@ -53,7 +53,7 @@ def decode(mail: Mail) -> list[Facts]:
                 break
             block.append(row.strip())
         host = _HOST_STATUS.search(" ".join(block))
-        f = report.facts(addr, " ".join(block) or None, remote_mta=host.group(1).lower() if host else None)
-        f.reason = report.reason_table(NAME).first(f.diagnostic)
+        f = blocks.facts(addr, " ".join(block) or None, remote_mta=host.group(1).lower() if host else None)
+        f.reason = markers.reason_table(NAME).first(f.diagnostic)
         out.append(f)
     return out

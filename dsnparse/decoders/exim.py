@@ -19,7 +19,7 @@ import re
 from .. import addresses
 from ..facts import Facts, by_recipient
 from ..message import Mail
-from . import report, smtp
+from ._shared import blocks, markers, smtp, views
 
 NAME = "exim"
 
@@ -41,7 +41,7 @@ _EXIM_RECEIVED = re.compile(r"\(Exim [0-9]")
 
 def matches(mail: Mail) -> bool:
     """Exim's opening sentence, or an Exim ``Received`` line on a daemon's failure notice."""
-    head = report.head(mail, 400, body=True)
+    head = views.head(mail, 400, body=True)
     if any(p in head for p in _INTRO):
         return True
     subject = mail.subject.lower()
@@ -100,7 +100,7 @@ def _facts(head: str, details: list[str], generated: str) -> Facts:
         smtp_command=smtp.command(text),
         recipient_source="report",
         # a pipe delivery that failed is the local mailer program's failure
-        reason="mailererror" if pipe else report.reason_table(NAME).first(text),
+        reason="mailererror" if pipe else markers.reason_table(NAME).first(text),
     )
     return smtp.fill_codes(facts, diag, text)
 
@@ -127,4 +127,4 @@ def decode(mail: Mail) -> list[Facts]:
             f.recipient, f.recipient_source = spare.pop(0), "x-failed-recipients"
     if not found:
         found = [Facts(recipient=a, recipient_source="x-failed-recipients") for a in header]
-    return report.dated(mail, by_recipient(found))
+    return blocks.dated(mail, by_recipient(found))

@@ -16,7 +16,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import report, smtp
+from ._shared import blocks, markers, smtp, views
 
 NAME = "ezweb"
 
@@ -29,13 +29,13 @@ def matches(mail: Mail) -> bool:
     addr = addresses.normalize(mail.sender) or ""
     if not addr.endswith("ezweb.ne.jp") or addr.split("@", 1)[0] not in ("postmaster", "mailer-daemon"):
         return False
-    return report.marked(NAME, mail.subject + "\n" + report.head(mail, 1500))
+    return markers.marked(NAME, mail.subject + "\n" + views.head(mail, 1500))
 
 
 def decode(mail: Mail) -> list[Facts]:
     """The bracketed addresses (or, when the notice lists none, one fact for the fall-back
     recipient), with the transcript's reply or the notice's sentence."""
-    rows = report.lines(mail)
+    rows = views.lines(mail)
     text = " ".join(r.strip() for r in rows if _SENTENCE.search(r) and not _ADDRESS.match(r))
     command, reply = smtp.transcript(rows)
     found: list[str] = []
@@ -49,8 +49,8 @@ def decode(mail: Mail) -> list[Facts]:
     out: list[Facts] = []
     targets: list[str | None] = [*found] or [None]
     for addr in targets:
-        f = report.facts(addr, reply or text or None, smtp_command=command)
+        f = blocks.facts(addr, reply or text or None, smtp_command=command)
         if reply is None:
-            f.reason = report.reason_table(NAME).first(text)
+            f.reason = markers.reason_table(NAME).first(text)
         out.append(f)
     return out

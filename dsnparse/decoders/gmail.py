@@ -15,7 +15,7 @@ from .. import addresses
 from ..facts import Facts
 from ..message import Mail
 from ..phrases import cut_original
-from . import report
+from ._shared import blocks, markers
 
 NAME = "gmail"
 
@@ -47,13 +47,13 @@ def decode(mail: Mail) -> list[Facts]:
     explanation = text[details.end() :] if details else ""
     recipients = [m.group(1) for line in listing.split("\n") if (m := _RECIPIENT.match(line))]
     out: list[Facts] = []
-    reasons = report.reason_table("gmail")
+    reasons = markers.reason_table("gmail")
     for candidate in recipients:
         addr = addresses.normalize(candidate)
         if not addr or addresses.is_system(addr) or any(f.recipient == addr for f in out):
             continue
         returned = _RETURNED.search(explanation)
-        facts = report.facts(addr, explanation[returned.end() :] if returned else explanation, read=True)
+        facts = blocks.facts(addr, explanation[returned.end() :] if returned else explanation, read=True)
         by = _REJECTED_BY.search(" ".join(explanation.split()))
         facts.remote_mta = by.group(1).rstrip(".").lower() if by else facts.remote_mta
         facts.reason = reasons.find(explanation)

@@ -13,7 +13,7 @@ import re
 
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks
 
 NAME = "gmx"
 
@@ -28,7 +28,7 @@ def matches(mail: Mail) -> bool:
 
 def read(mail: Mail) -> list[Facts]:
     """One fact per recipient block of the United Internet layout."""
-    return report.block_facts(mail, _RECIPIENT)
+    return blocks.block_facts(mail, _RECIPIENT)
 
 
 def decode(mail: Mail) -> list[Facts]:

@@ -17,7 +17,7 @@ from .. import addresses
 from ..facts import Facts
 from ..message import Mail
 from ..phrases import cut_original
-from . import report, smtp
+from ._shared import blocks, markers, smtp
 
 NAME = "googleworkspace"
 
@@ -70,13 +70,13 @@ def decode(mail: Mail) -> list[Facts]:
     if not named:
         named = [a for v in mail.header_all("x-failed-recipients") for a in addresses.find_all(v)]
         source = "x-failed-recipients"
-    reasons = report.reason_table("gmail")
+    reasons = markers.reason_table("gmail")
     out: list[Facts] = []
     for candidate in named:
         addr = addresses.normalize(candidate)
         if not addr or addresses.is_system(addr) or any(f.recipient == addr for f in out):
             continue
-        facts = report.facts(addr, diagnostic, source=source, read=True)
+        facts = blocks.facts(addr, diagnostic, source=source, read=True)
         facts.smtp_command = facts.smtp_command or smtp.command_phrase(explanation)
         # the headline sentence is Google's guess; a remote response, when there is one, decides
         facts.reason = reasons.find(response) if response else reasons.find(explanation)

@@ -12,7 +12,7 @@ import re
 
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks
 
 NAME = "mailru"
 
@@ -27,4 +27,4 @@ def matches(mail: Mail) -> bool:
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per indented recipient block."""
-    return report.block_facts(mail, _RECIPIENT)
+    return blocks.block_facts(mail, _RECIPIENT)

@@ -10,7 +10,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks
 
 NAME = "mcafee"
 
@@ -29,4 +29,4 @@ def decode(mail: Mail) -> list[Facts]:
     if start < 0:
         return []
     found = _PROBLEM.finditer(text, start)
-    return report.unique([report.facts(addresses.normalize(m.group(1)), m.group(2), reasons=NAME) for m in found])
+    return blocks.unique([blocks.facts(addresses.normalize(m.group(1)), m.group(2), reasons=NAME) for m in found])

@@ -10,7 +10,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import report, smtp
+from ._shared import blocks, smtp
 
 NAME = "mxlogic"
 
@@ -45,6 +45,6 @@ def decode(mail: Mail) -> list[Facts]:
         elif current is not None:
             diagnostic = " ".join(p for p in current if p)
             remote = smtp.remote_host(diagnostic, "bracketed")
-            out.append(report.facts(addresses.normalize(recipient), diagnostic, remote_mta=remote, reasons=NAME))
+            out.append(blocks.facts(addresses.normalize(recipient), diagnostic, remote_mta=remote, reasons=NAME))
             current = None
-    return report.unique(out)
+    return blocks.unique(out)

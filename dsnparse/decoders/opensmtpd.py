@@ -13,7 +13,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import report, smtp
+from ._shared import blocks, markers, smtp, views
 
 NAME = "opensmtpd"
 
@@ -25,7 +25,7 @@ _RECEIVED = re.compile(r"\(OpenSMTPD\)")
 
 def matches(mail: Mail) -> bool:
     """OpenSMTPD's greeting in the first lines, or its subject on a daemon notice it received."""
-    if _INTRO in report.head(mail, 400, body=True):
+    if _INTRO in views.head(mail, 400, body=True):
         return True
     subject = mail.subject.lower()
     if not subject.startswith("delivery status notification: "):
@@ -60,7 +60,7 @@ def decode(mail: Mail) -> list[Facts]:
             diagnostic=text,
             smtp_command=smtp.command(text),
             recipient_source="report",
-            reason=None if smtp.reply(text) else report.reason_table(NAME).first(text),
+            reason=None if smtp.reply(text) else markers.reason_table(NAME).first(text),
         )
         out.append(smtp.fill_codes(facts, text))
-    return report.dated(mail, out)
+    return blocks.dated(mail, out)

@@ -19,7 +19,7 @@ from .. import addresses
 from ..facts import Facts
 from ..message import Mail
 from ..standard.dsn import join_reply
-from . import report, smtp
+from ._shared import blocks, smtp
 
 NAME = "postfix"
 
@@ -150,9 +150,9 @@ def decode(mail: Mail) -> list[Facts]:
                 host = _reporting_host(rest[intro.start() : intro.start() + 300])
                 for f in found:
                     f.reporting_mta = host
-                return report.dated(mail, report.with_inline_dsn(mail, found, inner))
+                return blocks.dated(mail, blocks.with_inline_dsn(mail, found, inner))
     if not found and "transcript of session follows" in mail.report_text[:300].lower():
         found = _transcript(mail.report_text)
     for f in found:
         f.reporting_mta = host
-    return report.dated(mail, report.with_inline_dsn(mail, found))
+    return blocks.dated(mail, blocks.with_inline_dsn(mail, found))

@@ -11,7 +11,7 @@ from .. import addresses
 from ..facts import Facts
 from ..message import Mail
 from ..standard.dsn import parse_groups
-from . import report
+from ._shared import blocks, views
 
 NAME = "sendgrid"
 
@@ -24,7 +24,7 @@ _REMOTE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9.-]{0,253}\.[A-Za-z]{2,63}):\[")
 
 def matches(mail: Mail) -> bool:
     """SendGrid's notice sentence in the first lines of the text."""
-    return _INTRO in report.head(mail, 400, body=True)
+    return _INTRO in views.head(mail, 400, body=True)
 
 
 def decode(mail: Mail) -> list[Facts]:
@@ -41,7 +41,7 @@ def decode(mail: Mail) -> list[Facts]:
         if not addr or any(f.recipient == addr for f in out):
             continue
         fields = [p.strip() for p in m.group(2).split(" : ")]
-        facts = report.facts(addr, fields[-1], read=True)
+        facts = blocks.facts(addr, fields[-1], read=True)
         for field in fields[:-1]:
             remote = _REMOTE.match(field)
             if remote:

@@ -26,7 +26,7 @@ from .. import addresses
 from ..facts import Facts
 from ..message import Mail
 from ..standard.dsn import join_reply
-from . import report, smtp
+from ._shared import blocks, markers, smtp, views
 
 NAME = "sendmail"
 
@@ -175,7 +175,7 @@ def decode(mail: Mail) -> list[Facts]:
             same = [f for f in failures if reason and f.reply and reason[:40] in f.reply]
             session = same[0] if same else failures[-1] if len(failures) == 1 else None
         out.append(_facts(addr, reason, session))
-    skip = report.senders(mail)
+    skip = views.senders(mail)
     for addr, session in per.items():
         # an address only the transcript names: a verdict on the sender (MAIL FROM) is not a recipient
         if addr not in listed and not addresses.is_system(addr) and addr.lower() not in skip:
@@ -188,7 +188,7 @@ def decode(mail: Mail) -> list[Facts]:
             session.verdict = verdicts[0]
         if session.reply or session.verdict:
             out.append(_facts(None, None, session))
-    own = report.reason_table(NAME).first(mail.subject)
+    own = markers.reason_table(NAME).first(mail.subject)
     for f in out:
         f.reason = f.reason or own
-    return report.dated(mail, report.with_inline_dsn(mail, out))
+    return blocks.dated(mail, blocks.with_inline_dsn(mail, out))

@@ -9,7 +9,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks
 
 NAME = "surfcontrol"
 
@@ -30,9 +30,9 @@ def decode(mail: Mail) -> list[Facts]:
     an ordinary message yields nothing here."""
     text = mail.report_text
     out = [
-        report.facts(addresses.normalize(m.group(1)), m.group(3), remote_mta=m.group(2), reasons=NAME)
+        blocks.facts(addresses.normalize(m.group(1)), m.group(3), remote_mta=m.group(2), reasons=NAME)
         for m in _FAILED.finditer(text)
     ]
     if not out and "your message could not be sent" in text.lower():
-        out = [report.facts(addresses.normalize(m.group(1)), None, reasons=NAME) for m in _ADDRESSED.finditer(text)]
-    return report.unique(out)
+        out = [blocks.facts(addresses.normalize(m.group(1)), None, reasons=NAME) for m in _ADDRESSED.finditer(text)]
+    return blocks.unique(out)

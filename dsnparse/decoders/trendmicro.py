@@ -9,7 +9,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks, views
 
 NAME = "trendmicro"
 
@@ -20,11 +20,11 @@ _REASON = re.compile(r"(?i)^reason:[ \t]{1,8}(unable to deliver message to[ \t]{
 
 def matches(mail: Mail) -> bool:
     """InterScan's sender name, MIME boundary or Received header."""
-    boundary = report.boundary(mail)
+    boundary = views.boundary(mail)
     return (
         "interscan" in mail.sender
         or "interscan" in boundary
-        or report.received_has(mail, "with interscan messaging")
+        or views.received_has(mail, "with interscan messaging")
     )
 
 
@@ -42,9 +42,9 @@ def decode(mail: Mail) -> list[Facts]:
         received = _RECEIVED.match(text)
         if received and recipient:
             addr = addresses.normalize(recipient)
-            out.append(report.facts(addr, received.group(1), smtp_command=command, reasons=NAME))
+            out.append(blocks.facts(addr, received.group(1), smtp_command=command, reasons=NAME))
             continue
         reason = _REASON.match(text)
         if reason:
-            out.append(report.facts(addresses.normalize(reason.group(2)), reason.group(1), reasons=NAME))
-    return report.unique(out)
+            out.append(blocks.facts(addresses.normalize(reason.group(2)), reason.group(1), reasons=NAME))
+    return blocks.unique(out)

@@ -14,7 +14,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks, markers, views
 
 NAME = "x3"
 
@@ -28,15 +28,15 @@ _COMMANDS = {"rcpt": "RCPT", "mail": "MAIL", "data": "DATA", "helo": "HELO", "eh
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with the "failed permanently" sentence followed by bulleted addresses."""
-    if not report.from_daemon(mail):
+    if not views.from_daemon(mail):
         return False
-    return report.head_marked(mail, NAME, 1200) and _BULLET.search(report.head(mail, 1200)) is not None
+    return markers.head_marked(mail, NAME, 1200) and _BULLET.search(views.head(mail, 1200)) is not None
 
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per bulleted address; the technical detail naming it (or the only one) is its
     diagnostic."""
-    text = "\n".join(report.lines(mail))
+    text = "\n".join(views.lines(mail))
     details = list(_DETAIL.finditer(text))
     out: dict[str, Facts] = {}
     for m in _BULLET.finditer(text):
@@ -47,9 +47,9 @@ def decode(mail: Mail) -> list[Facts]:
         if detail is None and len(details) == 1:
             detail = details[0]
         if detail is None:
-            out[addr.lower()] = report.facts(addr, None)
+            out[addr.lower()] = blocks.facts(addr, None)
             continue
         command = _COMMANDS.get(detail.group(1).lower())
         remote = detail.group(2).lower()
-        out[addr.lower()] = report.facts(addr, detail.group(3).strip(), smtp_command=command, remote_mta=remote)
+        out[addr.lower()] = blocks.facts(addr, detail.group(3).strip(), smtp_command=command, remote_mta=remote)
     return list(out.values())

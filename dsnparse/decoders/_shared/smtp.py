@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from ..facts import Facts, find_reply_code, find_status
-from ..phrases import any_of
-from ..rows import load_rows
-from ..standard.dsn import join_reply
+from ...facts import Facts, find_reply_code, find_status
+from ...phrases import any_of
+from ...rows import load_rows
+from ...standard.dsn import join_reply
 
 # "... in reply to RCPT TO command", "after MAIL FROM:<a@b>", ">>> DATA", "after end of data".
 _COMMAND_WORDS = (
