@@ -168,8 +168,7 @@ def _first_decoded(mail: Mail, candidates: Iterable[Decoder]) -> tuple[list[Fact
 
 
 def _looks_autoreply(mail: Mail) -> bool:
-    local = mail.sender.split("@", 1)[0]
-    if phrase_tables().bounce_sender.search(local):
+    if mail.from_daemon:
         return False
     return autoreply.is_autoreply(mail)
 

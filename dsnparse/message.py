@@ -30,6 +30,7 @@ from . import mime
 from .errors import InputError
 from .indexed import POLICY, IndexedMessage
 from .limits import DEFAULT_LIMITS, Limits
+from .phrases import is_daemon
 
 #: Content types that carry the returned original message (or its headers).
 ORIGINAL_TYPES = frozenset(
@@ -380,6 +381,28 @@ class Mail:
         if values is None:
             values = self._decoded_all[name] = tuple(self._decode_header(v) for v in raw_headers(self.message, name))
         return list(values)
+
+    def raw(self, name: str) -> str | None:
+        """The first value of a header of the bounce as the parser holds it (not decoded), None
+        when absent: for presence tests and patterns written against the undecoded text."""
+        value = self.message.get(name)
+        return None if value is None else str(value)
+
+    @lazy
+    def received(self) -> tuple[str, ...]:
+        """The bounce's own Received headers, undecoded, newest first: the one reader of them."""
+        return tuple(str(v) for v in self.message.get_all("received", []))
+
+    @lazy
+    def boundary(self) -> str:
+        """The bounce's top-level MIME boundary parameter (empty when none)."""
+        return str(self.message.get_param("boundary", "") or "")
+
+    @lazy
+    def from_daemon(self) -> bool:
+        """True when the bounce's From is a daemon's (MAILER-DAEMON, postmaster, Mail Delivery
+        System...): the one daemon-sender test (:func:`.phrases.is_daemon` on :attr:`sender`)."""
+        return is_daemon(self.sender)
 
     @lazy
     def header_names(self) -> frozenset[str]:

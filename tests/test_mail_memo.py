@@ -30,9 +30,9 @@ def test_memo_computes_once_per_message_and_function() -> None:
 
 def test_memoized_decoder_helpers_answer_as_before() -> None:
     mail = load(RAW)
-    assert views.from_daemon(mail) is True
-    assert views.from_daemon(mail) is True
+    assert views.machine_report(mail) is True
+    assert views.machine_report(mail) is True
     assert views.text(mail) == "hello\n"
     assert not views.received_has(mail, "postfix")
     person = load(b"From: alice@example.org\nSubject: lunch\n\nhello\n")
-    assert views.from_daemon(person) is False
+    assert views.machine_report(person) is False

@@ -32,12 +32,12 @@ def matches(mail: Mail) -> bool:
     """From a daemon, the "Error message below:" notice, with James's JavaMail Message-ID,
     Received trace or "[BOUNCE]" subject, or with its "Message details:" section."""
     views.head(mail, 2000)  # the report text is read before the sender, as it always was
-    if not views.from_daemon(mail) or not markers.head_marked(mail, NAME, 2000):
+    if not views.machine_report(mail) or not markers.head_marked(mail, NAME, 2000):
         return False
     james = (
         ".javamail." in mail.header("message-id").lower()
         or mail.subject.startswith("[BOUNCE]")
-        or any("JAMES" in r for r in mail.message.get_all("received", [])[:3])
+        or any("JAMES" in r for r in mail.received[:3])
     )
     return james or markers.head_marked(mail, "apachejames_details", 2000)
 

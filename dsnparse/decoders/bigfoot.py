@@ -20,7 +20,7 @@ NAME = "bigfoot"
 
 def matches(mail: Mail) -> bool:
     """A report from a daemon, sent from bigfoot.com or received by a bigfoot.com relay."""
-    if not views.from_daemon(mail):
+    if not views.machine_report(mail):
         return False
     if mail.sender.rstrip(">").endswith("@bigfoot.com"):
         return True

@@ -16,8 +16,9 @@ import re
 from .. import addresses
 from ..facts import Facts, find_reply_code, find_status
 from ..message import Mail
-from ..phrases import cut_original, tables
+from ..phrases import cut_original, is_daemon, tables
 from ..standard.dsn import join_reply, read_inline
+from ._shared import views
 
 NAME = "generic"
 
@@ -31,35 +32,21 @@ _TRAIL = " \t>:;,)]\"'."
 def matches(mail: Mail) -> bool:
     """Bounce-like: X-Failed-Recipients, a DSN report, a daemon sender, or a non-delivery subject
     on a machine-made message (null or daemon Return-Path, Auto-Submitted, a returned original)."""
-    if mail.message.get("x-failed-recipients") is not None or mail.report_type == "delivery-status":
+    if mail.raw("x-failed-recipients") is not None or mail.report_type == "delivery-status":
         return True
-    if _daemon(mail.sender):
+    if mail.from_daemon:
         return True
-    return bool(tables().bounce_subject.search(mail.subject)) and _machine_made(mail)
+    return bool(tables().bounce_subject.search(mail.subject)) and _machine_returned(mail)
 
 
-def _daemon(address: str) -> bool:
-    """A daemon address or display name (MAILER-DAEMON, postmaster, Mail Delivery System...)."""
-    return bool(address) and bool(tables().bounce_sender.search(address.split("@", 1)[0]))
-
-
-def _machine_made(mail: Mail) -> bool:
+def _machine_returned(mail: Mail) -> bool:
+    """Returned by software: a null or daemon Return-Path, Auto-Submitted, or a returned original."""
     return_path = mail.header("return-path").strip()
-    if mail.message.get("return-path") is not None and return_path.strip("<> ") == "":
+    if mail.raw("return-path") is not None and return_path.strip("<> ") == "":
         return True
-    if _daemon(return_path) or mail.message.get("auto-submitted") is not None:
+    if is_daemon(return_path) or mail.raw("auto-submitted") is not None:
         return True
     return mail.original_part is not None
-
-
-def excluded(mail: Mail) -> set[str]:
-    """Addresses that are never failed recipients: the bounce's own sender and addressee (the
-    original sender) and the original message's From."""
-    out = set()
-    for value in (mail.header("from"), mail.header("to"), mail.header("return-path"), mail.original_header("from")):
-        for a in addresses.find_all(value):
-            out.add(a.lower())
-    return out
 
 
 def report_lines(mail: Mail) -> list[str]:
@@ -129,7 +116,7 @@ def decode(mail: Mail) -> list[Facts]:
     if inline:
         return inline
     lines = report_lines(mail)
-    skip = excluded(mail) | contacts(lines)
+    skip = views.senders(mail) | contacts(lines)
     found: dict[str, Facts] = {}
     for header_value in mail.header_all("x-failed-recipients"):
         for addr in addresses.find_all(header_value):
@@ -175,7 +162,7 @@ def decode(mail: Mail) -> list[Facts]:
 def _daemon_subject(mail: Mail) -> bool:
     """A non-delivery subject from a daemon sender: the report says it failed even when its
     text does not."""
-    return _daemon(mail.sender) and bool(tables().bounce_subject.search(mail.subject))
+    return mail.from_daemon and bool(tables().bounce_subject.search(mail.subject))
 
 
 def _failure_sentence(lines: list[str]) -> str | None:

@@ -29,7 +29,7 @@ _RESPONSE = re.compile(r"(?i)^(?:body of message generated response|smtp error)[
 
 def matches(mail: Mail) -> bool:
     """IMail's X-Mailer (``<SMTP32 v...>``) on a report from a daemon ("Undeliverable Mail")."""
-    return mail.header("x-mailer").lower().startswith("<smtp32 v") and views.from_daemon(mail)
+    return mail.header("x-mailer").lower().startswith("<smtp32 v") and views.machine_report(mail)
 
 
 def decode(mail: Mail) -> list[Facts]:

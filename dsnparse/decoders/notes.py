@@ -34,7 +34,7 @@ _NOT_DELIVERED = re.compile(r"(?i)^[ \t]{0,8}was not delivered to:[ \t]{0,8}$")
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with the "Failure Reasons" banner or Domino's "was not delivered to:"."""
-    if not views.from_daemon(mail):
+    if not views.machine_report(mail):
         return False
     return markers.head_marked(mail, NAME, 800) or markers.head_marked(mail, "domino", 800)
 

@@ -54,11 +54,11 @@ _HOST = re.compile(
 def matches(mail: Mail) -> bool:
     """From a daemon, with a qmail-style opening sentence in the first lines or qmail's bounce
     Received trace."""
-    if not views.from_daemon(mail):
+    if not views.machine_report(mail):
         return False
     if markers.head_marked(mail, NAME, 800):
         return True
-    return any("invoked for bounce" in r for r in mail.message.get_all("received", [])[:3])
+    return any("invoked for bounce" in r for r in mail.received[:3])
 
 
 def _command(text: str) -> str | None:

@@ -28,7 +28,7 @@ _COMMANDS = {"rcpt": "RCPT", "mail": "MAIL", "data": "DATA", "helo": "HELO", "eh
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with the "failed permanently" sentence followed by bulleted addresses."""
-    if not views.from_daemon(mail):
+    if not views.machine_report(mail):
         return False
     return markers.head_marked(mail, NAME, 1200) and _BULLET.search(views.head(mail, 1200)) is not None
 

@@ -12,13 +12,13 @@ from functools import lru_cache
 from ...message import Mail
 from ...phrases import LabelledPhrases, any_of
 from ...rows import load_rows
-from .views import from_daemon, head, text
+from .views import head, machine_report, text
 
 
 def daemon_marked(mail: Mail, name: str, size: int) -> bool:
-    """The usual vendor ``matches``: a report :func:`from_daemon` whose first ``size`` characters
+    """The usual vendor ``matches``: a :func:`.views.machine_report` whose first ``size`` characters
     of text hold one of format ``name``'s markers (:func:`marked`)."""
-    return from_daemon(mail) and head_marked(mail, name, size)
+    return machine_report(mail) and head_marked(mail, name, size)
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,23 +51,21 @@ def _body_lower(mail: Mail) -> tuple[str, bool]:
     return start.lower(), start.isascii()
 
 
-def from_daemon(mail: Mail) -> bool:
+def machine_report(mail: Mail) -> bool:
     """True when the message looks machine-sent as a report: a daemon sender (MAILER-DAEMON,
     postmaster, Exchange's system mailbox...), a non-delivery subject in one of the common
     languages, or a delivery-status report. Keeps format markers quoted in people's mail out.
     Computed once per message."""
-    return mail.memo(_from_daemon)
+    return mail.memo(_machine_report)
 
 
-def _from_daemon(mail: Mail) -> bool:
-    local = mail.sender.split("@", 1)[0]
+def _machine_report(mail: Mail) -> bool:
     name = (addresses.normalize(mail.sender) or mail.sender).split("@", 1)[0]
-    t = tables()
     return bool(
         mail.report_type == "delivery-status"
-        or t.bounce_sender.search(local)
+        or mail.from_daemon
         or name.startswith("microsoftexchange")
-        or t.bounce_subject.search(mail.subject)
+        or tables().bounce_subject.search(mail.subject)
     )
 
 
@@ -82,7 +80,7 @@ def boundary(mail: Mail) -> str:
 
 
 def _boundary_lower(mail: Mail) -> str:
-    return str(mail.message.get_param("boundary", "") or "").lower()
+    return mail.boundary.lower()
 
 
 def received(mail: Mail) -> tuple[str, ...]:
@@ -91,7 +89,7 @@ def received(mail: Mail) -> tuple[str, ...]:
 
 
 def _received_lower(mail: Mail) -> tuple[str, ...]:
-    return tuple(str(v).lower() for v in mail.message.get_all("received", []))
+    return tuple(v.lower() for v in mail.received)
 
 
 def senders(mail: Mail) -> set[str]:
