@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from ..commands import answered
 from ..facts import Facts, is_generic
 from ..phrases import LabelledPhrases, any_of
 from ..rows import load_rows
@@ -95,8 +96,6 @@ class ReasonTables:
     by_status: dict[str, str]
     by_reply: dict[str, str]
     guards: tuple[Guard, ...]
-    commands: LabelledPhrases
-    """The SMTP commands by the phrases that name them (``[commands]``), in table order."""
     phrases: LabelledPhrases
     """Every reason's phrases, for :func:`from_phrases`."""
 
@@ -139,14 +138,6 @@ class GuardRow:
     phrases: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class CommandRow:
-    """An SMTP command and the phrases that name it (``[commands]`` of ``data/reasons.toml``)."""
-
-    command: str
-    phrases: tuple[str, ...]
-
-
 def _reason(row: ReasonRow) -> Reason:
     return Reason(
         name=row.name,
@@ -184,16 +175,12 @@ def tables() -> ReasonTables:
     """The packaged reason tables (loaded once; immutable in use)."""
     reason_rows = load_rows("reasons.toml", "reason", ReasonRow)
     ordered = tuple(_reason(row) for row in reason_rows)
-    commands = LabelledPhrases(
-        (row.command.upper(), row.phrases) for row in load_rows("reasons.toml", "commands", CommandRow)
-    )
     return ReasonTables(
         reasons={r.name: r for r in ordered},
         ordered=ordered,
         by_status=_csv("status_reasons.csv", "status"),
         by_reply=_csv("reply_reasons.csv", "reply_code"),
         guards=tuple(_guard(row) for row in load_rows("reasons.toml", "guard", GuardRow)),
-        commands=commands,
         phrases=LabelledPhrases((row.name, row.phrases) for row in reason_rows),
     )
 
@@ -231,7 +218,7 @@ def smtp_command(facts: Facts) -> str | None:
     """The SMTP command the failure answered: the decoder's, else one the diagnostic names."""
     if facts.smtp_command:
         return facts.smtp_command.strip().upper() or None
-    return tables().commands.first(facts.diagnostic or "")
+    return answered(facts.diagnostic)
 
 
 def _is_temporary(facts: Facts) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from dsnparse.commands import answered
 from dsnparse.decoders._shared import blocks, smtp
 
 
@@ -94,3 +95,23 @@ def test_a_multi_line_reply_inside_a_sentence_is_joined() -> None:
 def test_remote_host_is_the_host_next_to_its_address() -> None:
     assert smtp.remote_host("Server MX2.Example.NET[192.0.2.9] said: 550", "bracketed") == "mx2.example.net"
     assert smtp.remote_host("no host named here", "bracketed") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("SMTP error from remote mail server after MAIL FROM:<a@example.org>: 550 rejected [DATA]", "MAIL"),
+        ("550 rejected [DATA] (recipient address rejected)", "DATA"),
+        ("550 5.1.1 <a@example.net>: Recipient address rejected (after end of data)", "DATA"),
+        ("550 5.1.1 <a@example.net>: Recipient address rejected", "RCPT"),
+        ("550 5.1.1 unknown user", None),
+    ],
+)
+def test_one_reader_tries_sentence_then_phrase_then_hint(text: str, command: str | None) -> None:
+    assert answered(text) == command
+
+
+def test_a_step_asked_alone_reads_only_its_wording() -> None:
+    text = "550 5.1.1 <a@example.net>: Recipient address rejected"
+    assert answered(text, ("sentence", "phrase")) is None
+    assert answered(text, ("hint",)) == "RCPT"
