@@ -11,6 +11,8 @@ import re
 import warnings
 from functools import lru_cache
 
+from .grammar import token
+
 _parser_log = logging.getLogger("flanker.addresslib._parser.parser")
 _level = _parser_log.level
 _parser_log.setLevel(logging.ERROR)  # its grammar build warns about unused symbols on import
@@ -35,7 +37,7 @@ PLAIN_ADDRESS = re.compile(
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?){0,8}\.[A-Za-z]{2,63}"
 )
 _WRAPPERS = " \t\r\n<>\"'();,[]:"
-_ANGLED = re.compile(r"<([^<>\s]{1,320})>")
+_ANGLED = re.compile(r"<(" + token() + r")>")
 _SYSTEM_LOCALS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "maildaemon", "mailerdaemon"})
 
 

@@ -12,13 +12,14 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address, token
 from ..message import Mail
 from ._shared import blocks, smtp, views
 
 NAME = "amavis"
 
-_RELAY_LINE = re.compile(r"^[ \t]{1,8}<([^<>\s]{1,320})>:[ \t]*(.*)$")
-_ARROW_LINE = re.compile(r"^->[ \t]{0,4}<?([^<>\s]{1,320}@[^<>\s]{1,255})>?[ \t]*$")
+_RELAY_LINE = re.compile(r"^[ \t]{1,8}<(" + token() + r")>:[ \t]*(.*)$")
+_ARROW_LINE = re.compile(r"^->[ \t]{0,4}<?(" + address(r"[^<>\s]") + r")>?[ \t]*$")
 
 
 def matches(mail: Mail) -> bool:

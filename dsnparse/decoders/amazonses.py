@@ -17,6 +17,7 @@ from typing import Any
 
 from .. import addresses
 from ..facts import Facts, find_reply_code, find_status
+from ..grammar import token
 from ..message import Mail
 from ..phrases import cut_original
 from ..standard.dsn import join_reply
@@ -26,7 +27,7 @@ NAME = "amazonses"
 
 _SES_SENDER = re.compile(r"mailer-daemon@(?:[a-z0-9-]{1,63}\.){0,4}amazonses\.com")
 _SNS_SENDER = "no-reply@sns.amazonaws.com"
-_TEXT_RECIPIENT = re.compile(r"(?im)^[ \t]{0,4}the following message to <([^<>\s]{1,320})> was undeliverable")
+_TEXT_RECIPIENT = re.compile(r"(?im)^[ \t]{0,4}the following message to <(" + token() + r")> was undeliverable")
 _SPLIT_LINE = re.compile(r"!\n ")
 _LISTED = re.compile(r"(?im)^an error occurred while trying to deliver the mail to the following recipients?:[ \t]*$")
 

@@ -9,12 +9,13 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import token
 from ..message import Mail
 from ._shared import blocks, views
 
 NAME = "barracuda"
 
-_MESSAGE_TO = re.compile(r"(?im)^[ \t]{0,4}your message to:[ \t]{0,8}(\S{1,320})[ \t]*\n(.{0,300})")
+_MESSAGE_TO = re.compile(r"(?im)^[ \t]{0,4}your message to:[ \t]{0,8}(" + token(r"\S") + r")[ \t]*\n(.{0,300})")
 
 
 def matches(mail: Mail) -> bool:

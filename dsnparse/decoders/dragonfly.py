@@ -19,6 +19,7 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import token
 from ..message import Mail
 from ..standard.dsn import join_reply
 from ._shared import blocks, markers, smtp
@@ -28,7 +29,7 @@ NAME = "dragonfly"
 _INTRO = re.compile(r"(?i)^this is the dragonfly mail agent\b")
 _INTRO_HOST = re.compile(r"(?im)^this is the dragonfly mail agent \S{1,40} at ([A-Za-z0-9.-]{1,253}?)\.?$")
 _RECEIVED = re.compile(r"\(DragonFly Mail Agent\b")
-_TO = re.compile(r"(?i)^there was an error delivering your mail to <([^<>\s]{1,320})>")
+_TO = re.compile(r"(?i)^there was an error delivering your mail to <(" + token() + r")>")
 _DID_NOT_LIKE = re.compile(
     r"(?i)^(\S{1,255})(?: \[([0-9A-Fa-f.:]{2,45})\])? did not like our ([A-Za-z ]{2,20}?):?\s{0,4}$"
 )

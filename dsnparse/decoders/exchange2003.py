@@ -20,12 +20,13 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address
 from ..message import Mail
 from ._shared import blocks, markers, views
 
 NAME = "exchange2003"
 
-_RECIPIENT = re.compile(r"^[ \t]{0,12}(\S{1,254}@\S{1,254})[ \t]{1,4}on[ \t]")
+_RECIPIENT = re.compile(r"^[ \t]{0,12}(" + address(r"\S", path=True) + r")[ \t]{1,4}on[ \t]")
 # Exchange 2000/2003 name the host that refused and the status: ``<mx.example.net #5.1.1>``.
 _HOST_STATUS = re.compile(r"<([A-Za-z0-9][A-Za-z0-9.-]{0,253}[A-Za-z0-9])[ \t]{1,4}#[245]\.\d{1,3}\.\d{1,3}>")
 

@@ -30,12 +30,13 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address
 from ..message import Mail
 from ._shared import blocks, markers, views
 
 NAME = "exchange2007"
 
-_BARE_ADDRESS = re.compile(r"^[ \t]{0,8}<?(\S{1,254}@\S{1,254}?)>?[ \t]{0,8}$")
+_BARE_ADDRESS = re.compile(r"^[ \t]{0,8}<?(" + address(r"\S", path=True, lazy=True) + r")>?[ \t]{0,8}$")
 _QUOTED_REPLY = re.compile(r"'([245]\d\d[ -][^'\n]{1,1000})'")
 _HASH_REPLY = re.compile(r"#([245]\d\d[ -].{1,1000}?)(?:##|$)")
 # Exchange 2010 and later quote the status, then the reply: ``#< #5.1.1 smtp;550 5.1.1 ...> #SMTP#``.

@@ -15,13 +15,14 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import PATH_ADDRESS
 from ..message import Mail
 from ._shared import blocks, markers, smtp, views
 
 NAME = "ezweb"
 
 _SENTENCE = re.compile(r"[A-Za-z\u3000-\u9fff]")
-_ADDRESS = re.compile(r"^[ \t]{0,8}(?:recipient:[ \t]{0,4})?<(\S{1,254}@[^\s>]{1,254})>[ \t]{0,8}$", re.I)
+_ADDRESS = re.compile(r"^[ \t]{0,8}(?:recipient:[ \t]{0,4})?<(" + PATH_ADDRESS + r")>[ \t]{0,8}$", re.I)
 
 
 def matches(mail: Mail) -> bool:

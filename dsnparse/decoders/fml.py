@@ -16,12 +16,13 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address
 from ..message import Mail
 from ._shared import blocks, markers, views
 
 NAME = "fml"
 
-_NAMED = re.compile(r"<([^\s<>@]{1,254}@[^\s<>]{1,254})>")
+_NAMED = re.compile(r"<(" + address(r"[^\s<>@]", r"[^\s<>]", path=True) + r")>")
 
 
 def matches(mail: Mail) -> bool:

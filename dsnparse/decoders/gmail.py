@@ -13,6 +13,7 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address
 from ..message import Mail
 from ..phrases import cut_original
 from ._shared import blocks, markers
@@ -23,7 +24,7 @@ _SENDER_DOMAINS = ("@googlemail.com", "@google.com", "@gmail.com")
 _INTRO = re.compile(r"(?im)^[ \t]{0,4}delivery to the following recipients? (?:failed permanently|has been delayed"
                     r"|failed|was delayed)[^\n]{0,40}$")
 _DETAILS = re.compile(r"(?im)^[ \t]{0,4}technical details of (?:permanent|temporary) failure:?")
-_RECIPIENT = re.compile(r"[ \t]{1,12}([^\s@]{1,320}@[^\s@]{1,255})[ \t]*$")
+_RECIPIENT = re.compile(r"[ \t]{1,12}(" + address(r"[^\s@]") + r")[ \t]*$")
 _RETURNED = re.compile(r"the error that the other server returned was:", re.I)
 _REJECTED_BY = re.compile(r"for the recipient domain [A-Za-z0-9.-]{1,255} by ([A-Za-z0-9][A-Za-z0-9.-]{0,253})")
 

@@ -15,6 +15,7 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address
 from ..message import Mail
 from ..phrases import cut_original
 from ._shared import blocks, markers, smtp
@@ -25,7 +26,7 @@ _SENDER_DOMAINS = ("@googlemail.com", "@google.com", "@gmail.com")
 _HEADLINE = re.compile(r"(?m)^[ \t]{0,4}\*\* [^*\n]{3,60} \*\*[ \t]*$")
 _NAMED = re.compile(
     r"(?:wasn't delivered to|was not delivered to|problem delivering your message to|couldn't be delivered to)"
-    r"[ \t\n]{1,4}<?([^\s<>@]{1,320}@[^\s<>@]{1,255}?)>?[.,]?(?=\s)",
+    r"[ \t\n]{1,4}<?(" + address(r"[^\s<>@]", lazy=True) + r")>?[.,]?(?=\s)",
     re.I,
 )
 _RESPONSE = re.compile(r"(?im)^[ \t]{0,4}the response(?: from the remote server)? was:[ \t]*$")

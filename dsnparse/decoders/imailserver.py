@@ -18,12 +18,13 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import PATH_ADDRESS
 from ..message import Mail
 from ._shared import blocks, markers, views
 
 NAME = "imailserver"
 
-_LINE = re.compile(r"^([A-Za-z][^:@\n]{2,80}):[ \t]{0,4}<?(\S{1,254}@[^\s>]{1,254})>?[ \t]{0,4}$")
+_LINE = re.compile(r"^([A-Za-z][^:@\n]{2,80}):[ \t]{0,4}<?(" + PATH_ADDRESS + r")>?[ \t]{0,4}$")
 _RESPONSE = re.compile(r"(?i)^(?:body of message generated response|smtp error)[^:\n]{0,40}:")
 
 

@@ -12,12 +12,13 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import PATH_ADDRESS
 from ..message import Mail
 from ._shared import blocks, markers, views
 
 NAME = "kddi"
 
-_TO = re.compile(r"(?i)^[ \t]{0,8}could not be delivered to:[ \t]{0,4}<?(\S{1,254}@[^\s>]{1,254})>?")
+_TO = re.compile(r"(?i)^[ \t]{0,8}could not be delivered to:[ \t]{0,4}<?(" + PATH_ADDRESS + r")>?")
 _DOMAINS = ("dion.ne.jp", "auone-net.jp")
 
 

@@ -7,12 +7,13 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import token
 from ..message import Mail
 from ._shared import blocks, views
 
 NAME = "mailfoundry"
 
-_UNABLE = re.compile(r"(?im)^unable to deliver message to:[ \t]{0,8}<?([^<>\s]{1,320})>?[ \t]*$")
+_UNABLE = re.compile(r"(?im)^unable to deliver message to:[ \t]{0,8}<?(" + token() + r")>?[ \t]*$")
 _SERVER = re.compile(r"(?i)server[ \t]{1,4}(\S{1,255}?)\[[0-9a-f.:]{3,45}\][ \t]{1,4}failed with:[ \t]{0,4}")
 
 

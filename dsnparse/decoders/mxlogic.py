@@ -9,12 +9,13 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address
 from ..message import Mail
 from ._shared import blocks, smtp
 
 NAME = "mxlogic"
 
-_RCPT_LINE = re.compile(r"^[ \t]{1,8}<?([^<>\s:]{1,320}@[^<>\s:]{1,255})>?:?[ \t]*(.*)$")
+_RCPT_LINE = re.compile(r"^[ \t]{1,8}<?(" + address(r"[^<>\s:]") + r")>?:?[ \t]*(.*)$")
 
 
 def matches(mail: Mail) -> bool:

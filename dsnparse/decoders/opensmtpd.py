@@ -12,6 +12,7 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address
 from ..message import Mail
 from ._shared import blocks, markers, smtp, views
 
@@ -19,7 +20,9 @@ NAME = "opensmtpd"
 
 _INTRO = "this is the mailer-daemon, please do not reply to this e"
 _LIST_START = re.compile(r"(?i)(?:following list of recipients|list of recipients):\s{0,4}$")
-_LINE = re.compile(r"^[ \t]{0,8}<?([^\s<>:]{1,320}@[A-Za-z0-9.\[\]:-]{1,255}?)>?:[ \t]{1,8}(\S.{0,2000})$")
+_LINE = re.compile(
+    r"^[ \t]{0,8}<?(" + address(r"[^\s<>:]", r"[A-Za-z0-9.\[\]:-]", lazy=True) + r")>?:[ \t]{1,8}(\S.{0,2000})$"
+)
 _RECEIVED = re.compile(r"\(OpenSMTPD\)")
 
 

@@ -17,6 +17,7 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address, token
 from ..message import Mail
 from ..standard.dsn import join_reply
 from ._shared import blocks, smtp
@@ -31,10 +32,10 @@ _SUBJECTS = (
 )
 # One recipient paragraph, joined: "<rcpt> (expanded from <alias>): text".
 _ENTRY = re.compile(
-    r"<([^<>\s]{1,320}@[^<>\s]{1,255})>"
-    r"(?:[ \t]{1,8}\(expanded[ \t]{1,8}from[ \t]{1,8}<([^<>\s]{1,320})>\))?:[ \t]{0,8}(.{1,4000})"
+    r"<(" + address(r"[^<>\s]") + r")>"
+    r"(?:[ \t]{1,8}\(expanded[ \t]{1,8}from[ \t]{1,8}<(" + token() + r")>\))?:[ \t]{0,8}(.{1,4000})"
 )
-_ENTRY_START = re.compile(r"<[^<>\s]{1,320}@[^<>\s]{1,255}>(?::|[ \t]{1,8}\(expanded)")
+_ENTRY_START = re.compile(r"<" + address(r"[^<>\s]") + r">(?::|[ \t]{1,8}\(expanded)")
 _IN_REPLY = re.compile(r"(?i)\s{0,4}\(in reply to [^()]{1,60}\)\s{0,4}$")
 _SAID = re.compile(r"(?i)\bsaid:\s{1,8}")
 # Transcript lines: " In:  RCPT TO:<a@b>", " Out: 550 5.1.1 ..."
@@ -42,7 +43,7 @@ _TRANSCRIPT = re.compile(r"^ (In|Out):[ \t]{1,4}(.{0,2000})$")
 _CONTINUED = re.compile(r"^[2-5]\d\d-")
 _REPLY_MAX = 4000
 """Characters of one transcript turn kept (a real SMTP reply is a few lines of at most 512)."""
-_RCPT = re.compile(r"(?i)^rcpt to:[ \t]{0,4}<([^<>\s]{1,320})>")
+_RCPT = re.compile(r"(?i)^rcpt to:[ \t]{0,4}<(" + token() + r")>")
 
 
 def matches(mail: Mail) -> bool:

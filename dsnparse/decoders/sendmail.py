@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address
 from ..message import Mail
 from ..standard.dsn import join_reply
 from ._shared import blocks, markers, smtp, views
@@ -40,13 +41,13 @@ _LIST = re.compile(
     r"(?i)^ {0,8}-{3,9} ?the following addresses had (?:permanent fatal errors|transient non-fatal errors|"
     r"delivery problems)"
 )
-_LIST_ENTRY = re.compile(r"^<?([^\s<>()]{1,320}@[^\s<>()]{1,255}?)>?(?:[ \t]{1,4}\([^()]{1,80}\))?\s{0,4}$")
+_LIST_ENTRY = re.compile(r"^<?(" + address(r"[^\s<>()]", lazy=True) + r")>?(?:[ \t]{1,4}\([^()]{1,80}\))?\s{0,4}$")
 _LIST_REASON = re.compile(r"(?i)^\s{1,12}\(reason:\s{0,4}(.{1,2000}?)\)?$")
 _TALKING = re.compile(r"(?i)^(?:\.\.\. )?while talking to ([A-Za-z0-9.\[\]:-]{1,255}?)\.?:\s{0,4}$")
 _VERDICT = re.compile(
-    r"^(?:([245]\d\d)(?: [245]\.\d{1,3}\.\d{1,3})? )?<?([^\s<>]{1,320}@[^\s<>]{1,255}?)>?\.\.\. ?(.{0,2000})$"
+    r"^(?:([245]\d\d)(?: [245]\.\d{1,3}\.\d{1,3})? )?<?(" + address(r"[^\s<>]", lazy=True) + r")>?\.\.\. ?(.{0,2000})$"
 )
-_RCPT = re.compile(r"(?i)^rcpt to:\s{0,4}<?([^\s<>]{1,320}@[^\s<>]{1,255}?)>?(?:\s|$)")
+_RCPT = re.compile(r"(?i)^rcpt to:\s{0,4}<?(" + address(r"[^\s<>]", lazy=True) + r")>?(?:\s|$)")
 _HOST_VERDICT = re.compile(r"^[245]\d\d ([A-Za-z0-9.-]{1,255}) \([a-z]{1,20}\)\.\.\. ")
 
 _REPLY_MAX = 4000

@@ -8,15 +8,16 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address, token
 from ..message import Mail
 from ._shared import blocks
 
 NAME = "surfcontrol"
 
 _FAILED = re.compile(
-    r"(?im)^([^\s:<>]{1,320}@[^\s:<>]{1,255}):[ \t]{0,4}\[([0-9a-f.:]{3,45})\],[ \t]{0,4}(.{1,1000})$"
+    r"(?im)^(" + address(r"[^\s:<>]") + r"):[ \t]{0,4}\[([0-9a-f.:]{3,45})\],[ \t]{0,4}(.{1,1000})$"
 )
-_ADDRESSED = re.compile(r"(?im)^addressed to:[ \t]{0,8}<?([^\s<>]{1,320})>?[ \t]*$")
+_ADDRESSED = re.compile(r"(?im)^addressed to:[ \t]{0,8}<?(" + token(r"[^\s<>]") + r")>?[ \t]*$")
 
 
 def matches(mail: Mail) -> bool:

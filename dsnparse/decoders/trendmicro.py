@@ -8,6 +8,7 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import token
 from ..message import Mail
 from ._shared import blocks, views
 
@@ -15,7 +16,7 @@ NAME = "trendmicro"
 
 _SENT = re.compile(r"(?i)^sen[dt][ \t]{1,4}<<<[ \t]{1,4}(RCPT[ \t]TO|MAIL[ \t]FROM|DATA)\b:?[ \t]*<?([^<>\s]{0,320})>?")
 _RECEIVED = re.compile(r"(?i)^received[ \t]{1,4}>>>[ \t]{1,4}(.{1,1000})$")
-_REASON = re.compile(r"(?i)^reason:[ \t]{1,8}(unable to deliver message to[ \t]{1,4}<([^<>\s]{1,320})>.{0,300})$")
+_REASON = re.compile(r"(?i)^reason:[ \t]{1,8}(unable to deliver message to[ \t]{1,4}<(" + token() + r")>.{0,300})$")
 
 
 def matches(mail: Mail) -> bool:

@@ -11,12 +11,13 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import PATH_ADDRESS
 from ..message import Mail
 from ._shared import blocks, markers, views
 
 NAME = "x1"
 
-_LINE = re.compile(r"^[ \t]{0,8}<?(\S{1,254}@[^\s>]{1,254})>?[ \t]{1,8}\[([^\]\n]{1,500})\][ \t]{0,8}$")
+_LINE = re.compile(r"^[ \t]{0,8}<?(" + PATH_ADDRESS + r")>?[ \t]{1,8}\[([^\]\n]{1,500})\][ \t]{0,8}$")
 
 
 def matches(mail: Mail) -> bool:

@@ -14,12 +14,13 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import PATH_ADDRESS
 from ..message import Mail
 from ._shared import blocks, markers, views
 
 NAME = "x2"
 
-_FAILED = re.compile(r"(?i)^[ \t]{0,4}delivery failed:[ \t]{0,4}<?(\S{1,254}@[^\s>]{1,254})>?[ \t]{0,4}$")
+_FAILED = re.compile(r"(?i)^[ \t]{0,4}delivery failed:[ \t]{0,4}<?(" + PATH_ADDRESS + r")>?[ \t]{0,4}$")
 _SAID = re.compile(r"(?i)^[ \t]{0,4}remote host said(?:\[[^\]\n]{0,40}\])?:[ \t]{0,4}(.{1,2000})$")
 _HOST = re.compile(r"^[ \t]{0,4}([A-Za-z0-9][A-Za-z0-9.:-]{0,253}[A-Za-z0-9])[ \t]{1,4}(?:failed|does not like)\b")
 _STEP = re.compile(r"(?i)^[ \t]{0,4}step:[ \t]{0,4}(rcpt|mail|data|helo|ehlo|conn)")

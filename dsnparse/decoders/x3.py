@@ -13,12 +13,13 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import PATH_ADDRESS
 from ..message import Mail
 from ._shared import blocks, markers, views
 
 NAME = "x3"
 
-_BULLET = re.compile(r"^[ \t]{0,8}\*[ \t]{1,8}<?(\S{1,254}@[^\s>]{1,254})>?[ \t]{0,8}$", re.M)
+_BULLET = re.compile(r"^[ \t]{0,8}\*[ \t]{1,8}<?(" + PATH_ADDRESS + r")>?[ \t]{0,8}$", re.M)
 _DETAIL = re.compile(
     r"^[ \t]{0,8}SMTP:([A-Za-z]{4})[ \t]{1,4}host[ \t]{1,4}([A-Za-z0-9][A-Za-z0-9.:-]{0,253}):[ \t]{1,4}(.{1,1000})$",
     re.M,

@@ -11,13 +11,14 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address
 from ..message import Mail
 from ._shared import blocks, markers
 
 NAME = "zoho"
 
 _LINE = re.compile(
-    r"(?m)^[ \t]{0,4}([^\s,<>@]{1,320}@[^\s,<>@]{1,255})[ \t]{0,4}([^,\n]{0,80}),[ \t]{0,2}ERROR_CODE[ \t]{0,2}:"
+    r"(?m)^[ \t]{0,4}(" + address(r"[^\s,<>@]") + r")[ \t]{0,4}([^,\n]{0,80}),[ \t]{0,2}ERROR_CODE[ \t]{0,2}:"
     r"[ \t]{0,2}(\d{3})?[ \t]{0,2},[ \t]{0,2}ERROR_(?:CODE|DESCRIPTION)[ \t]{0,2}:[ \t]{0,2}([^\n]{0,1000})$"
 )
 

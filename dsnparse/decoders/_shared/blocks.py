@@ -9,18 +9,19 @@ from collections.abc import Iterable
 
 from ... import addresses
 from ...facts import Facts, by_recipient, find_reply_code, find_status
+from ...grammar import ADDRESS, address
 from ...message import Mail
 from ...phrases import cut_original
 from ...standard.dsn import join_reply, read_inline, report_date
 from . import smtp
 from .markers import reason_table
 
-ANGLE_RECIPIENT = re.compile(r"<([^<>\s@]{1,320}@[^<>\s@]{1,255})>:[ \t]*")
+ANGLE_RECIPIENT = re.compile(r"<(" + ADDRESS + r")>:[ \t]*")
 """A recipient opening its block as ``<ADDR>: ...`` at the start of a line (Postfix wording, used by
 many providers; indented continuation lines that quote the address do not open a block)."""
 
 
-ANGLE_LINE = re.compile(r"^[ \t]{0,8}<([^<>\s]{1,254}@[^<>\s]{1,254})>:?[ \t]{0,8}$")
+ANGLE_LINE = re.compile(r"^[ \t]{0,8}<(" + address(r"[^<>\s]", path=True) + r")>:?[ \t]{0,8}$")
 """``<user@example.com>:`` alone on a line: the head of a qmail-style recipient block."""
 
 
