@@ -9,7 +9,7 @@ import re
 
 from .. import addresses
 from ..facts import Facts
-from ..grammar import ADDRESS
+from ..grammar import ANGLE_ADDRESS
 from ..message import Mail
 from ..standard.dsn import parse_groups
 from ._shared import blocks, views
@@ -18,7 +18,7 @@ NAME = "sendgrid"
 
 _INTRO = "automatically generated message from sendgrid"
 _LINE = re.compile(
-    r"(?m)^[^\s:<>]{0,64}:\d{0,20}:<(" + ADDRESS + r")>[ \t]{0,2}:[ \t]{0,2}([^\n]{1,2000})$"
+    r"(?m)^[^\s:<>]{0,64}:\d{0,20}:" + ANGLE_ADDRESS + r"[ \t]{0,2}:[ \t]{0,2}([^\n]{1,2000})$"
 )
 _REMOTE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9.-]{0,253}\.[A-Za-z]{2,63}):\[")
 

@@ -9,14 +9,14 @@ from collections.abc import Iterable
 
 from ... import addresses
 from ...facts import Facts, by_recipient, find_reply_code, find_status
-from ...grammar import ADDRESS, address
+from ...grammar import ANGLE_ADDRESS, address
 from ...message import Mail
 from ...phrases import cut_original
 from ...standard.dsn import join_reply, read_inline, report_date
 from . import smtp
 from .markers import reason_table
 
-ANGLE_RECIPIENT = re.compile(r"<(" + ADDRESS + r")>:[ \t]*")
+ANGLE_RECIPIENT = re.compile(ANGLE_ADDRESS + r":[ \t]*")
 """A recipient opening its block as ``<ADDR>: ...`` at the start of a line (Postfix wording, used by
 many providers; indented continuation lines that quote the address do not open a block)."""
 
