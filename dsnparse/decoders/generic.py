@@ -12,6 +12,8 @@ an SMTP reply or a status code) the ones that do not are dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from .. import addresses
 from ..facts import Facts, find_reply_code, find_status
@@ -87,7 +89,7 @@ def context(lines: list[str], index: int, addr: str | None = None) -> str:
     return join_reply(" ".join(s.strip() for s in out))
 
 
-def _candidates(line: str) -> list[str]:
+def _line_addresses(line: str) -> list[str]:
     """Addresses on a report line that may be failed recipients (not on a sender line)."""
     if line.strip().lower().startswith(tables().sender_labels):
         return []
@@ -110,47 +112,75 @@ def _evidence(text: str) -> bool:
     return bool(tables().failure.search(text) or find_reply_code(text) or find_status(text))
 
 
-def decode(mail: Mail) -> list[Facts]:
-    """Recipients found in the report text, each with the text around it as diagnostic."""
-    inline = read_inline(mail.report_text, mail)
-    if inline:
-        return inline
-    lines = report_lines(mail)
-    skip = views.senders(mail) | contacts(lines)
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    """An address on a report line, the text next to it, and whether that text says it failed."""
+
+    address: str
+    diagnostic: str
+    strong: bool
+
+
+def _mentions(lines: list[str], skip: set[str]) -> Iterator[_Mention]:
+    """Every address the report's lines name that may be a failed recipient, in order."""
+    for i, line in enumerate(lines):
+        if "@" not in line:
+            continue
+        for addr in _line_addresses(line):
+            if addr.lower() in skip or addresses.is_system(addr):
+                continue
+            diag = context(lines, i, addr)
+            yield _Mention(addr, diag, _evidence(diag))
+
+
+def _keep(found: dict[str, Facts], mentions: Iterable[_Mention], failed_somewhere: bool) -> dict[str, Facts]:
+    """The failed recipients among the mentions, added to ``found`` (keyed lower-cased): an
+    address next to failure evidence, or any address when the report says it failed somewhere;
+    when some have evidence, those without it are dropped."""
+    weak: set[str] = set()
+    for mention in mentions:
+        key = mention.address.lower()
+        known = found.get(key)
+        if known is not None:
+            if not known.diagnostic or (mention.strong and key in weak):
+                known.diagnostic = mention.diagnostic or None
+                if mention.strong:
+                    weak.discard(key)
+            continue
+        if not mention.strong and not failed_somewhere:
+            continue
+        found[key] = Facts(recipient=mention.address, diagnostic=mention.diagnostic or None, recipient_source="text")
+        if not mention.strong:
+            weak.add(key)
+    if len(weak) < len(found):
+        return {k: v for k, v in found.items() if k not in weak}
+    return found
+
+
+def _header_recipients(mail: Mail) -> dict[str, Facts]:
+    """The recipients of ``X-Failed-Recipients`` (keyed lower-cased)."""
     found: dict[str, Facts] = {}
     for header_value in mail.header_all("x-failed-recipients"):
         for addr in addresses.find_all(header_value):
             found.setdefault(addr.lower(), Facts(recipient=addr, recipient_source="x-failed-recipients"))
+    return found
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """Recipients found in the report text, each with the text around it as diagnostic: the
+    candidates (:func:`_mentions`), then the choice (:func:`_keep`)."""
+    inline = read_inline(mail.report_text, mail)
+    if inline:
+        return inline
+    lines = report_lines(mail)
     whole = "\n".join(lines)
     failed_somewhere = bool(tables().failure.search(whole)) or _daemon_subject(mail)
-    weak: set[str] = set()
-    for i, line in enumerate(lines):
-        if "@" not in line:
-            continue
-        for addr in _candidates(line):
-            key = addr.lower()
-            if key in skip or addresses.is_system(addr):
-                continue
-            diag = context(lines, i, addr)
-            strong = _evidence(diag)
-            if key in found:
-                known = found[key]
-                if not known.diagnostic or (strong and key in weak):
-                    known.diagnostic = diag or None
-                    if strong:
-                        weak.discard(key)
-                continue
-            if not strong and not failed_somewhere:
-                continue
-            found[key] = Facts(recipient=addr, diagnostic=diag or None, recipient_source="text")
-            if not strong:
-                weak.add(key)
-    if len(weak) < len(found):
-        found = {k: v for k, v in found.items() if k not in weak}
+    mentions = _mentions(lines, views.senders(mail) | contacts(lines))
+    found = _keep(_header_recipients(mail), mentions, failed_somewhere)
     if not found:
         if not failed_somewhere:
             return []
-        found[""] = Facts()
+        found = {"": Facts()}
     for facts in found.values():
         if not facts.diagnostic:
             facts.diagnostic = _failure_sentence(lines)
