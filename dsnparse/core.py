@@ -206,27 +206,40 @@ def _complete(mail: Mail, facts: list[Facts]) -> list[Facts]:
     """Recipient fall-backs, action inference and de-duplication for failure facts."""
     if not facts:
         facts = [Facts()]
-    missing = [f for f in facts if not f.recipient]
-    if missing:
-        for candidate, origin in _fallback_recipients(mail, facts):
-            if not missing:
-                break
-            target = missing.pop(0)
-            target.recipient, target.recipient_source = candidate, origin
-    delay: bool | None = None  # read from the text only when a fact needs it
-    for f in facts:
-        if f.action is None:
-            if delay is None:
-                delay = _is_delay_notice(mail)
-            if f.status and f.status[0] == "2":
-                f.action = "delivered"
-            elif delay and not (f.status or "").startswith("5"):
-                f.action = "delayed"
-            else:
-                f.action = "failed"
+    _fill_recipients(mail, facts)
+    _infer_actions(mail, facts)
     out = by_recipient(f for f in facts if f.recipient is not None)
     anonymous = [f for f in facts if f.recipient is None]
     return out + anonymous[: 0 if out else 1]
+
+
+def _fill_recipients(mail: Mail, facts: list[Facts]) -> None:
+    """Give facts without a recipient the fall-back recipients, in order."""
+    missing = [f for f in facts if not f.recipient]
+    if not missing:
+        return
+    for candidate, origin in _fallback_recipients(mail, facts):
+        if not missing:
+            break
+        target = missing.pop(0)
+        target.recipient, target.recipient_source = candidate, origin
+
+
+def _infer_actions(mail: Mail, facts: list[Facts]) -> None:
+    """An action for facts without one: ``delivered`` for a 2.x.x status, ``delayed`` in a delay
+    notice (unless the status is permanent), else ``failed``."""
+    delay: bool | None = None  # read from the text only when a fact needs it
+    for f in facts:
+        if f.action is not None:
+            continue
+        if delay is None:
+            delay = _is_delay_notice(mail)
+        if f.status and f.status[0] == "2":
+            f.action = "delivered"
+        elif delay and not (f.status or "").startswith("5"):
+            f.action = "delayed"
+        else:
+            f.action = "failed"
 
 
 def _fallback_recipients(mail: Mail, facts: list[Facts]) -> list[tuple[str, str]]:

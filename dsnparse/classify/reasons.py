@@ -228,30 +228,38 @@ def _is_temporary(facts: Facts) -> bool:
 
 def _weigh(facts: Facts, text: str, command: str | None) -> Decision | None:
     """Status code against phrases, then the guards."""
-    t = tables()
     by_status = from_status(facts.status)
-    by_text = from_phrases(text)
-    if by_status and by_text and by_status != by_text:
-        status_reason = t.reasons.get(by_status)
-        if status_reason is not None and status_reason.yields(by_text):
-            decision = Decision(by_text, "phrase")
-        else:
-            decision = Decision(by_status, "status")
-    elif by_status:
-        decision = Decision(by_status, "status")
-    elif by_text:
-        decision = Decision(by_text, "phrase")
-    else:
+    decision = _status_or_phrase(by_status, from_phrases(text))
+    if decision is None:
         return None
+    return _guarded(decision, by_status, text, command) or decision
+
+
+def _status_or_phrase(by_status: str | None, by_text: str | None) -> Decision | None:
+    """The status code's reason, unless it yields to the phrases' (its ``yields_to``)."""
+    if by_status and by_text and by_status != by_text:
+        status_reason = tables().reasons.get(by_status)
+        if status_reason is not None and status_reason.yields(by_text):
+            return Decision(by_text, "phrase")
+        return Decision(by_status, "status")
+    if by_status:
+        return Decision(by_status, "status")
+    if by_text:
+        return Decision(by_text, "phrase")
+    return None
+
+
+def _guarded(decision: Decision, by_status: str | None, text: str, command: str | None) -> Decision | None:
+    """The reason a ``[[guard]]`` turns the decision into, when the SMTP session contradicts it."""
     from_text = decision.rule == "phrase" and by_status != decision.reason
-    for guard in t.guards:
+    for guard in tables().guards:
         if guard.reason != decision.reason or not (from_text or guard.also_status):
             continue
         if guard.phrases is not None and not guard.phrases.search(text):
             continue
         if command in guard.commands or (guard.without_evidence and command is None and by_status is None):
             return Decision(guard.becomes, f"guard:{command or 'no-evidence'}")
-    return decision
+    return None
 
 
 _FALLBACK_COMMAND = {"HELO": "blocked", "EHLO": "blocked", "CONN": "blocked"}
@@ -274,13 +282,19 @@ def explain(facts: Facts, *, recipient_domain: str | None = None) -> Decision:
         if row is not None and row.when_temporary and _is_temporary(facts):
             return Decision(row.when_temporary, decision.rule)
         return decision
+    return _fallback(facts, text, command)
+
+
+def _fallback(facts: Facts, text: str, command: str | None) -> Decision:
+    """When neither status code nor phrases decide: the X-Unix, command, reply-code and delay
+    fall-backs, else ``onhold`` (something to go on) or ``undefined`` (nothing)."""
     if (facts.diagnostic_type or "").lower().startswith("x-unix"):
         return Decision("mailererror", "fallback:x-unix")
     if command in _FALLBACK_COMMAND:
         return Decision(_FALLBACK_COMMAND[command], f"fallback:{command}")
     if not facts.status and facts.reply_code:
-        if facts.reply_code in t.by_reply:
-            return Decision(t.by_reply[facts.reply_code], "fallback:reply-code")
+        if facts.reply_code in tables().by_reply:
+            return Decision(tables().by_reply[facts.reply_code], "fallback:reply-code")
         if _SYNTAX_REPLY.fullmatch(facts.reply_code):
             return Decision("syntaxerror", "fallback:reply-code")
     if facts.action == "delayed":
