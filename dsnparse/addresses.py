@@ -42,10 +42,9 @@ _SYSTEM_LOCALS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "maild
 
 
 @lru_cache(maxsize=4096)
-def normalize(candidate: str | None) -> str | None:
-    """A clean, validated address (``local@domain``, domain lower-cased) from one candidate
-    string such as ``<Alice@Example.COM>``, ``rfc822;alice@example.com`` or ``"A" <a@b.example>``;
-    ``None`` when it holds no valid address."""
+def _unwrapped(candidate: str | None) -> str | None:
+    """The address part of a candidate: without its DSN address type (``rfc822;``), display name
+    and angle brackets, wrappers and ``mailto:``; None when empty or too long to be one (512)."""
     if not candidate:
         return None
     text = candidate.strip()
@@ -60,7 +59,15 @@ def normalize(candidate: str | None) -> str | None:
     text = text.strip(_WRAPPERS).rstrip(".")
     if text.lower().startswith("mailto:"):
         text = text[7:]
-    if "@" not in text:
+    return text
+
+
+def normalize(candidate: str | None) -> str | None:
+    """A clean, validated address (``local@domain``, domain lower-cased) from one candidate
+    string such as ``<Alice@Example.COM>``, ``rfc822;alice@example.com`` or ``"A" <a@b.example>``;
+    ``None`` when it holds no valid address."""
+    text = _unwrapped(candidate)
+    if text is None or "@" not in text:
         return None
     local, _, domain = text.rpartition("@")
     if not local or not domain:

@@ -33,18 +33,24 @@ def matches(mail: Mail) -> bool:
     return markers.marked(NAME, mail.subject + "\n" + views.head(mail, 1500))
 
 
-def decode(mail: Mail) -> list[Facts]:
-    """The bracketed addresses (or, when the notice lists none, one fact for the fall-back
-    recipient), with the transcript's reply or the notice's sentence."""
-    rows = views.lines(mail)
-    text = " ".join(r.strip() for r in rows if _SENTENCE.search(r) and not _ADDRESS.match(r))
-    command, reply = smtp.transcript(rows)
+def _bracketed(rows: list[str]) -> list[str]:
+    """The bracketed addresses of the notice, each once, in order."""
     found: list[str] = []
     for row in rows:
         m = _ADDRESS.match(row)
         addr = addresses.normalize(m.group(1)) if m else None
         if addr and addr.lower() not in {a.lower() for a in found}:
             found.append(addr)
+    return found
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """The bracketed addresses (or, when the notice lists none, one fact for the fall-back
+    recipient), with the transcript's reply or the notice's sentence."""
+    rows = views.lines(mail)
+    text = " ".join(r.strip() for r in rows if _SENTENCE.search(r) and not _ADDRESS.match(r))
+    command, reply = smtp.transcript(rows)
+    found = _bracketed(rows)
     if not found and not text:
         return []
     out: list[Facts] = []

@@ -55,6 +55,14 @@ def _response(text: str) -> str:
     return " ".join(out)
 
 
+def _named(mail: Mail, body: str) -> tuple[list[str], str]:
+    """The recipients the text names, else those of ``X-Failed-Recipients``, and which it was."""
+    named = [m.group(1) for m in _NAMED.finditer(" ".join(body.split()))]
+    if named:
+        return named, "text"
+    return [a for v in mail.header_all("x-failed-recipients") for a in addresses.find_all(v)], "x-failed-recipients"
+
+
 def decode(mail: Mail) -> list[Facts]:
     """One fact per recipient named in the text (else per ``X-Failed-Recipients`` address)."""
     text = cut_original(mail.report_text)
@@ -66,11 +74,7 @@ def decode(mail: Mail) -> list[Facts]:
     said = _RESPONSE.search(body)
     explanation = " ".join(body[: said.start() if said else _MAX_EXPLANATION].split())
     diagnostic = response or explanation
-    named = [m.group(1) for m in _NAMED.finditer(" ".join(body.split()))]
-    source = "text"
-    if not named:
-        named = [a for v in mail.header_all("x-failed-recipients") for a in addresses.find_all(v)]
-        source = "x-failed-recipients"
+    named, source = _named(mail, body)
     reasons = markers.reason_table("gmail")
     out: list[Facts] = []
     for candidate in named:
