@@ -41,7 +41,6 @@ _ANGLED = re.compile(r"<(" + token() + r")>")
 _SYSTEM_LOCALS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "maildaemon", "mailerdaemon"})
 
 
-@lru_cache(maxsize=4096)
 def _unwrapped(candidate: str | None) -> str | None:
     """The address part of a candidate: without its DSN address type (``rfc822;``), display name
     and angle brackets, wrappers and ``mailto:``; None when empty or too long to be one (512)."""
@@ -62,6 +61,7 @@ def _unwrapped(candidate: str | None) -> str | None:
     return text
 
 
+@lru_cache(maxsize=4096)
 def normalize(candidate: str | None) -> str | None:
     """A clean, validated address (``local@domain``, domain lower-cased) from one candidate
     string such as ``<Alice@Example.COM>``, ``rfc822;alice@example.com`` or ``"A" <a@b.example>``;
