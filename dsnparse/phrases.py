@@ -272,6 +272,12 @@ def tables() -> PhraseTables:
     )
 
 
+def is_daemon(address: str) -> bool:
+    """True when an address (or display name) belongs to a daemon: its local part holds one of
+    the ``bounce_senders`` phrases (MAILER-DAEMON, postmaster, Mail Delivery System...)."""
+    return bool(tables().bounce_sender.search(address.split("@", 1)[0]))
+
+
 def cut_original(text: str) -> str:
     """Text before the first line that announces a quoted original message."""
     m = tables().original_marker.search(text)

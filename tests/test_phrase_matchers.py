@@ -79,7 +79,7 @@ def _packaged_tables() -> list[list[tuple[str, list[str]]]]:
     reasons = load_toml("reasons.toml").get("reason", [])
     markers = load_toml("decoder_markers.toml")
     finality = load_toml("finality.toml")
-    commands = load_toml("reasons.toml").get("commands")
+    commands = load_toml("smtp_commands.toml").get("hints")
     return [
         [(str(r["name"]), [str(p) for p in r.get("phrases", [])]) for r in reasons if isinstance(r, dict)]
         if isinstance(reasons, list) else [],

@@ -211,39 +211,53 @@ def choose_status(field: str | None, diagnostic: str | None) -> tuple[str | None
     return status, find_reply_code(diagnostic)
 
 
+def _recipients(group: dict[str, str]) -> tuple[str | None, str | None]:
+    """``(recipient, original recipient)``: Final-Recipient, else X-Actual-Recipient, else the
+    Original-Recipient."""
+    recipient = _address(group.get("final-recipient")) or _address(group.get("x-actual-recipient"))
+    original = _address(group.get("original-recipient"))
+    return addresses.internet_recipient(recipient, original), original
+
+
+def _date(group: dict[str, str], per_message: dict[str, str], mail: Mail | None) -> str | None:
+    """Last-Attempt-Date, else the message's Arrival-Date, else the report's own Date."""
+    date = iso_date(group.get("last-attempt-date") or per_message.get("arrival-date"))
+    if date is None and mail is not None:
+        date = mail.memo(report_date)
+    return date
+
+
+def _group_facts(group: dict[str, str], per_message: dict[str, str], mail: Mail | None) -> Facts:
+    """The facts of one per-recipient group, the per-message group supplying defaults."""
+    diag_field = group.get("diagnostic-code")
+    diagnostic = join_reply(_value(diag_field) or "") or None
+    recipient, original = _recipients(group)
+    status, reply_code = choose_status(group.get("status"), diagnostic)
+    return Facts(
+        recipient=recipient,
+        original_recipient=original,
+        action=normalize_action(group.get("action")),
+        status=status,
+        reply_code=reply_code,
+        diagnostic=diagnostic,
+        diagnostic_type=_type(diag_field),
+        remote_mta=_value(group.get("remote-mta")),
+        reporting_mta=_value(group.get("reporting-mta") or per_message.get("reporting-mta")),
+        date=_date(group, per_message, mail),
+        recipient_source="report" if recipient else None,
+        comment=status_comment(group.get("status")),
+    )
+
+
 def facts_from_groups(groups: list[dict[str, str]], mail: Mail | None = None) -> list[Facts]:
     """Per-recipient facts from DSN field groups (the per-message group supplies defaults)."""
     per_message: dict[str, str] = {}
     out: list[Facts] = []
     for group in groups:
-        if not any(k in group for k in _PER_RECIPIENT):
+        if any(k in group for k in _PER_RECIPIENT):
+            out.append(_group_facts(group, per_message, mail))
+        else:
             per_message.update({k: v for k, v in group.items() if k not in per_message})
-            continue
-        diag_field = group.get("diagnostic-code")
-        diagnostic = join_reply(_value(diag_field) or "") or None
-        status, reply_code = choose_status(group.get("status"), diagnostic)
-        recipient = _address(group.get("final-recipient")) or _address(group.get("x-actual-recipient"))
-        original = _address(group.get("original-recipient"))
-        recipient = addresses.internet_recipient(recipient, original)
-        date = iso_date(group.get("last-attempt-date") or per_message.get("arrival-date"))
-        if date is None and mail is not None:
-            date = mail.memo(report_date)
-        out.append(
-            Facts(
-                recipient=recipient,
-                original_recipient=original,
-                action=normalize_action(group.get("action")),
-                status=status,
-                reply_code=reply_code,
-                diagnostic=diagnostic,
-                diagnostic_type=_type(diag_field),
-                remote_mta=_value(group.get("remote-mta")),
-                reporting_mta=_value(group.get("reporting-mta") or per_message.get("reporting-mta")),
-                date=date,
-                recipient_source="report" if recipient else None,
-                comment=status_comment(group.get("status")),
-            )
-        )
     return out
 
 

@@ -3,55 +3,22 @@ MTA's sentence, a provider's phrase or a ``>>>``/``<<<`` transcript), the remote
 the reply itself with its codes.
 
 Not a decoder (it has no ``matches``/``decode``): every decoder that reads SMTP wording uses it,
-so that each of them stays a format reader only. Pure functions of text; the provider phrases
-that name a command are data (``data/smtp_commands.toml``).
+so that each of them stays a format reader only. Pure functions of text; which command a reply
+answered is :mod:`dsnparse.commands` (one table, one precedence), asked here for one step.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
-from ..facts import Facts, find_reply_code, find_status
-from ..phrases import any_of
-from ..rows import load_rows
-from ..standard.dsn import join_reply
+from ...commands import answered, transcript_verb
+from ...facts import Facts, find_reply_code, find_status
+from ...standard.dsn import join_reply
 
-# "... in reply to RCPT TO command", "after MAIL FROM:<a@b>", ">>> DATA", "after end of data".
-_COMMAND_WORDS = (
-    ("rcpt to", "RCPT"), ("rcpt", "RCPT"), ("mail from", "MAIL"), ("mail", "MAIL"),
-    ("end of data", "DATA"), ("data", "DATA"), ("sending data block", "DATA"), ("message body", "DATA"),
-    ("initial connection", "CONN"), ("connect", "CONN"), ("greeting", "CONN"), ("banner", "CONN"),
-    ("ehlo", "EHLO"), ("helo", "HELO"), ("starttls", "STARTTLS"), ("auth", "AUTH"), ("quit", "QUIT"),
-    ("bdat", "DATA"), ("xforward", "XFORWARD"),
-)
-_COMMAND = re.compile(
-    r"(?i)(?:\bin reply to|\bafter(?: pipelined)?|^>>>|\bwhile sending|\bwhile receiving the initial server|"
-    r"\bwhile performing the)"
-    r"[ \t]{1,4}(rcpt to|rcpt|mail from|mail|end of data|data|sending data block|message body|initial connection|"
-    r"connect|greeting|banner|ehlo|helo|starttls|auth|quit|bdat|xforward)\b",
-    re.M,
-)
-_COMMAND_LEADS = ("in reply to", "after", ">>>", "while sending", "while receiving", "while performing")
-"""What :data:`_COMMAND` cannot match without (lower-cased): a text without any is not searched."""
-_REFUSED_GREETING = "refused to talk to me"
-# SMTP transcript lines as Courier, sendmail and others quote them, and the verbs sent in them.
+# SMTP transcript lines as Courier, sendmail and others quote them (verbs: dsnparse.commands).
 _SENT = re.compile(r"^[ \t]{0,8}>>>[ \t]{0,4}([A-Za-z]{4,8})\b")
 _RECEIVED = re.compile(r"^[ \t]{0,8}<<<[ \t]{0,4}(.*)$")
-_VERBS = {
-    "rcpt": "RCPT",
-    "mail": "MAIL",
-    "data": "DATA",
-    "helo": "HELO",
-    "ehlo": "EHLO",
-    "quit": "QUIT",
-    "bdat": "DATA",
-    "auth": "AUTH",
-    "rset": "RSET",
-    "starttls": "STARTTLS",
-}
 # "host mx.example.net[192.0.2.1] said:", "host mx.example.net [192.0.2.1]:", "connect to mx[...]".
 _REMOTE_NAMED = re.compile(
     r"(?i)(?:\bhost|\bconnect to|\btalking to|\bfrom remote host|\bremote host)[ \t:]{1,4}"
@@ -74,46 +41,17 @@ _REPLY_STATUS = re.compile(r"(?<![\d.])([245]\d\d)[ -]'?([245]\.\d{1,3}\.\d{1,3}
 
 
 def command(text: str | None) -> str | None:
-    """The SMTP command a reply answered, from an MTA's wording like ``in reply to RCPT TO
-    command``, ``after MAIL FROM:`` or a ``>>> DATA`` transcript line (the last one named wins);
-    ``CONN`` for a greeting refused (Postfix's "refused to talk to me")."""
-    if not text:
-        return None
-    if text.isascii():  # (re.I folds some non-ASCII letters that str.lower does not)
-        lowered = text.lower()
-        if not any(lead in lowered for lead in _COMMAND_LEADS):
-            return "CONN" if _REFUSED_GREETING in lowered else None
-    found = None
-    for m in _COMMAND.finditer(text):
-        found = m.group(1).lower()
-    if found is None:
-        return "CONN" if _REFUSED_GREETING in text.lower() else None
-    return dict(_COMMAND_WORDS)[found]
-
-
-@dataclass(frozen=True, slots=True)
-class CommandPhraseRow:
-    """A provider's phrase naming the SMTP command a reply answered (``data/smtp_commands.toml``)."""
-
-    phrase: str
-    command: str
-
-
-@lru_cache(maxsize=1)
-def _command_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
-    table = {row.phrase.lower(): row.command for row in load_rows("smtp_commands.toml", "commands", CommandPhraseRow)}
-    return any_of(list(table)), table
+    """The SMTP command a reply answered, from an MTA's own narration (``in reply to RCPT TO
+    command``, ``after MAIL FROM:``, ``>>> DATA``; the last one named wins): the ``sentence``
+    step of :func:`dsnparse.commands.answered`."""
+    return answered(text, ("sentence",))
 
 
 def command_phrase(text: str | None) -> str | None:
-    """The SMTP command a failure answered, from the phrases of ``data/smtp_commands.toml`` that
-    providers write (``in reply to RCPT TO command``, ``after end of data``, ``[MAIL_FROM]``; the
-    first one in the text), else None."""
-    if not text:
-        return None
-    pattern, table = _command_phrases()
-    m = pattern.search(text)
-    return table.get(m.group(0).lower()) if m else None
+    """The SMTP command a failure answered, from a provider's phrase (``after end of data``,
+    ``[MAIL_FROM]``; the first one in the text): the ``phrase`` step of
+    :func:`dsnparse.commands.answered`."""
+    return answered(text, ("phrase",))
 
 
 def transcript(rows: list[str]) -> tuple[str | None, str | None]:
@@ -124,7 +62,7 @@ def transcript(rows: list[str]) -> tuple[str | None, str | None]:
     for row in rows:
         sent = _SENT.match(row)
         if sent:
-            sent_command = _VERBS.get(sent.group(1).lower(), sent_command)
+            sent_command = transcript_verb(sent.group(1)) or sent_command
             reply = []
             continue
         got = _RECEIVED.match(row)
