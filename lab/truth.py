@@ -50,7 +50,8 @@ def dsn_groups(raw: bytes) -> list[dict[str, str]]:
         if part.get_content_type() in ("message/delivery-status", "message/global-delivery-status"):
             payload = part.get_payload()
             if isinstance(payload, list):
-                text = "\n\n".join(p.as_string() for p in payload)
+                # as_bytes keeps the 8-bit (RFC 6533 utf-8) fields as they were
+                text = b"\n\n".join(p.as_bytes() for p in payload).decode("utf-8", "replace")
             else:
                 data = part.get_payload(decode=True) or payload.encode("utf-8", "surrogateescape")
                 text = data.decode("utf-8", "replace")
