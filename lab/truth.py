@@ -103,6 +103,8 @@ def expected(case: dict[str, Any], mta: str, me: str, raw: bytes, table: dict[st
             known = False   # the MTA's own words on the last error are not in this notice
         if not known:
             r["reason"] = unquoted
+        if r.get("original_recipient") and r["original_recipient"].lower() not in text:
+            r.pop("original_recipient")   # the MTA dropped the ORCPT: nothing for a parser to find
         if r.get("status") == "report":
             if g is None or "status" not in g:
                 raise ValueError(f"{case['name']}/{mta}: no Status: for {r['recipient']} in the report")
