@@ -130,6 +130,6 @@ def test_check_takes_the_shared_record_options(tmp_path: Path, capsys: pytest.Ca
         with pytest.raises(SystemExit) as stop:
             run([*usage_error, str(tmp_path)], capsys)
         assert stop.value.code == 2
-    pin(tmp_path, USERUNKNOWN, {"records": [{"flags": ["limit:header_bytes", "limit:message_bytes"],
+    pin(tmp_path, USERUNKNOWN, {"records": [{"flags": ["limit:message_bytes", "limit:header_bytes"],
                                              "reason": "userunknown", "status": "5.1.1"}]})
     assert run(["--limit", "message_bytes=1500", str(tmp_path)], capsys)[0] == 0

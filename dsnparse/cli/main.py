@@ -40,8 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="dsnparse",
         description="Parse bounce messages (files, directories, mbox, Maildir, stdin; gzip, bzip2 or xz "
-        "compressed or not) into bounce records. Other commands: check, ingest, suppressions, incidents, imap, "
-        "completion (dsnparse COMMAND --help).",
+        "compressed or not) into bounce records. Other commands: check, ingest, reparse, suppressions, incidents, "
+        "imap, completion (dsnparse COMMAND --help).",
         epilog="Exit status: 0 every input read, 1 some input could not be read or parsed, 2 usage error.",
     )
     add_paths(ap)
