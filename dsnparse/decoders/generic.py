@@ -18,6 +18,7 @@ from ..facts import Facts, find_reply_code, find_status
 from ..message import Mail
 from ..phrases import cut_original, tables
 from ..standard.dsn import join_reply, read_inline
+from . import report
 
 NAME = "generic"
 
@@ -225,15 +226,10 @@ def _beside(lines: list[str], index: int, addr: str) -> str:
     return join_reply(" ".join(out))
 
 
-_DISPLAY_NAME = re.compile(r'^[ \t]{0,12}"[^"\n]{0,200}"[ \t]{0,4}(?=<)')
-
-
 def _bare(line: str) -> str | None:
-    """The lower-cased address when a line holds nothing else (in angle brackets or not, after a
-    quoted display name or not: ``"Jo" <jo@example.net>``)."""
-    value = _DISPLAY_NAME.sub("", line).strip().strip("<>").rstrip(":;,.").strip("<>")
-    m = addresses.ADDRESS_IN_TEXT.fullmatch(value)
-    return m.group(1).lower() if m else None
+    """The lower-cased address when a line holds nothing else (:func:`.report.bare_address`)."""
+    addr = report.bare_address(line)
+    return addr.lower() if addr else None
 
 
 def _daemon_subject(mail: Mail) -> bool:
