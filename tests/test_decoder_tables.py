@@ -54,4 +54,5 @@ def test_markers_identify_only_their_own_format() -> None:
     assert not report.marked("courier", sample)
     assert not report.marked("no-such-decoder", sample)
     assert set(load_toml("decoder_markers.toml")) <= {d.NAME for d in ORDER} | {"domino", "apachejames_details",
-                                                                                 "exchange2007_details"}
+                                                                                 "exchange2007_details",
+                                                                                 "aol_screen_names"}
