@@ -30,6 +30,7 @@ from . import mime
 from .errors import InputError
 from .indexed import POLICY, IndexedMessage
 from .limits import DEFAULT_LIMITS, Limits
+from .phrases import is_daemon
 
 #: Content types that carry the returned original message (or its headers).
 ORIGINAL_TYPES = frozenset(
@@ -382,6 +383,28 @@ class Mail:
             values = self._decoded_all[name] = tuple(self._decode_header(v) for v in raw_headers(self.message, name))
         return list(values)
 
+    def raw(self, name: str) -> str | None:
+        """The first value of a header of the bounce as the parser holds it (not decoded), None
+        when absent: for presence tests and patterns written against the undecoded text."""
+        value = self.message.get(name)
+        return None if value is None else str(value)
+
+    @lazy
+    def received(self) -> tuple[str, ...]:
+        """The bounce's own Received headers, undecoded, newest first: the one reader of them."""
+        return tuple(str(v) for v in self.message.get_all("received", []))
+
+    @lazy
+    def boundary(self) -> str:
+        """The bounce's top-level MIME boundary parameter (empty when none)."""
+        return str(self.message.get_param("boundary", "") or "")
+
+    @lazy
+    def from_daemon(self) -> bool:
+        """True when the bounce's From is a daemon's (MAILER-DAEMON, postmaster, Mail Delivery
+        System...): the one daemon-sender test (:func:`.phrases.is_daemon` on :attr:`sender`)."""
+        return is_daemon(self.sender)
+
     @lazy
     def header_names(self) -> frozenset[str]:
         """The lower-cased names of the bounce's own headers."""
@@ -641,23 +664,17 @@ def _repair_boundary(msg: Message, limits: Limits, defects: list[str]) -> Messag
 
 
 def _prune(msg: Message, limits: Limits, defects: list[str]) -> Message:
-    """Cut a parsed tree, in place, to ``max_depth`` levels and ``max_parts`` parts, so that no
-    later walk over it (recursive or not) goes deeper or longer (flags ``limit:depth``/``parts``),
-    and drop the ``charset`` parameter of 8-bit text that no text codec can honour (the stdlib's
-    ``get_payload`` decodes 8-bit text with it and would raise: ``undefined``, ``idna``, RFC 2231
-    values it cannot read; ASCII text never meets its charset there), flagged ``BadCharset``."""
+    """Cut a parsed tree, in place, to ``max_depth`` levels and ``max_parts`` parts.
+
+    No later walk over it (recursive or not) then goes deeper or longer (flags
+    ``limit:depth``/``parts``). The same walk drops unusable charsets
+    (:func:`_drop_unusable_charset`), so the tree is visited once.
+    """
     seen = 0
     stack: list[tuple[Message, int]] = [(msg, 0)]
     while stack:
         part, depth = stack.pop()
-        text = part._payload  # type: ignore[attr-defined]
-        if isinstance(text, str) and not text.isascii():
-            ctype = part.get("content-type")  # parse the parameters only when one can be a charset
-            charset = part.get_param("charset") if ctype is not None and "charset" in str(ctype).lower() else None
-            if charset is not None and (not isinstance(charset, str) or _codec(charset) is None):
-                part.del_param("charset")
-                if "BadCharset" not in defects:
-                    defects.append("BadCharset")
+        _drop_unusable_charset(part, defects)
         if not part.is_multipart():
             continue
         payload = part.get_payload()
@@ -674,3 +691,21 @@ def _prune(msg: Message, limits: Limits, defects: list[str]) -> Message:
         seen += len(payload)
         stack.extend((p, depth + 1) for p in reversed(payload) if isinstance(p, Message))
     return msg
+
+
+def _drop_unusable_charset(part: Message, defects: list[str]) -> None:
+    """Drop the ``charset`` parameter of 8-bit text that no text codec can honour, flagged
+    ``BadCharset``.
+
+    The stdlib's ``get_payload`` decodes 8-bit text with it and would raise (``undefined``,
+    ``idna``, RFC 2231 values it cannot read); ASCII text never meets its charset there.
+    """
+    text = part._payload  # type: ignore[attr-defined]
+    if not isinstance(text, str) or text.isascii():
+        return
+    ctype = part.get("content-type")  # parse the parameters only when one can be a charset
+    charset = part.get_param("charset") if ctype is not None and "charset" in str(ctype).lower() else None
+    if charset is not None and (not isinstance(charset, str) or _codec(charset) is None):
+        part.del_param("charset")
+        if "BadCharset" not in defects:
+            defects.append("BadCharset")

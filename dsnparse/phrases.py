@@ -183,7 +183,6 @@ class PhraseRows:
     bounce_senders: tuple[str, ...] = ()
     failure_phrases: tuple[str, ...] = ()
     original_markers: tuple[str, ...] = ()
-    delay_phrases: tuple[str, ...] = ()
     forward_prefixes: tuple[str, ...] = ()
     sender_labels: tuple[str, ...] = ()
     contact_phrases: tuple[str, ...] = ()
@@ -199,8 +198,6 @@ class PhraseTables:
     bounce_sender: re.Pattern[str]
     failure: re.Pattern[str]
     original_marker: re.Pattern[str]
-    delay: LabelledPhrases
-    """Delay-notice wording, scanned in one pass (``labels(text)`` is non-empty when it occurs)."""
     forward_prefixes: tuple[str, ...]
     sender_labels: tuple[str, ...]
     """Labels that name a sender on a report line (``from:``, ``mail from:``), lower-cased."""
@@ -267,13 +264,18 @@ def tables() -> PhraseTables:
         bounce_sender=any_of(rows.bounce_senders),
         failure=any_of(rows.failure_phrases),
         original_marker=any_of(rows.original_markers),
-        delay=LabelledPhrases([("delay", rows.delay_phrases)]),
         forward_prefixes=tuple(p.lower() for p in rows.forward_prefixes),
         sender_labels=tuple(p.lower() for p in rows.sender_labels),
         contact=any_of(rows.contact_phrases),
         recipient_lead=any_of(rows.recipient_leads),
         recipient_labels=tuple(p.lower() for p in rows.recipient_labels),
     )
+
+
+def is_daemon(address: str) -> bool:
+    """True when an address (or display name) belongs to a daemon: its local part holds one of
+    the ``bounce_senders`` phrases (MAILER-DAEMON, postmaster, Mail Delivery System...)."""
+    return bool(tables().bounce_sender.search(address.split("@", 1)[0]))
 
 
 def cut_original(text: str) -> str:

@@ -15,7 +15,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks, markers, views
 
 NAME = "aol"
 
@@ -32,13 +32,13 @@ def matches(mail: Mail) -> bool:
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per ``<ADDR>:`` block of the text part, else per listed screen name."""
-    return report.block_facts(mail) or _screen_names(report.lines(mail))
+    return blocks.block_facts(mail) or _screen_names(views.lines(mail))
 
 
 def _member(row: str, spaces: bool) -> str | None:
     """The address a row of the screen-name list names: an address, or a screen name (with
     spaces only when ``spaces``) at aol.com."""
-    bare = report.bare_address(row)
+    bare = blocks.bare_address(row)
     if bare:
         return bare
     m = _SCREEN_NAME.match(row)
@@ -57,8 +57,8 @@ def _screen_names(rows: list[str]) -> list[Facts]:
         refused = _NOT_ACCEPTING.match(row)
         addr = addresses.normalize(f"{refused.group(1)}@aol.com") if refused else None
         if addr:
-            found.setdefault(addr.lower(), report.facts(addr, row.strip()))
-        elif report.marked("aol_screen_names", row):
+            found.setdefault(addr.lower(), blocks.facts(addr, row.strip()))
+        elif markers.marked("aol_screen_names", row):
             state, lead = "lead", row.strip()
         elif state == "lead" and row.strip() and not _member(row, spaces=False):
             lead += " " + row.strip()
@@ -68,7 +68,7 @@ def _screen_names(rows: list[str]) -> list[Facts]:
                 state = ""
             else:
                 state = "list"
-                found.setdefault(named.lower(), report.facts(named, lead))
+                found.setdefault(named.lower(), blocks.facts(named, lead))
         elif state == "list":
             state = ""  # the blank line after the list
         elif state == "lead":

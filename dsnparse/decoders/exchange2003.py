@@ -27,8 +27,9 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address
 from ..message import Mail
-from . import report
+from ._shared import blocks, markers, views
 
 NAME = "exchange2003"
 
@@ -37,7 +38,7 @@ _RECIPIENT = re.compile(
     r"^[ \t]{0,12}(\S[^\n]{0,400}?)[ \t]{1,4}on[ \t]{1,4}(?=\d|(?i:mon|tue|wed|thu|fri|sat|sun))"
 )
 # the Internet address in an X.400 domain-defined attribute: ``dda:SMTP=bob@example.net;``
-_DDA_SMTP = re.compile(r"(?i)\bsmtp[=:]([^\s;<>@]{1,254}@[^\s;<>@]{1,254})")
+_DDA_SMTP = re.compile(r"(?i)\bsmtp[=:](" + address(r"[^\s;<>@]", path=True) + ")")
 # Exchange 2000/2003 name the host that refused and the status, with the remote reply after it
 # when there was one: ``<mx.example.net #5.1.1>``, ``<mx.example.net #5.1.1 smtp;550 5.1.1 ...>``.
 _HOST_STATUS = re.compile(
@@ -47,7 +48,7 @@ _HOST_STATUS = re.compile(
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with "did not reach the following recipient(s):" near the top."""
-    return report.daemon_marked(mail, NAME, 800)
+    return markers.daemon_marked(mail, NAME, 800)
 
 
 def _named(head: str) -> str | None:
@@ -61,8 +62,8 @@ def _named(head: str) -> str | None:
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per recipient paragraph, with the reason from its MSEXCH code."""
-    rows = report.lines(mail)
-    start = next((i for i, row in enumerate(rows) if report.marked(NAME, row)), len(rows))
+    rows = views.lines(mail)
+    start = next((i for i, row in enumerate(rows) if markers.marked(NAME, row)), len(rows))
     out: list[Facts] = []
     seen: set[str] = set()
     for i in range(start + 1, len(rows)):
@@ -79,7 +80,7 @@ def decode(mail: Mail) -> list[Facts]:
                 break
             block.append(row.strip())
         host = _HOST_STATUS.search(" ".join(block))
-        f = report.facts(addr, " ".join(block) or None, remote_mta=host.group(1).lower() if host else None)
-        f.reason = report.reason_table(NAME).first(f.diagnostic)
+        f = blocks.facts(addr, " ".join(block) or None, remote_mta=host.group(1).lower() if host else None)
+        f.reason = markers.reason_table(NAME).first(f.diagnostic)
         out.append(f)
     return out

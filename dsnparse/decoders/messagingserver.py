@@ -23,7 +23,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks, markers, views
 
 NAME = "messagingserver"
 
@@ -40,7 +40,7 @@ _COMMAND = (
 def matches(mail: Mail) -> bool:
     """From a daemon, with the report's fixed opening sentences (also when the MIME boundaries
     are lost)."""
-    return report.daemon_marked(mail, NAME, 2000)
+    return markers.daemon_marked(mail, NAME, 2000)
 
 
 def _after_semicolon(value: str) -> str:
@@ -57,16 +57,16 @@ def _finish(fields: dict[str, str]) -> Facts | None:
     remote = fields.get("remote system")
     host = _after_semicolon(remote).split()[0].lower() if remote and _after_semicolon(remote) else None
     command = next((c for pattern, c in _COMMAND if pattern.search(summary)), None) if remote else None
-    f = report.facts(addr, diagnostic or None, smtp_command=command, remote_mta=host)
+    f = blocks.facts(addr, diagnostic or None, smtp_command=command, remote_mta=host)
     f.original_recipient = original
-    f.reason = report.reason_table(NAME).first(summary)
+    f.reason = markers.reason_table(NAME).first(summary)
     return f
 
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per "Recipient address:" group."""
     groups: list[dict[str, str]] = []
-    for row in report.text(mail).split("\n"):
+    for row in views.text(mail).split("\n"):
         m = _LABEL.match(row)
         if not m:
             continue

@@ -50,26 +50,35 @@ def _is_feedback_forward(mail: Mail) -> bool:
     return lookalike_signals("feedback").found(mail.subject, mail.report_text[:_HEAD_CHARS])
 
 
-def read(mail: Mail) -> list[Facts]:
-    """One fact per complained-about recipient (``Original-Rcpt-To``, Microsoft's
-    ``X-HmXmrOriginalRecipient``, else the original message's To), carrying the feedback type and
-    source IP."""
+def _report_fields(mail: Mail) -> tuple[dict[str, str], list[str]]:
+    """The feedback report's fields (the first value of each name) and its ``Original-Rcpt-To``
+    values, over every feedback-report part."""
     fields: dict[str, str] = {}
     listed: list[str] = []
     for p in mail.parts:
-        if p.get_content_type() in FEEDBACK_TYPES:
-            text = part_text(p, mail.limits.max_text_bytes)
-            listed.extend(v for m in _RCPT_TO.finditer(text) for v in m.group(1).split(","))
-            for group in parse_groups(text):
-                for k, v in group.items():
-                    fields.setdefault(k, v)
+        if p.get_content_type() not in FEEDBACK_TYPES:
+            continue
+        text = part_text(p, mail.limits.max_text_bytes)
+        listed.extend(v for m in _RCPT_TO.finditer(text) for v in m.group(1).split(","))
+        for group in parse_groups(text):
+            for k, v in group.items():
+                fields.setdefault(k, v)
+    return fields, listed
+
+
+def _recipients(mail: Mail, listed: list[str]) -> tuple[list[str], str]:
+    """The complained-about recipients and where they came from: ``Original-Rcpt-To``, else
+    Microsoft's ``X-HmXmrOriginalRecipient`` (``report``), else the original message's To."""
     recipients = list(dict.fromkeys(a for a in (addresses.normalize(v) for v in listed) if a))
     recipients = recipients or _jmrp_recipients(mail)
-    source = "report"
-    if not recipients:
-        recipients = [a for a in addresses.find_all(mail.original_header("to")) if not addresses.is_system(a)]
-        source = "original-to"
-    base = Facts(
+    if recipients:
+        return recipients, "report"
+    return [a for a in addresses.find_all(mail.original_header("to")) if not addresses.is_system(a)], "original-to"
+
+
+def _shared_facts(mail: Mail, fields: dict[str, str]) -> Facts:
+    """What every recipient of the complaint shares: feedback type, source IP, reporter, date."""
+    return Facts(
         action=None,
         feedback_type=(fields.get("feedback-type") or "").strip().lower() or "abuse",
         source_ip=(fields.get("source-ip") or "").strip() or None,
@@ -78,6 +87,14 @@ def read(mail: Mail) -> list[Facts]:
         diagnostic=" ".join(mail.report_text.split())[:1000] or None,
         reason="feedback",
     )
+
+
+def read(mail: Mail) -> list[Facts]:
+    """One fact per complained-about recipient (see :func:`_recipients`), carrying the feedback
+    type and source IP."""
+    fields, listed = _report_fields(mail)
+    recipients, source = _recipients(mail, listed)
+    base = _shared_facts(mail, fields)
     out = []
     targets: list[str | None] = list(recipients) or [None]
     for addr in targets:

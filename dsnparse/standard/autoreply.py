@@ -49,8 +49,8 @@ def has_autoreply_headers(mail: Mail) -> bool:
     if _AUTO_REPLIED.match(mail.header("auto-submitted")):
         return True
     for name, pattern in _HEADER_SIGNALS:
-        value = mail.message.get(name)
-        if value is None or (pattern is not None and not pattern.search(str(value))):
+        value = mail.raw(name)
+        if value is None or (pattern is not None and not pattern.search(value)):
             continue
         # Outlook sets X-Auto-Response-Suppress on ordinary mail too: it counts with a matching subject
         if name != "x-auto-response-suppress" or SUBJECT.search(mail.subject):

@@ -27,8 +27,10 @@ def _markers() -> re.Pattern[str]:
     return any_of(lookalike_rows().forward_markers)
 
 
-def _machine_made(mail: Mail) -> bool:
-    if mail.message.get("return-path") is not None and mail.header("return-path").strip("<> \t") == "":
+def _automatic(mail: Mail) -> bool:
+    """Sent by software: a null Return-Path, Auto-Submitted other than ``no``, a report type, or
+    a header only automatic responders set."""
+    if mail.raw("return-path") is not None and mail.header("return-path").strip("<> \t") == "":
         return True
     submitted = mail.header("auto-submitted").strip().lower()
     if bool(submitted and submitted != "no") or bool(mail.report_type) or has_autoreply_headers(mail):
@@ -39,7 +41,7 @@ def _machine_made(mail: Mail) -> bool:
 def is_forward(mail: Mail) -> bool:
     """True when a person forwards or quotes a bounce (see the module docstring)."""
     tables = phrase_tables()
-    if tables.bounce_sender.search(mail.sender.split("@", 1)[0]) or _machine_made(mail):
+    if mail.from_daemon or _automatic(mail):
         return False
     if mail.subject.lower().lstrip().startswith(tables.forward_prefixes):
         return True
