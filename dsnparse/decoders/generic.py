@@ -133,7 +133,7 @@ def _mentions(lines: list[str], skip: set[str]) -> Iterator[_Mention]:
                 continue
             lead = _lead(lines, i, addr)
             labelled = lead is None and _labelled(line, addr)
-            diag = (_beside(lines, i, addr) or lead) if lead else context(lines, i, addr)
+            diag = _listed_diagnostic(lines, i, addr, lead) if lead else context(lines, i, addr)
             yield _Mention(addr, diag, lead is not None or labelled or _evidence(diag), bool(lead) or labelled)
 
 
@@ -242,6 +242,17 @@ def _beside(lines: list[str], index: int, addr: str) -> str:
             break
         out.append(line.strip())
     return join_reply(" ".join(out))
+
+
+def _listed_diagnostic(lines: list[str], index: int, addr: str, lead: str) -> str:
+    """The diagnostic of an address listed under a lead: the reply beside or under it, else the
+    paragraph after it when that one states the failure ("Reason: mailbox quota exceeded"),
+    else the lead itself."""
+    beside = _beside(lines, index, addr)
+    if beside:
+        return beside
+    after = context(lines, index, addr)
+    return after if after and not _bare(after) and _evidence(after) else lead
 
 
 def _bare(line: str) -> str | None:
