@@ -21,6 +21,7 @@ from ..limits import DEFAULT_LIMITS
 from ..record import Kind
 from .mailbox import COMMANDS as STORE_COMMANDS
 from .options import add_record_options, code_table
+from .report import COMMANDS as REPORT_COMMANDS
 
 Command = Callable[[list[str]], int]
 
@@ -39,7 +40,7 @@ def parse_command(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(
         prog="dsnparse",
         description="Parse bounce messages (files, directories, mbox, Maildir, stdin) into bounce records. "
-        "Other commands: check, ingest, suppressions, imap (dsnparse COMMAND --help).",
+        "Other commands: check, ingest, suppressions, imap, report (dsnparse COMMAND --help).",
     )
     ap.add_argument("paths", nargs="*", metavar="PATH",
                     help="files, directories, mbox files, Maildir folders; - for stdin")
@@ -110,7 +111,7 @@ def check_command(argv: list[str]) -> int:
     return 1 if bad else 0
 
 
-COMMANDS: dict[str, Command] = {"check": check_command, **STORE_COMMANDS}
+COMMANDS: dict[str, Command] = {"check": check_command, **STORE_COMMANDS, **REPORT_COMMANDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

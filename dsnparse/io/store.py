@@ -27,6 +27,7 @@ from typing import Any
 
 from ..message import normalize_newlines
 from ..record import FIELDS, BounceRecord, Kind, Report
+from ..summary import Row, Summary, header_value
 from ..suppression import EVENT_COLUMNS, Event, Policy, Suppression, decide
 
 PARSED = "parsed"
@@ -268,6 +269,33 @@ class Store:
             raise ValueError(f"no table {table!r}")
         return int(self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
 
+    def summary(self, header_names: Sequence[str] = (), since: str | None = None) -> Summary:
+        """The report's counters over the stored messages and records, from SQL ``GROUP BY``.
+
+        Records are dated by their ``date``, else by when their message was received; messages by
+        when they were received. ``since`` (ISO UTC) leaves out what is older.
+        """
+        out = Summary(header_names, since)
+        cutoff = since or ""
+        for kind, status, count in self._db.execute(
+            "SELECT kind, status, count(*) FROM messages WHERE received >= ? GROUP BY kind, status", (cutoff,)
+        ):
+            out.add_message(str(kind) if status == PARSED else str(status), int(count))
+        self._db.create_function("dsn_header", 2, _header_of_json, deterministic=True)
+        heads = "".join(", dsn_header(headers, ?)" for _ in header_names)
+        width = len(_SUMMARY_GROUP) + len(header_names)
+        rows = self._db.execute(
+            f"SELECT {', '.join(_SUMMARY_GROUP)}{heads}, min(at), max(at), count(*) FROM "  # noqa: S608 - constants
+            f"(SELECT *, coalesce(date, received) AS at FROM records WHERE coalesce(date, received) >= ?) "
+            f"GROUP BY {', '.join(str(i) for i in range(1, width + 1))}",
+            (*header_names, cutoff),
+        )
+        fixed = len(_SUMMARY_GROUP) - 1
+        for values in rows:
+            row = Row._make([*values[:fixed], values[width], tuple(values[fixed + 1:width])])
+            out.add(row, int(values[-1]), until=values[width + 1])
+        return out
+
     def suppressions(self, policy: Policy | None = None) -> list[Suppression]:
         """The suppression list under ``policy`` (default :class:`Policy`), sorted by address."""
         policy = policy or Policy()
@@ -283,6 +311,20 @@ class Store:
             if decided is not None:
                 out.append(decided)
         return out
+
+
+_SUMMARY_GROUP = (
+    "kind", "action", "reason", "side", "bounce_type", "provider",
+    "CASE WHEN instr(recipient_key, '@') > 0 THEN substr(recipient_key, instr(recipient_key, '@') + 1) END",
+    "substr(at, 1, 13)",
+)
+"""What :meth:`Store.summary` groups records by: the :class:`~dsnparse.summary.Row` fields up to the
+domain, then the hour (the row's ``at`` is the group's earliest time)."""
+
+
+def _header_of_json(headers: str | None, name: str) -> str | None:
+    """SQL function ``dsn_header(headers, name)``: a header's value in a record's JSON header map."""
+    return header_value(json.loads(headers), name) if headers else None
 
 
 def _row(record: BounceRecord) -> list[Any]:
