@@ -42,9 +42,11 @@ th,td{padding:.25em .7em;border-bottom:1px solid #e7eaf0;text-align:left;vertica
 overflow-wrap:anywhere;max-width:40em}
 th{background:#f2f4f8;cursor:pointer;user-select:none;white-space:nowrap}
 th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}
-td.n{text-align:right}.chart{width:100%;height:320px}
+td.n{text-align:right}.pair{display:grid;grid-template-columns:minmax(16em,max-content) 1fr;gap:1.5em;
+align-items:start}.chart{width:100%;min-width:0;height:300px}.pair.time{grid-template-columns:1fr}
 #incidents h2,#content_incidents h2{color:#9b1c1c}
 @media print{body{max-width:none;padding:0;font-size:11px}.modebar-container{display:none!important}
+.pair{grid-template-columns:1fr 1.4fr}
 th{cursor:auto}th::after{content:""!important}h2{break-after:avoid}.chart{height:260px}
 a[href]::after{content:" (" attr(href) ")";font-size:.85em;color:#5b6575}}
 """
@@ -64,8 +66,10 @@ _SCRIPT = """
     var layout = {margin: {t: 8, r: 16, b: 40, l: 16}, bargap: 0.25, font: {size: 12}};
     layout[horizontal ? "yaxis" : "xaxis"] = axis;
     layout[horizontal ? "xaxis" : "yaxis"] = {rangemode: "tozero", automargin: true, title: {text: c.unit}};
-    Plotly.newPlot(document.getElementById(c.id), [trace], layout,
-                   {displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"]});
+    var el = document.getElementById(c.id);
+    if (horizontal) { el.style.height = Math.max(140, 22 * c.labels.length + 60) + "px"; }
+    Plotly.newPlot(el, [trace], layout,
+                   {displaylogo: false, displayModeBar: false, responsive: true});
   });
   function cell(row, i) { return row.cells[i].getAttribute("data-v") || row.cells[i].textContent; }
   document.querySelectorAll("table.sortable").forEach(function (table) {
@@ -109,7 +113,7 @@ def csp(scripts: Sequence[str]) -> str:
     styles its own elements) and ``data:`` images (its PNG download); no fetch, frame, form or font."""
     hashes = " ".join(script_hash(s) for s in scripts)
     return (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data: blob:; "
-            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+            "base-uri 'none'; form-action 'none'")
 
 
 def label(value: Any) -> str:
@@ -143,9 +147,12 @@ def _table(table: Table, trusted: Collection[str]) -> str:
 def _chart(table: Table) -> dict[str, Any] | None:
     if not table.chart or not table.rows:
         return None
-    rows = table.rows if table.name == "failures_by_time" else table.rows[:CHART_BARS]
+    time = table.name == "failures_by_time"
+    rows = [r for r in table.rows if r[0] != "undated"] if time else table.rows[:CHART_BARS]
+    if not rows:
+        return None
     return {
-        "id": f"chart-{table.name}", "time": table.name == "failures_by_time", "unit": table.columns[-1],
+        "id": f"chart-{table.name}", "time": time, "unit": table.columns[-1],
         "labels": [label(r[0]) for r in rows], "values": [r[-1] for r in rows],
     }
 
@@ -154,10 +161,14 @@ def _section(table: Table, chart: dict[str, Any] | None, trusted: Collection[str
     parts = [f'<section id="{html.escape(table.name)}"><h2>{html.escape(table.title)}</h2>']
     if table.note:
         parts.append(f'<p class="note">{html.escape(table.note)}</p>')
-    if chart is not None:
-        parts.append(f'<div class="chart" id="{html.escape(chart["id"])}" role="img" '
-                     f'aria-label="{html.escape(table.title)}"></div>')
-    parts.append(_table(table, trusted) if table.rows else '<p class="note">Nothing in the period.</p>')
+    shown = _table(table, trusted) if table.rows else '<p class="note">Nothing in the period.</p>'
+    if chart is None:
+        parts.append(shown)
+    else:
+        box = (f'<div class="chart" id="{html.escape(chart["id"])}" role="img" '
+               f'aria-label="{html.escape(table.title)}"></div>')
+        inner = box + shown if chart["time"] else shown + box
+        parts.append(f'<div class="{"pair time" if chart["time"] else "pair"}">{inner}</div>')
     parts.append("</section>")
     return "".join(parts)
 
