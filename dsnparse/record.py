@@ -69,7 +69,22 @@ class BounceRecord:
     description: str | None = None
     """The code table's description of ``bounce_code``."""
     suppress: bool = False
-    """True only when the failure says the address itself is dead."""
+    """True only when the failure says the address itself is dead (never for a failure on the
+    ``sender`` or ``content`` side)."""
+    side: str = "unknown"
+    """Whose problem it is: ``recipient``, ``sender``, ``content``, ``system``, ``network`` or
+    ``unknown`` (``data/sides.toml``; a catalogue row of ``data/blocks.toml`` decides first)."""
+    provider: str | None = None
+    """The receiving mailbox provider (``google``, ``microsoft``, ``yahoo``, ``apple``...: a name of
+    ``data/providers.toml``) known from the remote MTA, the recipient domain or the reply, else ``None``."""
+    blocked_by: str | None = None
+    """The blocklist or provider policy that refused the mail: the id of its ``data/blocks.toml``
+    row (``spamhaus-zen``, ``microsoft-s3150``, ``gmail-5.7.26``, ``yahoo-tss04``...), else ``None``."""
+    sender_identity: str | None = None
+    """The sending IP (v4 or v6) or domain the reply of a sender- or content-side failure quotes."""
+    help_url: str | None = None
+    """The provider's help or delisting page for ``blocked_by``, from the packaged catalogue only
+    (never a URL taken from the message)."""
     message_id: str | None = None
     """Message-ID of the original message."""
     subject: str | None = None

@@ -3,6 +3,9 @@
 
 A hard failure whose record says ``suppress`` suppresses at once, a complaint suppresses at once,
 and soft failures suppress once ``Policy.soft_count`` of them fall within ``Policy.soft_days`` days.
+A failure on the ``sender`` or ``content`` side (a blocklist, the sender's reputation or
+authentication, spam content...) never counts: it says nothing about the address. :func:`skipped`
+summarises the ones left out, for the export to say so.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
+from .classify.sides import NEVER_SUPPRESSED
 from .record import Kind
 
 
@@ -29,10 +33,12 @@ class Event(NamedTuple):
     source: str | None
     at: str
     """When it happened: the record's date, else when the message was received (ISO 8601)."""
+    side: str = "unknown"
+    """The record's side; ``sender`` and ``content`` failures never suppress."""
 
 
 EVENT_COLUMNS = (
-    "recipient_key, kind, action, bounce_type, suppress, reason, status, source, coalesce(date, received) AS at"
+    "recipient_key, kind, action, bounce_type, suppress, reason, status, source, coalesce(date, received) AS at, side"
 )
 """The store's columns that make an :class:`Event`, in its field order."""
 
@@ -82,8 +88,44 @@ SUPPRESSION_FIELDS: tuple[str, ...] = (
 """Column order of the suppression export."""
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An address whose sender- or content-side failures were left out of the decision."""
+
+    address: str
+    count: int
+    """Failures left out."""
+    last_side: str
+    last_reason: str
+    last_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as a JSON-ready dict."""
+        return {"address": self.address, "count": self.count, "last_side": self.last_side,
+                "last_reason": self.last_reason, "last_at": self.last_at}
+
+
+SKIPPED_FIELDS: tuple[str, ...] = ("address", "count", "last_side", "last_reason", "last_at")
+"""Column order of the skipped listing."""
+
+
+def skipped(events: Sequence[Event]) -> Skipped | None:
+    """The sender- and content-side failures among one address's events (sorted by time), which
+    :func:`decide` leaves out, or ``None`` when there are none."""
+    left_out = [e for e in events if e.side in NEVER_SUPPRESSED and e.kind != Kind.COMPLAINT]
+    if not left_out:
+        return None
+    last = left_out[-1]
+    return Skipped(address=str(last.recipient), count=len(left_out), last_side=last.side,
+                   last_reason=str(last.reason), last_at=str(last.at))
+
+
 def decide(events: Sequence[Event], policy: Policy) -> Suppression | None:
-    """One address's failures and complaints (sorted by time) to a suppression, or ``None``."""
+    """One address's failures and complaints (sorted by time) to a suppression, or ``None``.
+    Sender- and content-side failures are not the address's fault and are left out."""
+    events = [e for e in events if e.side not in NEVER_SUPPRESSED or e.kind == Kind.COMPLAINT]
+    if not events:
+        return None
     since: str | None = None
     cause = ""
     window = timedelta(days=policy.soft_days)

@@ -7,7 +7,9 @@ failure; ``9.1.1`` when there is nothing to go on (reason ``undefined`` and no r
 ``suppress`` is true only when a permanent (class 5) failure says the address itself is dead:
 ``userunknown``, ``hasmoved``, ``suppressed``; ``hostunknown`` / ``notaccept`` when the text says
 the domain is gone (NXDOMAIN, null MX); ``suspend`` when the code table marks its code (5.2.1)
-hard. The rule of each reason is its ``suppress`` entry in ``data/reasons.toml``.
+hard. The rule of each reason is its ``suppress`` entry in ``data/reasons.toml``. A failure on the
+``sender`` or ``content`` side (``data/sides.toml``, or the ``data/blocks.toml`` row that matched)
+never suppresses: the address is fine, the mail was refused for who sent it or what it said.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from dataclasses import dataclass, field
 
 from ..facts import Facts
 from ..record import BounceRecord, Kind
+from .blocks import attribute
 from .codes import NO_CODE, CodeTable
 from .reasons import Decision, evidence, explain, tables
+from .sides import NEVER_SUPPRESSED
 
 __all__ = ["CodeTable", "Context", "Decision", "explain", "record_kind", "suppress", "to_record"]
 
@@ -94,8 +98,11 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         action = "delayed"
     domain = facts.recipient.rsplit("@", 1)[1] if facts.recipient and "@" in facts.recipient else None
     bounce_code = bounce_type = description = None
-    if rkind in (Kind.FAILURE, Kind.DELAY):
+    bounce = rkind in (Kind.FAILURE, Kind.DELAY)
+    if bounce:
         reason = explain(facts, recipient_domain=domain).reason
+        who = attribute(facts, reason, domain, bounce=True)
+        reason = who.reason
         bounce_code = _bounce_code(facts, reason, delay=rkind is Kind.DELAY)
         row = table.lookup(bounce_code)
         if row is not None:
@@ -107,7 +114,9 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         reason = facts.reason if facts.reason in tables().reasons else default
         if rkind is Kind.DELIVERED and facts.status:
             bounce_code = facts.status
-    dead = rkind is Kind.FAILURE and suppress(reason, bounce_code, evidence(facts), table)
+        who = attribute(facts, reason, domain, bounce=False)
+    dead = (rkind is Kind.FAILURE and who.side not in NEVER_SUPPRESSED
+            and suppress(reason, bounce_code, evidence(facts), table))
     return BounceRecord(
         source=ctx.source,
         recipient=facts.recipient,
@@ -127,6 +136,11 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         bounce_type=bounce_type,
         description=description,
         suppress=dead,
+        side=who.side,
+        provider=who.provider,
+        blocked_by=who.blocked_by,
+        sender_identity=who.sender_identity,
+        help_url=who.help_url,
         message_id=ctx.message_id,
         subject=ctx.subject,
         list_id=ctx.list_id,

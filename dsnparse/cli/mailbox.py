@@ -13,7 +13,7 @@ import signal
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from types import FrameType
 
@@ -22,7 +22,7 @@ from ..errors import DsnparseError
 from ..io.sinks import CsvSink, JsonLinesSink
 from ..io.sources import read_paths
 from ..io.store import FAILED, PARSED, Entry, MessageKey, Store, digest
-from ..suppression import SUPPRESSION_FIELDS, Policy
+from ..suppression import SKIPPED_FIELDS, SUPPRESSION_FIELDS, Policy, Skipped, Suppression
 from .options import add_record_options, code_table
 
 
@@ -213,6 +213,9 @@ def suppressions_command(argv: list[str]) -> int:
     ap.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     ap.add_argument("--soft-count", type=int, default=3, metavar="N")
     ap.add_argument("--soft-days", type=float, default=30.0, metavar="D")
+    ap.add_argument("--skipped", action="store_true",
+                    help="list the addresses left unsuppressed because their failures were on the sender or "
+                    "content side, instead of the suppressions")
     args = ap.parse_args(argv)
     if not os.path.exists(args.db):
         raise SystemExit(f"dsnparse suppressions: no store at {args.db}")
@@ -221,14 +224,19 @@ def suppressions_command(argv: list[str]) -> int:
     except ValueError as exc:
         ap.error(str(exc))
     with _open_store(args.db, "suppressions") as store:
-        entries = store.suppressions(policy)
+        left_out = store.skipped()
+        entries: Sequence[Suppression | Skipped] = left_out if args.skipped else store.suppressions(policy)
+    if left_out and not args.skipped:
+        failures = sum(e.count for e in left_out)
+        sys.stderr.write(f"dsnparse suppressions: skipped {failures} sender- or content-side failures of "
+                         f"{len(left_out)} addresses (not the addresses' fault; --skipped lists them)\n")
     if args.format == "jsonl":
         sink = JsonLinesSink(sys.stdout)
         for entry in entries:
             sink.write(entry.to_dict())
         sink.close()
     else:
-        csv_sink = CsvSink(sys.stdout, SUPPRESSION_FIELDS)
+        csv_sink = CsvSink(sys.stdout, SKIPPED_FIELDS if args.skipped else SUPPRESSION_FIELDS)
         for entry in entries:
             csv_sink.write(entry.to_dict())
         csv_sink.close()

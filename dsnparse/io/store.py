@@ -28,7 +28,7 @@ from typing import Any
 from ..message import normalize_newlines
 from ..record import FIELDS, BounceRecord, Kind, Report
 from ..summary import Row, Summary, header_value
-from ..suppression import EVENT_COLUMNS, Event, Policy, Suppression, decide
+from ..suppression import EVENT_COLUMNS, Event, Policy, Skipped, Suppression, decide, skipped
 
 PARSED = "parsed"
 """Message status: parsed, its records stored."""
@@ -152,6 +152,16 @@ class Store:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """A store written by an older version gains the record fields added since (``side``
+        defaults to ``unknown``, the others to NULL); its rows are otherwise left as they are."""
+        have = {str(row[1]) for row in self._db.execute("PRAGMA table_info(records)")}
+        for name in FIELDS:
+            if name not in have:
+                default = " DEFAULT 'unknown'" if name == "side" else ""
+                self._db.execute(f'ALTER TABLE records ADD COLUMN "{name}"{default}')
 
     def close(self) -> None:
         """Close the database."""
@@ -310,6 +320,21 @@ class Store:
             decided = decide(list(group), policy)
             if decided is not None:
                 out.append(decided)
+        return out
+
+    def skipped(self) -> list[Skipped]:
+        """Addresses with sender- or content-side failures, which no suppression counts, sorted by address."""
+        rows = self._db.execute(
+            f"SELECT {EVENT_COLUMNS} FROM records "  # noqa: S608 - a constant column list
+            "WHERE recipient_key != '' AND kind = ? AND action = 'failed' AND side IN ('sender', 'content') "
+            "ORDER BY recipient_key, at, id",
+            (str(Kind.FAILURE),),
+        )
+        out: list[Skipped] = []
+        for _key, group in groupby(map(Event._make, rows), key=attrgetter("recipient")):
+            left_out = skipped(list(group))
+            if left_out is not None:
+                out.append(left_out)
         return out
 
 
