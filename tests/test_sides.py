@@ -126,3 +126,22 @@ def test_sender_side_failures_never_suppress_and_are_reported_as_skipped() -> No
     assert decided is None
     assert decide([*mixed, _event("2026-01-10T00:00:00Z", "recipient")], Policy(soft_count=2)) is not None
     assert skipped([_event("2026-01-09T00:00:00Z", "recipient")]) is None
+
+
+def test_suppressions_skip_sender_side_recipients_and_say_so(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "s.sqlite")
+    folder = FIXTURES / "sender-side"
+    assert main(["ingest", "--db", db, str(folder)]) == 0
+    with Store(db) as store:
+        failed = {r.recipient for kind, r in store.records() if kind == "failure" and r.action == "failed"}
+    assert len(failed) >= 30
+    capsys.readouterr()
+    assert main(["suppressions", "--db", db, "--soft-count", "1"]) == 0
+    out, err = capsys.readouterr()
+    assert list(csv.DictReader(io.StringIO(out))) == []  # one soft failure would do, but none counts
+    assert f"skipped {len(failed)} sender- or content-side failures of {len(failed)} addresses" in err
+    assert main(["suppressions", "--db", db, "--skipped", "--format", "jsonl"]) == 0
+    listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {d["address"] for d in listed} == failed
+    assert {d["last_side"] for d in listed} == {"sender", "content"}
