@@ -36,6 +36,7 @@ class Row(NamedTuple):
     side: str | None
     bounce_type: str | None
     provider: str | None
+    blocked_by: str | None
     domain: str | None
     """The recipient's domain, lower-cased."""
     at: str | None
@@ -77,6 +78,7 @@ def row_of(kind: str, record: Mapping[str, Any], header_names: Sequence[str] = (
         side=record.get("side"),
         bounce_type=record.get("bounce_type"),
         provider=record.get("provider"),
+        blocked_by=record.get("blocked_by"),
         domain=domain_of(record.get("recipient")),
         at=record.get("date"),
         headers=tuple(header_value(headers, n) for n in header_names),
@@ -237,6 +239,7 @@ _FAILURE_FIELDS: dict[str, tuple[str, str]] = {
     "side": ("Failures by side (whose problem it is)", "side"),
     "bounce_type": ("Failures by hard/soft", "bounce_type"),
     "provider": ("Failures by receiving provider", "provider"),
+    "blocked_by": ("Failures by blocklist or provider policy (data/blocks.toml)", "blocked_by"),
     "domain": ("Failures by recipient domain", "domain"),
 }
 """Row field -> (section title, column name) of the failure breakdowns."""

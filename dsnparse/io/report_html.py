@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 import plotly
 
+from ..classify.blocks import catalogue
 from ..summary import Table
 
 CHART_BARS = 20
@@ -208,5 +209,6 @@ def write_html(tables: Sequence[Table], period: Mapping[str, Any], out: TextIO) 
 
 
 def trusted_urls() -> frozenset[str]:
-    """The help and delisting URLs of the packaged provider tables: the only ones that become links."""
-    return frozenset()
+    """The help and delisting URLs of the packaged catalogue (``data/blocks.toml``): the only ones that
+    become links."""
+    return frozenset(row.help_url for row in catalogue().rows if row.help_url)

@@ -339,7 +339,7 @@ class Store:
 
 
 _SUMMARY_GROUP = (
-    "kind", "action", "reason", "side", "bounce_type", "provider",
+    "kind", "action", "reason", "side", "bounce_type", "provider", "blocked_by",
     "CASE WHEN instr(recipient_key, '@') > 0 THEN substr(recipient_key, instr(recipient_key, '@') + 1) END",
     "substr(at, 1, 13)",
 )
