@@ -191,7 +191,7 @@ def render(tables: Sequence[Table], period: Mapping[str, Any], trusted: Collecti
     data = _island([c for c in charts.values() if c is not None])
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp([library, _SCRIPT]))}">'
+        f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp([library, _SCRIPT]), quote=False)}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="referrer" content="no-referrer">'
         f"<title>dsnparse bounce report</title><style>{_STYLE}</style></head><body>"
