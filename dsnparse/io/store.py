@@ -23,12 +23,15 @@ from datetime import UTC, datetime
 from itertools import groupby
 from operator import attrgetter
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..message import normalize_newlines
 from ..record import FIELDS, BounceRecord, Kind, Report
 from ..summary import Row, Summary, header_value
 from ..suppression import EVENT_COLUMNS, Event, Policy, Skipped, Suppression, decide, skipped
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PARSED = "parsed"
 """Message status: parsed, its records stored."""
@@ -272,6 +275,13 @@ class Store:
         """Every stored record with the kind of its report, in the order stored."""
         for row in self._db.execute(f"SELECT kind, {_COLUMNS} FROM records ORDER BY id"):  # noqa: S608
             yield str(row[0]), _record(row[1:])
+
+    def frame(self, *, headers: bool | Sequence[str] = False) -> pd.DataFrame:
+        """Every stored record as a typed pandas DataFrame (see :func:`dsnparse.io.frame.frame`;
+        needs the ``dsnparse[pandas]`` extra)."""
+        from .frame import frame
+
+        return frame(({**record.to_dict(), "kind": kind} for kind, record in self.records()), headers=headers)
 
     def count(self, table: str = "records") -> int:
         """Rows in ``records`` or ``messages``."""
