@@ -36,6 +36,8 @@ class Block:
     reason: str
     side: str
     help_url: str | None
+    delist: bool
+    """True when ``help_url`` is where a listed sender asks for removal."""
     source: str
 
     def holds(self, status: str | None, provider: str | None, phrase_hit: bool) -> bool:
@@ -76,7 +78,7 @@ def catalogue() -> Catalogue:
             id=str(raw["id"]), name=str(raw["name"]), provider=raw.get("provider"),
             scoped=bool(raw.get("scoped", False)), status=frozenset(_strings(raw.get("status"))),
             phrases=_strings(raw.get("phrases")), cause=str(raw["cause"]), reason=reason, side=side,
-            help_url=raw.get("help_url"), source=str(raw["source"]),
+            help_url=raw.get("help_url"), delist=bool(raw.get("delist", False)), source=str(raw["source"]),
         )
         if not row.phrases and not (row.status and row.scoped):
             raise ValueError(f"blocks.toml: {row.id} needs phrases, or a status with scoped = true")

@@ -51,6 +51,8 @@ class Provider:
     rules: tuple[Rule, ...]
     marker_phrases: tuple[str, ...] = ()
     """The phrases ``markers`` matches."""
+    label: str = ""
+    """The provider's name for people (``Outlook.com``); the key ``name`` when the table gives none."""
 
     def owns(self, host: str) -> bool:
         """True when ``host`` is one of the provider's names or below one."""
@@ -89,6 +91,7 @@ def table() -> tuple[Provider, ...]:
                 markers=any_of(markers) if markers else None,
                 rules=rules,
                 marker_phrases=tuple(markers),
+                label=str(p.get("label") or p["name"]),
             )
         )
     return tuple(out)
@@ -141,3 +144,11 @@ def match(facts: Facts, recipient_domain: str | None) -> tuple[str, str] | None:
         if rule.holds(facts, text):
             return provider.name, rule.reason
     return None
+
+
+def label(name: str) -> str:
+    """The people's name of a provider key (``microsoft`` -> ``Outlook.com``); other names as they are."""
+    for provider in table():
+        if provider.name == name:
+            return provider.label
+    return name

@@ -19,6 +19,7 @@ from ..io.sinks import make_sink
 from ..io.sources import read_paths
 from ..limits import DEFAULT_LIMITS
 from ..record import Kind
+from .incidents import COMMANDS as INCIDENT_COMMANDS
 from .mailbox import COMMANDS as STORE_COMMANDS
 from .options import add_record_options, code_table
 from .report import COMMANDS as REPORT_COMMANDS
@@ -40,7 +41,7 @@ def parse_command(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(
         prog="dsnparse",
         description="Parse bounce messages (files, directories, mbox, Maildir, stdin) into bounce records. "
-        "Other commands: check, ingest, suppressions, imap, report (dsnparse COMMAND --help).",
+        "Other commands: check, ingest, suppressions, incidents, report, imap (dsnparse COMMAND --help).",
     )
     ap.add_argument("paths", nargs="*", metavar="PATH",
                     help="files, directories, mbox files, Maildir folders; - for stdin")
@@ -111,7 +112,7 @@ def check_command(argv: list[str]) -> int:
     return 1 if bad else 0
 
 
-COMMANDS: dict[str, Command] = {"check": check_command, **STORE_COMMANDS, **REPORT_COMMANDS}
+COMMANDS: dict[str, Command] = {"check": check_command, **STORE_COMMANDS, **INCIDENT_COMMANDS, **REPORT_COMMANDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

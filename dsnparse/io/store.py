@@ -14,6 +14,7 @@ suppress once ``soft_count`` of them fall within ``soft_days`` days.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import sqlite3
@@ -282,6 +283,21 @@ class Store:
         from .frame import frame
 
         return frame(({**record.to_dict(), "kind": kind} for kind, record in self.records()), headers=headers)
+
+    def timeline(self, since: str | None = None) -> Iterator[BounceRecord]:
+        """What incidents are made of, streamed in time order: sender- and content-side failures
+        and delays, and accepted mail (delivered, relayed, expanded). A record without a date
+        takes the time its message was received; ``since`` (ISO 8601) drops earlier ones."""
+        rows = self._db.execute(
+            f"SELECT coalesce(date, received) AS at, {_COLUMNS} FROM records "  # noqa: S608 - constant columns
+            "WHERE ((side IN ('sender', 'content') AND action IN ('failed', 'delayed')) "
+            "OR action IN ('delivered', 'relayed', 'expanded')) AND coalesce(date, received) >= ? "
+            "ORDER BY at, id",
+            (since or "",),
+        )
+        for row in rows:
+            record = _record(row[1:])
+            yield record if record.date else dataclasses.replace(record, date=str(row[0]))
 
     def count(self, table: str = "records") -> int:
         """Rows in ``records`` or ``messages``."""

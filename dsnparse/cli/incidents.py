@@ -1,0 +1,93 @@
+"""``dsnparse incidents``: sender- and content-side incidents from files or a store (wiring only;
+the grouping is :func:`dsnparse.incidents.incidents`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+from ..incidents import INCIDENT_FIELDS, Incident, incidents
+from ..io.parallel import default_jobs, outcomes
+from ..io.sinks import CsvSink, TableSink, terminal_safe
+from ..io.sources import read_paths
+from ..io.store import iso
+from ..limits import DEFAULT_LIMITS
+from ..record import BounceRecord
+from .mailbox import _open_store
+
+TABLE_COLUMNS = ("provider", "side", "cause", "identity", "first_seen", "last_seen", "end", "messages", "recipients")
+"""The table's columns; each incident's advice follows the table on a line of its own."""
+
+
+def _since(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date or time: {text!r}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _from_paths(paths: list[str]) -> Iterator[BounceRecord]:
+    items = read_paths(paths, max_bytes=DEFAULT_LIMITS.max_message_bytes + 1)
+    for out in outcomes(items, jobs=default_jobs()):
+        if out.error is not None:
+            sys.stderr.write(f"dsnparse incidents: {out.source}: {out.error}\n")
+        for record in out.records:
+            yield BounceRecord.from_dict(record)
+
+
+def _write(found: list[Incident], fmt: str) -> None:
+    if fmt == "json":
+        sys.stdout.write(json.dumps([i.to_dict() for i in found], indent=2) + "\n")
+    elif fmt == "csv":
+        sink = CsvSink(sys.stdout, INCIDENT_FIELDS)
+        for incident in found:
+            sink.write(incident.to_dict())
+        sink.close()
+    elif found:
+        table = TableSink(sys.stdout, TABLE_COLUMNS)
+        for incident in found:
+            table.write(incident.to_dict())
+        table.close()
+        sys.stdout.write("\n" + "".join(f"- {terminal_safe(i.advice, 400)}\n" for i in found))
+    else:
+        sys.stdout.write("no sender- or content-side incidents\n")
+
+
+def incidents_command(argv: list[str]) -> int:
+    """``dsnparse incidents [PATH... | --db FILE] [--since DATE] [--quiet HOURS] [--format ...]``."""
+    ap = argparse.ArgumentParser(
+        prog="dsnparse incidents",
+        description="Group sender- and content-side failures (blocklists, reputation, authentication, rate "
+        "limits, spam content...) into incidents per receiving provider, cause and sending identity.",
+    )
+    ap.add_argument("paths", nargs="*", metavar="PATH",
+                    help="files, directories, mbox files, Maildir folders; - for stdin")
+    ap.add_argument("--db", metavar="FILE", help="read the records of this store instead of PATHs")
+    ap.add_argument("--since", type=_since, metavar="DATE", help="only failures at or after this ISO 8601 date or time")
+    ap.add_argument("--quiet", type=float, default=6.0, metavar="HOURS",
+                    help="an incident ends after this many hours without a failure (default 6)")
+    ap.add_argument("--format", choices=("table", "json", "csv"), default="table", help="output format (default table)")
+    args = ap.parse_args(argv)
+    if args.quiet <= 0:
+        ap.error("--quiet must be positive")
+    if args.db and args.paths:
+        ap.error("give PATHs or --db, not both")
+    quiet = timedelta(hours=args.quiet)
+    if args.db:
+        if not os.path.exists(args.db):
+            raise SystemExit(f"dsnparse incidents: no store at {args.db}")
+        with _open_store(args.db, "incidents") as store:
+            found = incidents(store.timeline(iso(args.since) if args.since else None), quiet=quiet, since=args.since)
+    else:
+        found = incidents(_from_paths(args.paths or ["-"]), quiet=quiet, since=args.since)
+    _write(found, args.format)
+    return 0
+
+
+COMMANDS = {"incidents": incidents_command}
+"""The subcommand of this module, merged into :data:`dsnparse.cli.COMMANDS`."""
