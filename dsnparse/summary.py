@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
+from .incidents import Incident
 from .record import Kind
 from .suppression import Event, Policy, Suppression, decide
 
@@ -114,6 +115,10 @@ class Table:
     """What the reader should know about the section (what is counted, what is left out)."""
     chart: bool = True
     """True when the HTML report draws the section as a bar chart (first column against the last)."""
+    terminal: tuple[str, ...] = ()
+    """The columns the terminal table shows (empty: all)."""
+    detail: str | None = None
+    """A column the terminal prints in full, one line per row, under its table."""
 
 
 class Summary:
@@ -255,6 +260,30 @@ def _bucket(hour: str, hourly: bool) -> str:
 def _ranked(counter: Mapping[str, int]) -> list[tuple[str, int]]:
     """Most first, then by name, so equal counts come out in a stable order."""
     return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+INCIDENT_COLUMNS = ("advice", "provider", "cause", "identity", "first_seen", "last_seen", "end", "messages",
+                    "recipients", "reply", "help_url")
+"""The columns of the incident sections (``dsnparse incidents`` has them all)."""
+_INCIDENT_TERMINAL = ("provider", "cause", "identity", "first_seen", "last_seen", "end", "recipients")
+
+
+def incident_tables(found: Iterable[Incident]) -> list[Table]:
+    """The incidents (sender side) and the content incidents, each a section without a chart: the
+    ongoing ones first, then by recipients hit."""
+    by_side: dict[str, list[tuple[Any, ...]]] = {"sender": [], "content": []}
+    for incident in sorted(found, key=lambda i: (i.end != "ongoing", -i.recipients, i.first_seen)):
+        data = incident.to_dict()
+        by_side.setdefault(incident.side, []).append(tuple(data[c] for c in INCIDENT_COLUMNS))
+    note = ("Failures on the sender's side (blocklists, reputation, authentication, rate limits) grouped by "
+            "receiving provider, cause and sending identity: fix these, never suppress their recipients.")
+    return [
+        Table("incidents", "Incidents on the sender's side", INCIDENT_COLUMNS, tuple(by_side["sender"]),
+              note=note, chart=False, terminal=_INCIDENT_TERMINAL, detail="advice"),
+        Table("content_incidents", "Incidents caused by the content", INCIDENT_COLUMNS, tuple(by_side["content"]),
+              note="Spam, virus and content refusals grouped the same way.", chart=False,
+              terminal=_INCIDENT_TERMINAL, detail="advice"),
+    ]
 
 
 _IMMEDIATE = Policy(soft_count=1_000_000)

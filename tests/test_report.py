@@ -164,12 +164,24 @@ def test_the_store_counts_what_the_stream_counts(fixtures_store: str) -> None:
     streamed = {t.name: t.rows for t in from_items(read_paths([str(FIXTURES)]), header_names=["X-Campaign"]).tables()}
     with Store(fixtures_store) as store:
         stored = {t.name: t.rows for t in from_store(store, header_names=["X-Campaign"]).tables()}
-    # dates differ on purpose: the store dates an undated record by when its message was received
-    for name in ("failures_by_time", "suppressions_by_cause", "suppressions"):
+    # dates differ on purpose: the store dates an undated record by when its message was received,
+    # and reads the incidents' records in time order where files come in the order read
+    for name in ("failures_by_time", "suppressions_by_cause", "suppressions", "incidents", "content_incidents"):
         streamed.pop(name), stored.pop(name)
     assert stored == streamed
     assert dict((r[0], r[1]) for r in stored["totals"])["failure"] > 100
     assert ("spring-offer", 2, 2) in stored["by_header_x-campaign"]
+
+
+def test_incidents_come_first_with_the_reply_and_the_catalogue_url(fixtures_store: str) -> None:
+    with Store(fixtures_store) as store:
+        tables = from_store(store).tables()
+    assert [t.name for t in tables[:2]] == ["incidents", "content_incidents"]
+    rows = [dict(zip(tables[0].columns, row, strict=True)) for row in tables[0].rows]
+    hostile = next(r for r in rows if r["identity"] == "192.0.2.77")
+    assert "<script>" in hostile["reply"] and hostile["provider"] == "example.org"
+    assert any(r["help_url"] == "https://check.spamhaus.org/" for r in rows)
+    assert all(r["help_url"] is None or r["help_url"].startswith("https://") for r in rows)
 
 
 def test_the_store_report_respects_since(fixtures_store: str) -> None:
@@ -217,7 +229,7 @@ def test_csv_is_one_table_per_section_with_the_formula_guard(capsys: pytest.Capt
     assert code == 0
     rows = list(csv.reader(io.StringIO(out)))
     names = [r[0] for r in rows if len(r) == 1 and r[0].startswith("[")]
-    assert names[:3] == ["[period]", "[totals]", "[failures_by_reason]"]
+    assert names[:5] == ["[period]", "[incidents]", "[content_incidents]", "[totals]", "[failures_by_reason]"]
     start = rows.index(["[by_header_x-campaign]"])
     assert rows[start + 1] == ["X-Campaign", "records", "failures"]
     assert rows[start + 2][0] == "'=HYPERLINK(\"http://example.com/x\",\"click\")"

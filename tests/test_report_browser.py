@@ -104,10 +104,21 @@ def test_hostile_text_is_shown_and_never_runs(page: Any) -> None:
     assert driver.execute_script("return document.querySelectorAll('a[href^=\"javascript\"], [onerror]').length") == 0
     text = driver.execute_script("return document.querySelector('main').textContent")
     assert "<img src=x onerror=\"window.pwned='campaign'\">march-news" in text
+    assert "<script>window.pwned='script'</script>" in text  # the incident's representative reply
     labels = driver.execute_script(
         "return Array.from(document.querySelectorAll('div.chart text')).map(function (t) { return t.textContent; })"
     )
     assert any("onerror" in t for t in labels)  # the campaign chart shows the header as text
+
+
+def test_only_packaged_urls_are_links(page: Any) -> None:
+    from dsnparse.io.report_html import trusted_urls
+
+    driver, _ = page
+    links = driver.execute_script("return Array.from(document.links).map(function (a) { return a.href; })")
+    assert links, "the incidents link their catalogue help pages"
+    assert all(link.startswith("https://") for link in links)
+    assert set(links) <= {u for u in trusted_urls()} | {u + "/" for u in trusted_urls()}
 
 
 def test_a_full_page_screenshot_is_kept(page: Any) -> None:

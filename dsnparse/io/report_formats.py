@@ -36,13 +36,16 @@ def write_table(tables: Sequence[Table], period: Mapping[str, Any], out: TextIO)
         if not table.rows:
             out.write("(nothing)\n")
             continue
-        sink = TableSink(out, table.columns)
-        for row in table.rows[:TERMINAL_ROWS]:
-            sink.write(dict(zip(table.columns, row, strict=True)))
+        sink = TableSink(out, table.terminal or table.columns)
+        shown = [dict(zip(table.columns, row, strict=True)) for row in table.rows[:TERMINAL_ROWS]]
+        for row in shown:
+            sink.write(row)
         sink.close()
         hidden = len(table.rows) - TERMINAL_ROWS
         if hidden > 0:
             out.write(f"... {hidden} more rows (--format csv or json lists them all)\n")
+        if table.detail:
+            out.write("".join(f"- {terminal_safe(row[table.detail], 400)}\n" for row in shown))
         if table.note:
             out.write(f"({terminal_safe(table.note, 400)})\n")
     out.flush()

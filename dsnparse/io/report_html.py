@@ -29,8 +29,6 @@ CHART_BARS = 20
 """Most bars in one chart (the table below it lists every row)."""
 HTML_ROWS = 500
 """Most rows a section's table shows (``--format csv`` or ``json`` lists them all)."""
-FIRST = ("incidents", "content_incidents")
-"""Sections shown first, whatever their order: what needs action."""
 
 _STYLE = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1100px;
@@ -182,9 +180,8 @@ def _island(data: Any) -> str:
 
 def render(tables: Sequence[Table], period: Mapping[str, Any], trusted: Collection[str] = ()) -> str:
     """The whole page as text; ``trusted`` are the packaged URLs that may become links."""
-    ordered = [t for t in tables if t.name in FIRST] + [t for t in tables if t.name not in FIRST]
-    charts = {t.name: _chart(t) for t in ordered}
-    sections = "".join(_section(t, charts[t.name], trusted) for t in ordered)
+    charts = {t.name: _chart(t) for t in tables}
+    sections = "".join(_section(t, charts[t.name], trusted) for t in tables)
     facts = "".join(f"<dt>{html.escape(str(k))}</dt><dd>{html.escape(str(v))}</dd>"
                     for k, v in period.items() if v not in (None, ""))
     library = plotly_js()

@@ -3,12 +3,16 @@ both counted by one :class:`~dsnparse.summary.Summary`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from ..classify.codes import CodeTable
+from ..classify.sides import NEVER_SUPPRESSED
+from ..incidents import ACCEPTED, incidents
 from ..limits import Limits
-from ..summary import Summary, Table, suppression_tables
+from ..record import BounceRecord
+from ..summary import Summary, Table, incident_tables, suppression_tables
 from ..suppression import Policy
 from .parallel import outcomes
 from .sources import Item
@@ -23,14 +27,16 @@ class Counted:
     """A filled :class:`Summary`, the report sections that come from elsewhere, and the read errors."""
 
     summary: Summary
-    extra: tuple[Table, ...]
-    """Sections beside the counters: the suppressions added in the period."""
+    first: tuple[Table, ...]
+    """Sections shown before the counters, what needs action: the incidents."""
+    last: tuple[Table, ...]
+    """Sections after the counters: the suppressions added in the period."""
     errors: int = 0
     """Messages that could not be read or parsed (each named through ``on_error``)."""
 
     def tables(self) -> list[Table]:
-        """Every section in report order."""
-        return [*self.summary.tables(), *self.extra]
+        """Every section in report order: incidents, counters, suppressions."""
+        return [*self.first, *self.summary.tables(), *self.last]
 
 
 def from_items(
@@ -44,23 +50,39 @@ def from_items(
     on_error: Callable[[str, str], None] = lambda source, error: None,
 ) -> Counted:
     """Parse messages (``jobs`` worker processes, see :func:`~dsnparse.io.parallel.outcomes`) and count
-    each as it comes: memory holds the counters, never the records."""
+    each as it comes, in one pass that also feeds :func:`~dsnparse.incidents.incidents`: memory holds
+    the counters and the open incidents, never the records."""
     summary = Summary(header_names, since)
     errors = 0
-    for out in outcomes(items, jobs=jobs, table=table, original_headers=header_names, limits=limits):
-        if out.error is not None:
-            errors += 1
-            on_error(out.source, out.error)
-        if out.unreadable:
-            summary.add_message(UNREADABLE)
-            continue
-        summary.add_report(out.kind, out.records)
+
+    def counted() -> Iterator[BounceRecord]:
+        nonlocal errors
+        for out in outcomes(items, jobs=jobs, table=table, original_headers=header_names, limits=limits):
+            if out.error is not None:
+                errors += 1
+                on_error(out.source, out.error)
+            if out.unreadable:
+                summary.add_message(UNREADABLE)
+                continue
+            summary.add_report(out.kind, out.records)
+            for record in out.records:
+                if record.get("side") in NEVER_SUPPRESSED or record.get("action") in ACCEPTED:
+                    yield BounceRecord.from_dict(record)
+
+    found = incidents(counted(), since=_moment(since))
     note = "Soft failures are not counted here: their repeats need a store (dsnparse ingest, then report --db)."
-    return Counted(summary, tuple(suppression_tables(summary.suppressed.values(), since, note)), errors)
+    return Counted(summary, tuple(incident_tables(found)),
+                   tuple(suppression_tables(summary.suppressed.values(), since, note)), errors)
 
 
 def from_store(store: Store, *, header_names: Sequence[str] = (), since: str | None = None,
                policy: Policy | None = None) -> Counted:
-    """Count a store's records with SQL ``GROUP BY`` and list the suppressions added since ``since``."""
+    """Count a store's records with SQL ``GROUP BY``, find the incidents in its time-ordered
+    :meth:`~dsnparse.io.store.Store.timeline` and list the suppressions added since ``since``."""
     summary = store.summary(header_names, since)
-    return Counted(summary, tuple(suppression_tables(store.suppressions(policy), since)))
+    found = incidents(store.timeline(since), since=_moment(since))
+    return Counted(summary, tuple(incident_tables(found)), tuple(suppression_tables(store.suppressions(policy), since)))
+
+
+def _moment(since: str | None) -> datetime | None:
+    return datetime.fromisoformat(since.replace("Z", "+00:00")) if since else None
