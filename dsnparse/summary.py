@@ -24,7 +24,10 @@ HOURLY_SPAN = timedelta(days=3)
 NONE_LABEL = "(none)"
 """The value shown for a record that has no value in a counted field."""
 _UNDATED = ""
-_NOT_FAILED = frozenset({"delayed", "delivered", "relayed", "expanded"})
+NOT_FAILED = frozenset({"delayed", "delivered", "relayed", "expanded"})
+"""Actions of a failure report's records that are no failure (a report may mix outcomes)."""
+FAILURE_FIELDS: tuple[str, ...] = ("reason", "side", "bounce_type", "provider", "blocked_by", "domain")
+"""The :class:`Row` fields failures are broken down by (each a section), besides the time."""
 
 
 class Row(NamedTuple):
@@ -48,7 +51,7 @@ class Row(NamedTuple):
     @property
     def is_failure(self) -> bool:
         """True for a recipient whose delivery failed (a failure report's record not delayed or delivered)."""
-        return self.kind == Kind.FAILURE and (self.action or "failed") not in _NOT_FAILED
+        return self.kind == Kind.FAILURE and (self.action or "failed") not in NOT_FAILED
 
 
 def domain_of(address: str | None) -> str | None:
@@ -130,7 +133,7 @@ class Summary:
         """Records dated before this ISO UTC time are not counted (undated ones neither, once it is set)."""
         self.messages: Counter[str] = Counter()
         self.records: Counter[str] = Counter()
-        self.failures: dict[str, Counter[str]] = {f: Counter() for f in _FAILURE_FIELDS}
+        self.failures: dict[str, Counter[str]] = {f: Counter() for f in FAILURE_FIELDS}
         self.hours: Counter[str] = Counter()
         """Failures by ``YYYY-MM-DDTHH`` (the empty key for undated ones)."""
         self.by_header: tuple[Counter[tuple[str, bool]], ...] = tuple(Counter() for _ in self.header_names)
@@ -148,24 +151,39 @@ class Summary:
         """Count ``count`` messages of ``kind`` (``unreadable`` for those that could not be read)."""
         self.messages[str(kind)] += count
 
-    def add(self, row: Row, count: int = 1, until: str | None = None) -> None:
-        """Count ``count`` records equal to ``row`` (rows outside the period are ignored); ``until`` is
-        the latest time among them when they were grouped (``row.at`` is then the earliest)."""
+    def add_records(self, kind: str, count: int, first: str | None, last: str | None) -> None:
+        """Count ``count`` records of ``kind`` dated from ``first`` to ``last`` (a store's ``GROUP BY kind``)."""
+        self.records[kind] += count
+        if first:
+            self.first = first if self.first is None or first < self.first else self.first
+        if last:
+            self.last = last if self.last is None or last > self.last else self.last
+
+    def add_failures(self, name: str, counts: Iterable[tuple[str | None, int]]) -> None:
+        """Add failures counted elsewhere by one of :data:`FAILURE_FIELDS` or by ``hour``
+        (``YYYY-MM-DDTHH``): a store's ``GROUP BY`` of that field."""
+        counter = self.hours if name == "hour" else self.failures[name]
+        for value, count in counts:
+            counter[(value or _UNDATED) if name == "hour" else (value or NONE_LABEL)] += count
+
+    def add_header(self, index: int, counts: Iterable[tuple[str | None, bool, int]]) -> None:
+        """Add records counted elsewhere by the value of the ``index``-th header and whether they failed."""
+        for value, failed, count in counts:
+            self.by_header[index][(value or NONE_LABEL, bool(failed))] += count
+
+    def add(self, row: Row) -> None:
+        """Count one record (ignored when outside the period)."""
         if not self.in_period(row.at):
             return
-        self.records[row.kind] += count
-        if row.at:
-            latest = until or row.at
-            self.first = row.at if self.first is None or row.at < self.first else self.first
-            self.last = latest if self.last is None or latest > self.last else self.last
+        self.add_records(row.kind, 1, row.at, row.at)
         failed = row.is_failure
         for by_value, value in zip(self.by_header, row.headers, strict=True):
-            by_value[(value or NONE_LABEL, failed)] += count
+            by_value[(value or NONE_LABEL, failed)] += 1
         if not failed:
             return
         for name, counter in self.failures.items():
-            counter[str(getattr(row, name) or NONE_LABEL)] += count
-        self.hours[row.at[:13] if row.at else _UNDATED] += count
+            counter[str(getattr(row, name) or NONE_LABEL)] += 1
+        self.hours[row.at[:13] if row.at else _UNDATED] += 1
 
     def add_report(self, kind: str, records: Iterable[Mapping[str, Any]]) -> None:
         """Count one parsed message and its records (a message outside the period counts only when
@@ -220,9 +238,9 @@ class Summary:
                   note="A message is one email; a record is one recipient's outcome in it (a report may "
                   "name several). Unreadable messages have no records.", chart=False),
         ]
-        for name, (title, column) in _FAILURE_FIELDS.items():
-            rows = tuple(_ranked(self.failures[name]))
-            out.append(Table(f"failures_by_{name}", title, (column, "failures"), rows))
+        for name in FAILURE_FIELDS:
+            title, column = _FAILURE_TITLES[name]
+            out.append(Table(f"failures_by_{name}", title, (column, "failures"), tuple(_ranked(self.failures[name]))))
         unit = "hour" if self.hourly else "day"
         out.append(Table("failures_by_time", f"Failures by {unit}", (unit, "failures"), tuple(self.time_rows()),
                          note="Times are UTC."))
@@ -239,7 +257,7 @@ class Summary:
         return out
 
 
-_FAILURE_FIELDS: dict[str, tuple[str, str]] = {
+_FAILURE_TITLES: dict[str, tuple[str, str]] = {
     "reason": ("Failures by reason", "reason"),
     "side": ("Failures by side (whose problem it is)", "side"),
     "bounce_type": ("Failures by hard/soft", "bounce_type"),

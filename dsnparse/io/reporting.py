@@ -81,7 +81,8 @@ def from_store(store: Store, *, header_names: Sequence[str] = (), since: str | N
     :meth:`~dsnparse.io.store.Store.timeline` and list the suppressions added since ``since``."""
     summary = store.summary(header_names, since)
     found = incidents(store.timeline(since), since=_moment(since))
-    return Counted(summary, tuple(incident_tables(found)), tuple(suppression_tables(store.suppressions(policy), since)))
+    suppressions = suppression_tables(store.each_suppression(policy), since)
+    return Counted(summary, tuple(incident_tables(found)), tuple(suppressions))
 
 
 def _moment(since: str | None) -> datetime | None:

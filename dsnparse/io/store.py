@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..message import normalize_newlines
 from ..record import FIELDS, BounceRecord, Kind, Report
-from ..summary import Row, Summary, header_value
+from ..summary import FAILURE_FIELDS, NOT_FAILED, Summary, header_value
 from ..suppression import EVENT_COLUMNS, Event, Policy, Skipped, Suppression, decide, skipped
 
 if TYPE_CHECKING:
@@ -317,23 +317,28 @@ class Store:
             "SELECT kind, status, count(*) FROM messages WHERE received >= ? GROUP BY kind, status", (cutoff,)
         ):
             out.add_message(str(kind) if status == PARSED else str(status), int(count))
+        dated = f"FROM records WHERE {_AT} >= ?"
+        for kind, count, first, last in self._db.execute(
+            f"SELECT kind, count(*), min({_AT}), max({_AT}) {dated} GROUP BY kind", (cutoff,)
+        ):
+            out.add_records(str(kind), int(count), first, last)
+        for name, expression in _SUMMARY_GROUPS.items():
+            out.add_failures(name, self._db.execute(
+                f"SELECT {expression}, count(*) {dated} AND {_FAILED} GROUP BY 1", (cutoff,)
+            ))
         self._db.create_function("dsn_header", 2, _header_of_json, deterministic=True)
-        heads = "".join(", dsn_header(headers, ?)" for _ in header_names)
-        width = len(_SUMMARY_GROUP) + len(header_names)
-        rows = self._db.execute(
-            f"SELECT {', '.join(_SUMMARY_GROUP)}{heads}, min(at), max(at), count(*) FROM "  # noqa: S608 - constants
-            f"(SELECT *, coalesce(date, received) AS at FROM records WHERE coalesce(date, received) >= ?) "
-            f"GROUP BY {', '.join(str(i) for i in range(1, width + 1))}",
-            (*header_names, cutoff),
-        )
-        fixed = len(_SUMMARY_GROUP) - 1
-        for values in rows:
-            row = Row._make([*values[:fixed], values[width], tuple(values[fixed + 1:width])])
-            out.add(row, int(values[-1]), until=values[width + 1])
+        for index, name in enumerate(header_names):
+            out.add_header(index, self._db.execute(
+                f"SELECT {_HEADER}, {_FAILED}, count(*) {dated} GROUP BY 1, 2", (_json_path(name), name, cutoff),
+            ))
         return out
 
     def suppressions(self, policy: Policy | None = None) -> list[Suppression]:
         """The suppression list under ``policy`` (default :class:`Policy`), sorted by address."""
+        return list(self.each_suppression(policy))
+
+    def each_suppression(self, policy: Policy | None = None) -> Iterator[Suppression]:
+        """The suppression list under ``policy``, streamed in address order (one address's events held at a time)."""
         policy = policy or Policy()
         rows = self._db.execute(
             f"SELECT {EVENT_COLUMNS} FROM records "  # noqa: S608 - a constant column list
@@ -341,12 +346,10 @@ class Store:
             "ORDER BY recipient_key, at, id",
             (str(Kind.COMPLAINT), str(Kind.FAILURE)),
         )
-        out: list[Suppression] = []
         for _key, group in groupby(map(Event._make, rows), key=attrgetter("recipient")):
             decided = decide(list(group), policy)
             if decided is not None:
-                out.append(decided)
-        return out
+                yield decided
 
     def skipped(self) -> list[Skipped]:
         """Addresses with sender- or content-side failures, which no suppression counts, sorted by address."""
@@ -364,13 +367,27 @@ class Store:
         return out
 
 
-_SUMMARY_GROUP = (
-    "kind", "action", "reason", "side", "bounce_type", "provider", "blocked_by",
-    "CASE WHEN instr(recipient_key, '@') > 0 THEN substr(recipient_key, instr(recipient_key, '@') + 1) END",
-    "substr(at, 1, 13)",
+_AT = "coalesce(date, received)"
+"""When a stored record happened: its date, else when its message was received."""
+_HEADER = "CASE WHEN headers = '{}' THEN NULL ELSE coalesce(json_extract(headers, ?), dsn_header(headers, ?)) END"
+"""A header's value in the JSON header map: the name as asked (fast, in SQLite), else in any case."""
+_SUMMARY_GROUPS: dict[str, str] = {
+    **{name: name for name in FAILURE_FIELDS if name != "domain"},
+    "domain": "CASE WHEN instr(recipient_key, '@') > 0 THEN substr(recipient_key, instr(recipient_key, '@') + 1) END",
+    "hour": f"substr({_AT}, 1, 13)",
+}
+"""What :meth:`Store.summary` counts failures by, one ``GROUP BY`` each: the columns of
+:data:`~dsnparse.summary.FAILURE_FIELDS`, the recipient's domain and the hour."""
+_FAILED = (
+    f"(kind = '{Kind.FAILURE}' AND coalesce(action, 'failed') NOT IN "
+    f"({', '.join(repr(a) for a in sorted(NOT_FAILED))}))"
 )
-"""What :meth:`Store.summary` groups records by: the :class:`~dsnparse.summary.Row` fields up to the
-domain, then the hour (the row's ``at`` is the group's earliest time)."""
+"""SQL for :attr:`dsnparse.summary.Row.is_failure`."""
+
+
+def _json_path(name: str) -> str:
+    """The JSON path of a key in the header map (``$."X-Campaign"``)."""
+    return '$."' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _header_of_json(headers: str | None, name: str) -> str | None:
