@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from importlib import resources
 from typing import Any
 
 import ahocorasick
+
+from .rows import load_row
 
 
 def any_of(phrases: Iterable[str]) -> re.Pattern[str]:
@@ -176,6 +176,20 @@ def _key(item: tuple[str, Any]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class PhraseRows:
+    """``data/phrases.toml`` as written: each key a list of literal phrases."""
+
+    bounce_subjects: tuple[str, ...] = ()
+    bounce_senders: tuple[str, ...] = ()
+    failure_phrases: tuple[str, ...] = ()
+    original_markers: tuple[str, ...] = ()
+    delay_phrases: tuple[str, ...] = ()
+    forward_prefixes: tuple[str, ...] = ()
+    sender_labels: tuple[str, ...] = ()
+    contact_phrases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class PhraseTables:
     """Compiled phrase tables."""
 
@@ -186,29 +200,25 @@ class PhraseTables:
     delay: LabelledPhrases
     """Delay-notice wording, scanned in one pass (``labels(text)`` is non-empty when it occurs)."""
     forward_prefixes: tuple[str, ...]
-
-
-def load_toml(name: str) -> dict[str, object]:
-    """A TOML data file packaged under ``dsnparse/data``."""
-    return tomllib.loads(resources.files("dsnparse").joinpath("data", name).read_text(encoding="utf-8"))
+    sender_labels: tuple[str, ...]
+    """Labels that name a sender on a report line (``from:``, ``mail from:``), lower-cased."""
+    contact: re.Pattern[str]
+    """Contact sentences ("please contact ...") whose addresses are never failed recipients."""
 
 
 @lru_cache(maxsize=1)
 def tables() -> PhraseTables:
     """The default phrase tables (loaded and compiled once; immutable)."""
-    data = load_toml("phrases.toml")
-
-    def get(key: str) -> list[str]:
-        value = data.get(key, [])
-        return [str(v) for v in value] if isinstance(value, list) else []
-
+    rows = load_row("phrases.toml", PhraseRows)
     return PhraseTables(
-        bounce_subject=any_of(get("bounce_subjects")),
-        bounce_sender=any_of(get("bounce_senders")),
-        failure=any_of(get("failure_phrases")),
-        original_marker=any_of(get("original_markers")),
-        delay=LabelledPhrases([("delay", get("delay_phrases"))]),
-        forward_prefixes=tuple(p.lower() for p in get("forward_prefixes")),
+        bounce_subject=any_of(rows.bounce_subjects),
+        bounce_sender=any_of(rows.bounce_senders),
+        failure=any_of(rows.failure_phrases),
+        original_marker=any_of(rows.original_markers),
+        delay=LabelledPhrases([("delay", rows.delay_phrases)]),
+        forward_prefixes=tuple(p.lower() for p in rows.forward_prefixes),
+        sender_labels=tuple(p.lower() for p in rows.sender_labels),
+        contact=any_of(rows.contact_phrases),
     )
 
 

@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from dsnparse.classify import Context, explain, suppress, to_record
+from dsnparse.classify import COMPUTED, CONTEXT_FIELDS, FROM_FACTS, Context, explain, suppress, to_record
 from dsnparse.classify.codes import NO_CODE, CodeTable
 from dsnparse.classify.providers import table as provider_table
 from dsnparse.classify.reasons import from_status, smtp_command, vocabulary
 from dsnparse.facts import Facts
-from dsnparse.record import Kind
+from dsnparse.record import FIELDS, Kind
 
 from .conftest import FIXTURES
 
@@ -342,3 +342,9 @@ def test_documented_examples(facts: Facts, hard_5_2_1: bool, expected: tuple[str
     facts.recipient = "a@example.com"
     rec = record(facts, table)
     assert (rec["bounce_code"], rec["bounce_type"], rec["reason"], rec["suppress"]) == expected
+
+
+def test_every_record_field_is_filled_by_exactly_one_source() -> None:
+    sources = FROM_FACTS + CONTEXT_FIELDS + COMPUTED
+    assert sorted(sources) == sorted(FIELDS)
+    assert len(set(sources)) == len(sources)

@@ -1,22 +1,22 @@
 """The decoders' shared tables: one reason-table format (``data/decoder_reasons.toml``, a section
-per decoder, ``reason = [phrases]``) read three ways, and the format markers."""
+per decoder, ``reason = { phrases = [...], example = ... }``) read three ways, and the format markers."""
 
 from __future__ import annotations
 
 from dsnparse.classify.reasons import tables as reason_tables
 from dsnparse.decoders import ORDER, report
-from dsnparse.phrases import load_toml
+from dsnparse.rows import document as load_toml
 
 
 def test_every_section_maps_reason_names_to_phrase_lists() -> None:
     names = {d.NAME for d in ORDER}
-    for section, table in load_toml("decoder_reasons.toml").items():
+    for section in load_toml("decoder_reasons.toml"):
         assert section in names, section
-        assert isinstance(table, dict) and table, section
-        for reason, phrases in table.items():
-            assert reason in reason_tables().reasons, (section, reason)  # a name of the vocabulary
-            assert isinstance(phrases, list) and phrases, (section, reason)
-            assert all(isinstance(p, str) and p.strip() for p in phrases), (section, reason)
+        rows = report.reason_rows(section)
+        assert rows, section
+        for row in rows:
+            assert row.reason in reason_tables().reasons, (section, row.reason)  # a name of the vocabulary
+            assert row.phrases and all(p.strip() for p in row.phrases), (section, row.reason)
 
 
 def test_first_tries_reasons_in_table_order() -> None:

@@ -257,7 +257,7 @@ def test_ezweb_rejection_with_a_reply_is_not_called_filtered() -> None:
 
 def test_vendor_tables_cover_only_known_decoders() -> None:
     from dsnparse.decoders import ORDER
-    from dsnparse.phrases import load_toml
+    from dsnparse.rows import document as load_toml
 
     names = {d.NAME for d in ORDER} | {"domino", "apachejames_details", "exchange2007_details"}
     assert set(load_toml("decoder_markers.toml")) <= names

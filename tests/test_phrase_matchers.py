@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 import re
 
-from dsnparse.phrases import LabelledPhrases, any_of, load_toml
+from dsnparse.phrases import LabelledPhrases, any_of
+from dsnparse.rows import document as load_toml
 
 TABLE = [
     ("userunknown", ["user unknown", "no such user", "unknown user", "Unbekannter Empfänger"]),

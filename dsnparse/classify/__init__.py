@@ -15,7 +15,8 @@ never suppresses: the address is fine, the mail was refused for who sent it or w
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from ..facts import Facts
 from ..record import BounceRecord, Kind
@@ -42,6 +43,22 @@ class Context:
     headers: Mapping[str, str] = field(default_factory=dict)
     decoder: str | None = None
     flags: tuple[str, ...] = ()
+
+    def record_fields(self) -> dict[str, Any]:
+        """The record fields this context fills, by name (``headers`` copied)."""
+        return {name: getattr(self, name) for name in CONTEXT_FIELDS} | {"headers": dict(self.headers)}
+
+
+FROM_FACTS: tuple[str, ...] = (
+    "recipient", "original_recipient", "status", "reply_code", "diagnostic", "diagnostic_type",
+    "remote_mta", "reporting_mta", "smtp_command", "date", "recipient_source", "feedback_type", "source_ip",
+)
+"""The record fields copied unchanged from a recipient's :class:`Facts`."""
+CONTEXT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Context))
+"""The record fields every record of a message shares, from its :class:`Context`."""
+COMPUTED: tuple[str, ...] = ("action", "reason", "bounce_code", "bounce_type", "description", "suppress", "side",
+                             "provider", "blocked_by", "sender_identity", "help_url")
+"""The record fields :func:`to_record` decides."""
 
 
 def record_kind(action: str | None, message_kind: Kind) -> Kind:
@@ -118,19 +135,9 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
     dead = (rkind is Kind.FAILURE and who.side not in NEVER_SUPPRESSED
             and suppress(reason, bounce_code, evidence(facts), table))
     return BounceRecord(
-        source=ctx.source,
-        recipient=facts.recipient,
-        original_recipient=facts.original_recipient,
+        **{name: getattr(facts, name) for name in FROM_FACTS},
+        **ctx.record_fields(),
         action=action,
-        status=facts.status,
-        reply_code=facts.reply_code,
-        diagnostic=facts.diagnostic,
-        diagnostic_type=facts.diagnostic_type,
-        remote_mta=facts.remote_mta,
-        reporting_mta=facts.reporting_mta,
-        smtp_command=facts.smtp_command,
-        date=facts.date,
-        sender=ctx.sender,
         reason=reason,
         bounce_code=bounce_code,
         bounce_type=bounce_type,
@@ -141,13 +148,4 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         blocked_by=who.blocked_by,
         sender_identity=who.sender_identity,
         help_url=who.help_url,
-        message_id=ctx.message_id,
-        subject=ctx.subject,
-        list_id=ctx.list_id,
-        decoder=ctx.decoder,
-        recipient_source=facts.recipient_source,
-        feedback_type=facts.feedback_type,
-        source_ip=facts.source_ip,
-        headers=dict(ctx.headers),
-        flags=ctx.flags,
     )

@@ -9,11 +9,12 @@ phrases are found in one Aho-Corasick pass (:class:`~dsnparse.phrases.LabelledPh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..facts import Facts
-from ..phrases import LabelledPhrases, load_toml
+from ..phrases import LabelledPhrases
+from ..rows import TableError, load_rows
 from . import providers
 from .identity import sender_identity
 from .sides import NEVER_SUPPRESSED, SIDES, side_of
@@ -21,24 +22,26 @@ from .sides import NEVER_SUPPRESSED, SIDES, side_of
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """One documented refusal: how it is recognised and what it means."""
+    """One documented refusal (a ``[[block]]`` of ``data/blocks.toml``): how it is recognised and
+    what it means."""
 
     id: str
     """Stable id (``spamhaus-zen``, ``microsoft-s3150``, ``gmail-5.7.26``...): ``blocked_by``."""
     name: str
-    provider: str | None
-    """Whose reply it is (a provider of ``providers.toml``); ``None`` for blocklists."""
-    scoped: bool
-    """True when the row holds only if ``provider`` was identified for the record."""
-    status: frozenset[str]
-    phrases: tuple[str, ...]
     cause: str
     reason: str
-    side: str
-    help_url: str | None
-    delist: bool
-    """True when ``help_url`` is where a listed sender asks for removal."""
     source: str
+    provider: str | None = None
+    """Whose reply it is (a provider of ``providers.toml``); ``None`` for blocklists."""
+    scoped: bool = False
+    """True when the row holds only if ``provider`` was identified for the record."""
+    status: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    side: str = ""
+    """Whose problem it is; as loaded, the side of ``reason`` when the row names none."""
+    help_url: str | None = None
+    delist: bool = False
+    """True when ``help_url`` is where a listed sender asks for removal."""
 
     def holds(self, status: str | None, provider: str | None, phrase_hit: bool) -> bool:
         """True when every condition of the row holds (``phrase_hit``: one of its phrases occurs)."""
@@ -59,31 +62,16 @@ class Catalogue:
     """Each status code to the positions of the rows without phrases that name it."""
 
 
-def _strings(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    return tuple(str(v) for v in value) if isinstance(value, list) else ()
-
-
 @lru_cache(maxsize=1)
 def catalogue() -> Catalogue:
     """The packaged catalogue (loaded once); a row that could hold for anything is an error."""
-    data = load_toml("blocks.toml")
     rows: list[Block] = []
-    entries = data.get("block", [])
-    for raw in entries if isinstance(entries, list) else []:
-        reason = str(raw["reason"])
-        side = str(raw.get("side") or side_of(reason))
-        row = Block(
-            id=str(raw["id"]), name=str(raw["name"]), provider=raw.get("provider"),
-            scoped=bool(raw.get("scoped", False)), status=frozenset(_strings(raw.get("status"))),
-            phrases=_strings(raw.get("phrases")), cause=str(raw["cause"]), reason=reason, side=side,
-            help_url=raw.get("help_url"), delist=bool(raw.get("delist", False)), source=str(raw["source"]),
-        )
+    for row in load_rows("blocks.toml", "block", Block):
+        row = replace(row, side=row.side or side_of(row.reason))
         if not row.phrases and not (row.status and row.scoped):
-            raise ValueError(f"blocks.toml: {row.id} needs phrases, or a status with scoped = true")
-        if side not in SIDES:
-            raise ValueError(f"blocks.toml: {row.id} has an unknown side {side!r}")
+            raise TableError(f"blocks.toml: {row.id} needs phrases, or a status with scoped = true")
+        if row.side not in SIDES:
+            raise TableError(f"blocks.toml: {row.id} has an unknown side {row.side!r}")
         rows.append(row)
     matcher = LabelledPhrases((str(rank), row.phrases) for rank, row in enumerate(rows))
     by_status: dict[str, list[int]] = {}

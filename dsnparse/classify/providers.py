@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..facts import Facts
-from ..phrases import LabelledPhrases, any_of, load_toml
+from ..phrases import LabelledPhrases, any_of
+from ..rows import load_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,41 +61,53 @@ class Provider:
         return any(host == h or host.endswith("." + h) for h in self.hosts)
 
 
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value] if isinstance(value, list) else []
+@dataclass(frozen=True, slots=True)
+class RuleRow:
+    """A ``rule`` entry of ``data/providers.toml`` as written."""
+
+    reason: str
+    example: str
+    """The provider's reply the rule was written for (run through :func:`match` by the tests)."""
+    status: str | None = None
+    status_prefix: str | None = None
+    reply_code: str | None = None
+    phrases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderRow:
+    """A ``[[provider]]`` of ``data/providers.toml`` as written."""
+
+    name: str
+    hosts: tuple[str, ...] = ()
+    markers: tuple[str, ...] = ()
+    rule: tuple[RuleRow, ...] = ()
+    label: str = ""
+    """The provider's name for people (``Outlook.com``)."""
+
+
+def rows() -> tuple[ProviderRow, ...]:
+    """The provider table as written (each rule with its example)."""
+    return load_rows("providers.toml", "provider", ProviderRow)
 
 
 @lru_cache(maxsize=1)
 def table() -> tuple[Provider, ...]:
     """The packaged provider rules (loaded once)."""
-    data = load_toml("providers.toml")
-    out = []
-    entries = data.get("provider", [])
-    for p in entries if isinstance(entries, list) else []:
-        rules = tuple(
-            Rule(
-                reason=str(r["reason"]),
-                status=r.get("status"),
-                status_prefix=r.get("status_prefix"),
-                reply_code=r.get("reply_code"),
-                phrases=any_of(_strings(r.get("phrases"))) if r.get("phrases") else None,
-            )
-            for r in p.get("rule", [])
+    return tuple(
+        Provider(
+            name=p.name,
+            hosts=tuple(h.lower() for h in p.hosts),
+            markers=any_of(p.markers) if p.markers else None,
+            rules=tuple(
+                Rule(r.reason, r.status, r.status_prefix, r.reply_code, any_of(r.phrases) if r.phrases else None)
+                for r in p.rule
+            ),
+            marker_phrases=p.markers,
+            label=p.label or p.name,
         )
-        markers = _strings(p.get("markers"))
-        out.append(
-            Provider(
-                name=str(p["name"]),
-                hosts=tuple(h.lower() for h in _strings(p.get("hosts"))),
-                markers=any_of(markers) if markers else None,
-                rules=rules,
-                marker_phrases=tuple(markers),
-                label=str(p.get("label") or p["name"]),
-            )
-        )
-    return tuple(out)
+        for p in rows()
+    )
 
 
 @lru_cache(maxsize=1)
@@ -134,16 +147,22 @@ def identify(facts: Facts, recipient_domain: str | None) -> Provider | None:
     return table()[min(ranks)] if ranks else None
 
 
-def match(facts: Facts, recipient_domain: str | None) -> tuple[str, str] | None:
-    """``(provider, reason)`` when a provider rule decides these facts, else None."""
+def deciding_rule(facts: Facts, recipient_domain: str | None) -> tuple[Provider, Rule] | None:
+    """The provider recognised for these facts and its first rule that holds, else None."""
     provider = identify(facts, recipient_domain)
     if provider is None:
         return None
     text = facts.diagnostic or ""
     for rule in provider.rules:
         if rule.holds(facts, text):
-            return provider.name, rule.reason
+            return provider, rule
     return None
+
+
+def match(facts: Facts, recipient_domain: str | None) -> tuple[str, str] | None:
+    """``(provider, reason)`` when a provider rule decides these facts, else None."""
+    found = deciding_rule(facts, recipient_domain)
+    return (found[0].name, found[1].reason) if found else None
 
 
 def label(name: str) -> str:

@@ -29,7 +29,8 @@ from functools import lru_cache
 from importlib import resources
 
 from ..facts import Facts, is_generic
-from ..phrases import LabelledPhrases, any_of, load_toml
+from ..phrases import LabelledPhrases, any_of
+from ..rows import load_rows
 from . import providers
 
 ANY = "*"
@@ -109,60 +110,91 @@ class Decision:
     rule: str
 
 
-def _strings(value: object) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, list) else []
+@dataclass(frozen=True, slots=True)
+class ReasonRow:
+    """A ``[[reason]]`` of ``data/reasons.toml`` as written (the file's header documents each key)."""
+
+    name: str
+    description: str = ""
+    code: str | None = None
+    suppress: str = "never"
+    suppress_when: tuple[str, ...] = ()
+    suppress_unless: tuple[str, ...] = ()
+    yields_to: tuple[str, ...] = ()
+    holds_against: tuple[str, ...] = ()
+    when_temporary: str | None = None
+    kind: str = "failure"
+    phrases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GuardRow:
+    """A ``[[guard]]`` of ``data/reasons.toml`` as written."""
+
+    reason: str
+    becomes: str
+    commands: tuple[str, ...] = ()
+    without_evidence: bool = False
+    also_status: bool = False
+    phrases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CommandRow:
+    """An SMTP command and the phrases that name it (``[commands]`` of ``data/reasons.toml``)."""
+
+    command: str
+    phrases: tuple[str, ...]
+
+
+def _reason(row: ReasonRow) -> Reason:
+    return Reason(
+        name=row.name,
+        description=row.description,
+        code=row.code or None,
+        suppress=row.suppress,
+        suppress_when=any_of(row.suppress_when) if row.suppress_when else None,
+        suppress_unless=any_of(row.suppress_unless) if row.suppress_unless else None,
+        yields_to=frozenset(row.yields_to),
+        holds_against=frozenset(row.holds_against),
+        when_temporary=row.when_temporary or None,
+        kind=row.kind,
+        matcher=any_of(row.phrases) if row.phrases else None,
+    )
+
+
+def _guard(row: GuardRow) -> Guard:
+    return Guard(
+        reason=row.reason,
+        becomes=row.becomes,
+        commands=frozenset(c.upper() for c in row.commands),
+        without_evidence=row.without_evidence,
+        also_status=row.also_status,
+        phrases=any_of(row.phrases) if row.phrases else None,
+    )
+
+
+def _csv(file: str, key: str) -> dict[str, str]:
+    text = resources.files("dsnparse").joinpath("data", file).read_text(encoding="utf-8")
+    return {row[key]: row["reason"] for row in csv.DictReader(io.StringIO(text))}
 
 
 @lru_cache(maxsize=1)
 def tables() -> ReasonTables:
     """The packaged reason tables (loaded once; immutable in use)."""
-    data = load_toml("reasons.toml")
-    entries = data.get("reason", [])
-    ordered: list[Reason] = []
-    labelled: list[tuple[str, list[str]]] = []
-    for entry in entries if isinstance(entries, list) else []:
-        phrases = _strings(entry.get("phrases"))
-        labelled.append((str(entry["name"]), phrases))
-        evidence = _strings(entry.get("suppress_when"))
-        veto = _strings(entry.get("suppress_unless"))
-        ordered.append(
-            Reason(
-                name=str(entry["name"]),
-                description=str(entry.get("description", "")),
-                code=str(entry["code"]) if entry.get("code") else None,
-                suppress=str(entry.get("suppress", "never")),
-                suppress_when=any_of(evidence) if evidence else None,
-                suppress_unless=any_of(veto) if veto else None,
-                yields_to=frozenset(_strings(entry.get("yields_to"))),
-                holds_against=frozenset(_strings(entry.get("holds_against"))),
-                when_temporary=str(entry["when_temporary"]) if entry.get("when_temporary") else None,
-                kind=str(entry.get("kind", "failure")),
-                matcher=any_of(phrases) if phrases else None,
-            )
-        )
-    guards_data = data.get("guard", [])
-    guards = tuple(
-        Guard(
-            reason=str(g["reason"]),
-            becomes=str(g["becomes"]),
-            commands=frozenset(c.upper() for c in _strings(g.get("commands"))),
-            without_evidence=bool(g.get("without_evidence", False)),
-            also_status=bool(g.get("also_status", False)),
-            phrases=any_of(_strings(g["phrases"])) if g.get("phrases") else None,
-        )
-        for g in (guards_data if isinstance(guards_data, list) else [])
-    )
-    commands_data = data.get("commands", {})
+    reason_rows = load_rows("reasons.toml", "reason", ReasonRow)
+    ordered = tuple(_reason(row) for row in reason_rows)
     commands = LabelledPhrases(
-        (str(name).upper(), _strings(phrases))
-        for name, phrases in (commands_data.items() if isinstance(commands_data, dict) else [])
+        (row.command.upper(), row.phrases) for row in load_rows("reasons.toml", "commands", CommandRow)
     )
-    text = resources.files("dsnparse").joinpath("data/status_reasons.csv").read_text(encoding="utf-8")
-    by_status = {row["status"]: row["reason"] for row in csv.DictReader(io.StringIO(text))}
-    text = resources.files("dsnparse").joinpath("data/reply_reasons.csv").read_text(encoding="utf-8")
-    by_reply = {row["reply_code"]: row["reason"] for row in csv.DictReader(io.StringIO(text))}
     return ReasonTables(
-        {r.name: r for r in ordered}, tuple(ordered), by_status, by_reply, guards, commands, LabelledPhrases(labelled)
+        reasons={r.name: r for r in ordered},
+        ordered=ordered,
+        by_status=_csv("status_reasons.csv", "status"),
+        by_reply=_csv("reply_reasons.csv", "reply_code"),
+        guards=tuple(_guard(row) for row in load_rows("reasons.toml", "guard", GuardRow)),
+        commands=commands,
+        phrases=LabelledPhrases((row.name, row.phrases) for row in reason_rows),
     )
 
 

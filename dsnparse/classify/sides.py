@@ -11,13 +11,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..phrases import load_toml
+from ..rows import TableError, load_rows
 
 SIDES: tuple[str, ...] = ("recipient", "sender", "content", "system", "network", "unknown")
 """Every side, in the documentation's order."""
 UNKNOWN = "unknown"
 NEVER_SUPPRESSED: frozenset[str] = frozenset({"sender", "content"})
 """Sides whose failures say nothing about the address: their recipients are never suppressed."""
+
+
+@dataclass(frozen=True, slots=True)
+class SideRow:
+    """A ``[side.<name>]`` of ``data/sides.toml``."""
+
+    name: str
+    definition: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonSide:
+    """A ``[[reason]]`` of ``data/sides.toml``: the side of one reason, and why."""
+
+    name: str
+    side: str
+    why: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,19 +49,15 @@ class SideTable:
 @lru_cache(maxsize=1)
 def table() -> SideTable:
     """The packaged side table (loaded once); a side outside :data:`SIDES` is a packaging error."""
-    data = load_toml("sides.toml")
-    raw_sides = data.get("side", {})
-    definitions = {str(k): str(v["definition"]) for k, v in raw_sides.items()} if isinstance(raw_sides, dict) else {}
-    by_reason: dict[str, str] = {}
-    why: dict[str, str] = {}
-    rows = data.get("reason", [])
-    for row in rows if isinstance(rows, list) else []:
-        side = str(row["side"])
-        if side not in SIDES:
-            raise ValueError(f"sides.toml: {row['name']!r} has an unknown side {side!r}")
-        by_reason[str(row["name"])] = side
-        why[str(row["name"])] = str(row.get("why", ""))
-    return SideTable(definitions=definitions, by_reason=by_reason, why=why)
+    reasons = load_rows("sides.toml", "reason", ReasonSide)
+    for row in reasons:
+        if row.side not in SIDES:
+            raise TableError(f"sides.toml: {row.name!r} has an unknown side {row.side!r}")
+    return SideTable(
+        definitions={row.name: row.definition for row in load_rows("sides.toml", "side", SideRow)},
+        by_reason={row.name: row.side for row in reasons},
+        why={row.name: row.why for row in reasons},
+    )
 
 
 def side_of(reason: str) -> str:

@@ -18,6 +18,7 @@ from ..io.store import iso
 from ..limits import DEFAULT_LIMITS
 from ..record import BounceRecord
 from .mailbox import _open_store
+from .options import add_paths
 
 TABLE_COLUMNS = ("provider", "side", "cause", "identity", "first_seen", "last_seen", "end", "messages", "recipients")
 """The table's columns; each incident's advice follows the table on a line of its own."""
@@ -65,8 +66,7 @@ def incidents_command(argv: list[str]) -> int:
         description="Group sender- and content-side failures (blocklists, reputation, authentication, rate "
         "limits, spam content...) into incidents per receiving provider, cause and sending identity.",
     )
-    ap.add_argument("paths", nargs="*", metavar="PATH",
-                    help="files, directories, mbox files, Maildir folders; - for stdin")
+    add_paths(ap)
     ap.add_argument("--db", metavar="FILE", help="read the records of this store instead of PATHs")
     ap.add_argument("--since", type=_since, metavar="DATE", help="only failures at or after this ISO 8601 date or time")
     ap.add_argument("--quiet", type=float, default=6.0, metavar="HOURS",
@@ -82,7 +82,9 @@ def incidents_command(argv: list[str]) -> int:
         if not os.path.exists(args.db):
             raise SystemExit(f"dsnparse incidents: no store at {args.db}")
         with _open_store(args.db, "incidents") as store:
-            found = incidents(store.timeline(iso(args.since) if args.since else None), quiet=quiet, since=args.since)
+            latest = store.latest()
+            found = incidents(store.timeline(iso(args.since) if args.since else None), quiet=quiet, since=args.since,
+                              now=_since(latest) if latest else None)
     else:
         found = incidents(_from_paths(args.paths or ["-"]), quiet=quiet, since=args.since)
     _write(found, args.format)

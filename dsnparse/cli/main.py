@@ -21,7 +21,7 @@ from ..limits import DEFAULT_LIMITS
 from ..record import Kind
 from .incidents import COMMANDS as INCIDENT_COMMANDS
 from .mailbox import COMMANDS as STORE_COMMANDS
-from .options import add_record_options, code_table
+from .options import add_paths, add_record_options, code_table
 from .report import COMMANDS as REPORT_COMMANDS
 
 Command = Callable[[list[str]], int]
@@ -43,8 +43,7 @@ def parse_command(argv: list[str]) -> int:
         description="Parse bounce messages (files, directories, mbox, Maildir, stdin) into bounce records. "
         "Other commands: check, ingest, suppressions, incidents, report, imap (dsnparse COMMAND --help).",
     )
-    ap.add_argument("paths", nargs="*", metavar="PATH",
-                    help="files, directories, mbox files, Maildir folders; - for stdin")
+    add_paths(ap)
     ap.add_argument("--format", choices=("jsonl", "csv", "table"), default="jsonl",
                     help="output format (default jsonl)")
     add_record_options(ap)

@@ -25,3 +25,9 @@ def code_table(path: str | None) -> CodeTable | None:
         return CodeTable.from_file(path)
     except (OSError, CodeTableError) as exc:
         raise SystemExit(f"dsnparse: --code-table {path}: {exc}") from exc
+
+
+def add_paths(ap: argparse.ArgumentParser) -> None:
+    """The positional ``PATH...`` of the commands that read messages."""
+    ap.add_argument("paths", nargs="*", metavar="PATH",
+                    help="files, directories, mbox files, Maildir folders; - for stdin")

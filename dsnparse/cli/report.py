@@ -22,7 +22,7 @@ from ..io.store import Store, iso
 from ..limits import DEFAULT_LIMITS
 from ..summary import Table, parse_since
 from ..suppression import Policy
-from .options import add_record_options, code_table
+from .options import add_paths, add_record_options, code_table
 
 Writer = Callable[[list[Table], dict[str, Any], TextIO], None]
 
@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
         "time and any header of the original message; list the suppressions added. Reads messages "
         "(files, directories, mbox, Maildir, - for stdin) or a store (--db).",
     )
-    ap.add_argument("paths", nargs="*", metavar="PATH")
+    add_paths(ap)
     ap.add_argument("--db", metavar="FILE", help="report on a SQLite store (dsnparse ingest / imap) instead")
     ap.add_argument("--since", metavar="WHEN",
                     help="leave out what is older: an ISO date or time (UTC unless it says), or 7d, 12h, 30m ago")

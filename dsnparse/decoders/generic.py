@@ -12,13 +12,11 @@ an SMTP reply or a status code) the ones that do not are dropped.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import lru_cache
 
 from .. import addresses
 from ..facts import Facts, find_reply_code, find_status
 from ..message import Mail
-from ..phrases import any_of, cut_original, load_toml, tables
+from ..phrases import cut_original, tables
 from ..standard.dsn import join_reply, read_inline
 
 NAME = "generic"
@@ -28,23 +26,6 @@ _SIGNATURE = ("--", "-- ")
 # What may stand before a listed address on its line: bullets, brackets, arrows, quotes.
 _LEAD = re.compile(r"^[ \t>*\-+•·<\"'(\[]{0,12}$")
 _TRAIL = " \t>:;,)]\"'."
-
-
-@dataclass(frozen=True, slots=True)
-class _Tables:
-    sender_labels: tuple[str, ...]
-    contact: re.Pattern[str]
-
-
-@lru_cache(maxsize=1)
-def _tables() -> _Tables:
-    data = load_toml("phrases.toml")
-
-    def get(key: str) -> list[str]:
-        value = data.get(key, [])
-        return [str(v).lower() for v in value] if isinstance(value, list) else []
-
-    return _Tables(sender_labels=tuple(get("sender_labels")), contact=any_of(get("contact_phrases")))
 
 
 def matches(mail: Mail) -> bool:
@@ -121,7 +102,7 @@ def context(lines: list[str], index: int, addr: str | None = None) -> str:
 
 def _candidates(line: str) -> list[str]:
     """Addresses on a report line that may be failed recipients (not on a sender line)."""
-    if line.strip().lower().startswith(_tables().sender_labels):
+    if line.strip().lower().startswith(tables().sender_labels):
         return []
     return addresses.find_all(line)
 
@@ -129,7 +110,7 @@ def _candidates(line: str) -> list[str]:
 def contacts(lines: list[str]) -> set[str]:
     """Addresses the report asks the reader to contact ("please contact help@..."): never a
     failed recipient, wherever else they appear."""
-    matcher = _tables().contact
+    matcher = tables().contact
     out: set[str] = set()
     for line in lines:
         m = matcher.search(line) if "@" in line else None

@@ -17,7 +17,8 @@ from functools import lru_cache
 from .. import addresses
 from ..facts import Facts, by_recipient, find_reply_code, find_status
 from ..message import Mail, part_text
-from ..phrases import LabelledPhrases, any_of, cut_original, load_toml, tables
+from ..phrases import LabelledPhrases, any_of, cut_original, tables
+from ..rows import load_rows
 from ..standard.dsn import join_reply, read_inline, report_date
 from . import smtp
 
@@ -267,26 +268,46 @@ class ReasonTable:
         return self.reasons.get(code.strip().lower()) if code else None
 
 
+@dataclass(frozen=True, slots=True)
+class ReasonRow:
+    """One row of a decoder's section of ``data/decoder_reasons.toml``."""
+
+    reason: str
+    phrases: tuple[str, ...]
+    """Literal phrases (or whole vendor codes) that state the reason outright."""
+    example: str
+    """The decoder's own wording the row was written for (run by the tests)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MarkerRow:
+    """One format's marker phrases in ``data/decoder_markers.toml``."""
+
+    name: str
+    phrases: tuple[str, ...]
+
+
+def reason_rows(name: str) -> tuple[ReasonRow, ...]:
+    """Decoder ``name``'s rows of ``data/decoder_reasons.toml``, in file order."""
+    return load_rows("decoder_reasons.toml", name, ReasonRow)
+
+
 @lru_cache(maxsize=64)
 def reason_table(name: str) -> ReasonTable:
-    """Decoder ``name``'s section of ``data/decoder_reasons.toml`` (``reason = [phrases]``),
-    compiled once."""
-    section = load_toml("decoder_reasons.toml").get(name, {})
-    rows = [(str(r), [str(p) for p in ps]) for r, ps in section.items() if isinstance(ps, list)] \
-        if isinstance(section, dict) else []
+    """Decoder ``name``'s section of ``data/decoder_reasons.toml``, compiled once."""
+    rows = reason_rows(name)
     by_phrase: dict[str, str] = {}
-    for found, phrases in rows:
-        for phrase in phrases:
-            by_phrase.setdefault(phrase.lower(), found)
-    ordered = tuple((found, any_of(phrases)) for found, phrases in rows)
+    for row in rows:
+        for phrase in row.phrases:
+            by_phrase.setdefault(phrase.lower(), row.reason)
+    ordered = tuple((row.reason, any_of(row.phrases)) for row in rows)
     return ReasonTable(ordered, any_of(list(by_phrase)), by_phrase)
 
 
 @lru_cache(maxsize=1)
-def _marker_table() -> dict[str, list[str]]:
+def _marker_table() -> dict[str, tuple[str, ...]]:
     """``data/decoder_markers.toml``: each format's marker phrases (read once)."""
-    data = load_toml("decoder_markers.toml")
-    return {name: [str(p) for p in value] for name, value in data.items() if isinstance(value, list)}
+    return {row.name: row.phrases for row in load_rows("decoder_markers.toml", None, MarkerRow)}
 
 
 @lru_cache(maxsize=1)

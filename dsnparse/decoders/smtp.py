@@ -10,11 +10,13 @@ that name a command are data (``data/smtp_commands.toml``).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 from ..facts import Facts, find_reply_code, find_status
-from ..phrases import any_of, load_toml
+from ..phrases import any_of
+from ..rows import load_rows
 from ..standard.dsn import join_reply
 
 # "... in reply to RCPT TO command", "after MAIL FROM:<a@b>", ">>> DATA", "after end of data".
@@ -89,10 +91,17 @@ def command(text: str | None) -> str | None:
     return dict(_COMMAND_WORDS)[found]
 
 
+@dataclass(frozen=True, slots=True)
+class CommandPhraseRow:
+    """A provider's phrase naming the SMTP command a reply answered (``data/smtp_commands.toml``)."""
+
+    phrase: str
+    command: str
+
+
 @lru_cache(maxsize=1)
 def _command_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
-    data = load_toml("smtp_commands.toml").get("commands", {})
-    table = {str(k).lower(): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    table = {row.phrase.lower(): row.command for row in load_rows("smtp_commands.toml", "commands", CommandPhraseRow)}
     return any_of(list(table)), table
 
 

@@ -287,7 +287,8 @@ class Store:
     def timeline(self, since: str | None = None) -> Iterator[BounceRecord]:
         """What incidents are made of, streamed in time order: sender- and content-side failures
         and delays, and accepted mail (delivered, relayed, expanded). A record without a date
-        takes the time its message was received; ``since`` (ISO 8601) drops earlier ones."""
+        takes the time its message was received; ``since`` (ISO 8601) drops earlier ones. The
+        incidents' ``now`` is :meth:`latest`, since ordinary bounces are not in the timeline."""
         rows = self._db.execute(
             f"SELECT coalesce(date, received) AS at, {_COLUMNS} FROM records "  # noqa: S608 - constant columns
             "WHERE ((side IN ('sender', 'content') AND action IN ('failed', 'delayed')) "
@@ -298,6 +299,11 @@ class Store:
         for row in rows:
             record = _record(row[1:])
             yield record if record.date else dataclasses.replace(record, date=str(row[0]))
+
+    def latest(self) -> str | None:
+        """The time of the latest record (its date, else when its message was received), ISO 8601."""
+        row = self._db.execute("SELECT max(coalesce(date, received)) FROM records").fetchone()
+        return str(row[0]) if row and row[0] else None
 
     def count(self, table: str = "records") -> int:
         """Rows in ``records`` or ``messages``."""

@@ -11,21 +11,29 @@ Return-Path, no Auto-Submitted, no report, no auto-responder header: a vacation 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from ..message import Mail
-from ..phrases import any_of, load_toml
+from ..phrases import any_of
 from ..phrases import tables as phrase_tables
+from ..rows import load_row
 from .autoreply import has_autoreply_headers
 
 _HEAD_CHARS = 4000
 """How far into the text a forward marker is looked for."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Lookalikes:
+    """``data/lookalikes.toml``: wording of messages that look like bounces and are not."""
+
+    forward_markers: tuple[str, ...] = ()
+
+
 @lru_cache(maxsize=1)
 def _markers() -> re.Pattern[str]:
-    value = load_toml("lookalikes.toml").get("forward_markers", [])
-    return any_of([str(v) for v in value] if isinstance(value, list) else [])
+    return any_of(load_row("lookalikes.toml", _Lookalikes).forward_markers)
 
 
 def _machine_made(mail: Mail) -> bool:
