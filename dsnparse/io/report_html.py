@@ -27,6 +27,8 @@ from ..summary import Table
 
 CHART_BARS = 20
 """Most bars in one chart (the table below it lists every row)."""
+CARDS = 12
+"""Incidents shown as cards before the rest fold away under a "more" line."""
 HTML_ROWS = 500
 """Most rows a section's table shows (``--format csv`` or ``json`` lists them all)."""
 
@@ -44,6 +46,11 @@ th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after
 td.n{text-align:right}.pair{display:grid;grid-template-columns:minmax(16em,max-content) 1fr;gap:1.5em;
 align-items:start}.chart{width:100%;min-width:0;height:300px}.pair.time{grid-template-columns:1fr}
 #incidents h2,#content_incidents h2{color:#9b1c1c}
+.card{border-left:4px solid #c0392b;background:#fbf6f5;padding:.45em .8em;margin:.5em 0;break-inside:avoid}
+.card.quiet,.card.accepted{border-left-color:#9aa5b5;background:#f6f7f9}.card p{margin:.15em 0}
+.advice{font-weight:600}.facts{color:#5b6575;font-size:.9em}
+.reply{font:12px/1.4 ui-monospace,"DejaVu Sans Mono",monospace;white-space:pre-wrap;overflow-wrap:anywhere}
+details>summary{cursor:pointer;color:#3b6ea8;margin:.4em 0}
 @media print{body{max-width:none;padding:0;font-size:11px}.modebar-container{display:none!important}
 .pair{grid-template-columns:1fr 1.4fr}
 th{cursor:auto}th::after{content:""!important}h2{break-after:avoid}.chart{height:260px}
@@ -69,6 +76,9 @@ _SCRIPT = """
     if (horizontal) { el.style.height = Math.max(140, 22 * c.labels.length + 60) + "px"; }
     Plotly.newPlot(el, [trace], layout,
                    {displaylogo: false, displayModeBar: false, responsive: true});
+  });
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details").forEach(function (d) { d.open = true; });
   });
   function cell(row, i) { return row.cells[i].getAttribute("data-v") || row.cells[i].textContent; }
   document.querySelectorAll("table.sortable").forEach(function (table) {
@@ -126,10 +136,16 @@ def _cell(column: str, value: Any, trusted: Collection[str]) -> str:
     if isinstance(value, int | float):
         return f'<td class="n">{value:,}</td>'.replace("<td", f'<td data-v="{value}"', 1)
     text = "" if value is None else str(value)
-    if column.endswith("url") and text in trusted and text.startswith("https://"):
-        link = html.escape(text)
-        return f'<td><a href="{link}" rel="noopener noreferrer">{link}</a></td>'
-    return f"<td>{html.escape(text)}</td>"
+    link = _link(text, trusted) if column.endswith("url") else None
+    return f"<td>{link or html.escape(text)}</td>"
+
+
+def _link(url: Any, trusted: Collection[str]) -> str | None:
+    """A link to ``url`` when it is one of the ``trusted`` (packaged) https URLs, else ``None``."""
+    text = str(url or "")
+    if text not in trusted or not text.startswith("https://"):
+        return None
+    return f'<a href="{html.escape(text)}" rel="noopener noreferrer">{html.escape(text)}</a>'
 
 
 def _table(table: Table, trusted: Collection[str]) -> str:
@@ -141,6 +157,25 @@ def _table(table: Table, trusted: Collection[str]) -> str:
     more = len(table.rows) - HTML_ROWS
     tail = f'<p class="note">{more:,} more rows: --format csv or json lists them all.</p>' if more > 0 else ""
     return f'<table class="sortable"><thead><tr>{heads}</tr></thead><tbody>{body}</tbody></table>{tail}'
+
+
+def _card(table: Table, row: tuple[Any, ...], trusted: Collection[str]) -> str:
+    """One incident: its advice, the facts in a line, the representative reply, the catalogue link."""
+    data = dict(zip(table.columns, row, strict=True))
+    facts = " · ".join(html.escape(f"{c.replace('_', ' ')}: {data[c]}")
+                       for c in table.terminal if data.get(c) is not None)
+    link = _link(data.get("help_url"), trusted)
+    reply = f'<p class="reply">{html.escape(str(data["reply"]))}</p>' if data.get("reply") else ""
+    end = html.escape(str(data.get("end") or ""))
+    return (f'<div class="card {end}"><p class="advice">{html.escape(str(data[table.detail or ""]))}</p>'
+            f'<p class="facts">{facts}</p>{reply}{f"<p>{link}</p>" if link else ""}</div>')
+
+
+def _cards(table: Table, trusted: Collection[str]) -> str:
+    cards = [_card(table, row, trusted) for row in table.rows[:HTML_ROWS]]
+    shown, folded = cards[:CARDS], cards[CARDS:]
+    more = (f"<details><summary>{len(folded):,} more</summary>{''.join(folded)}</details>" if folded else "")
+    return "".join(shown) + more
 
 
 def _chart(table: Table) -> dict[str, Any] | None:
@@ -160,7 +195,10 @@ def _section(table: Table, chart: dict[str, Any] | None, trusted: Collection[str
     parts = [f'<section id="{html.escape(table.name)}"><h2>{html.escape(table.title)}</h2>']
     if table.note:
         parts.append(f'<p class="note">{html.escape(table.note)}</p>')
-    shown = _table(table, trusted) if table.rows else '<p class="note">Nothing in the period.</p>'
+    if not table.rows:
+        shown = '<p class="note">Nothing in the period.</p>'
+    else:
+        shown = _cards(table, trusted) if table.detail else _table(table, trusted)
     if chart is None:
         parts.append(shown)
     else:
