@@ -80,7 +80,7 @@ def from_store(store: Store, *, header_names: Sequence[str] = (), since: str | N
     """Count a store's records with SQL ``GROUP BY``, find the incidents in its time-ordered
     :meth:`~dsnparse.io.store.Store.timeline` and list the suppressions added since ``since``."""
     summary = store.summary(header_names, since)
-    found = incidents(store.timeline(since), since=_moment(since))
+    found = incidents(store.timeline(since), since=_moment(since), now=_moment(store.latest()))
     suppressions = suppression_tables(store.each_suppression(policy), since)
     return Counted(summary, tuple(incident_tables(found)), tuple(suppressions))
 

@@ -44,6 +44,8 @@ OVERSIZE = "oversize"
 """Message status: larger than the size cap, never loaded (parked in the failed folder)."""
 
 _JSON_FIELDS = frozenset({"headers", "flags"})
+_EMPTY_JSON: dict[Any, Any] = {None: None, "": None, "{}": {}, "[]": []}
+"""The JSON values most records hold, read without the JSON decoder (a dict or list is copied by from_dict)."""
 _COLUMNS = ", ".join(f'"{f}"' for f in FIELDS)
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS messages (
@@ -288,17 +290,19 @@ class Store:
         """What incidents are made of, streamed in time order: sender- and content-side failures
         and delays, and accepted mail (delivered, relayed, expanded). A record without a date
         takes the time its message was received; ``since`` (ISO 8601) drops earlier ones. The
-        incidents' ``now`` is :meth:`latest`, since ordinary bounces are not in the timeline."""
+        incidents' ``now`` is :meth:`latest`, since ordinary bounces are not in the timeline. The
+        records carry only the fields :func:`dsnparse.incidents.incidents` reads
+        (:data:`TIMELINE_FIELDS`), so a million rows sort and stream without their other columns."""
         rows = self._db.execute(
-            f"SELECT coalesce(date, received) AS at, {_COLUMNS} FROM records "  # noqa: S608 - constant columns
+            f"SELECT coalesce(date, received) AS at, {', '.join(TIMELINE_FIELDS)} FROM records "  # noqa: S608
             "WHERE ((side IN ('sender', 'content') AND action IN ('failed', 'delayed')) "
             "OR action IN ('delivered', 'relayed', 'expanded')) AND coalesce(date, received) >= ? "
             "ORDER BY at, id",
             (since or "",),
         )
-        for row in rows:
-            record = _record(row[1:])
-            yield record if record.date else dataclasses.replace(record, date=str(row[0]))
+        for at, *values in rows:
+            record = BounceRecord(**dict(zip(TIMELINE_FIELDS, values, strict=True)))
+            yield record if record.date else dataclasses.replace(record, date=str(at))
 
     def latest(self) -> str | None:
         """The time of the latest record (its date, else when its message was received), ISO 8601."""
@@ -324,11 +328,16 @@ class Store:
         ):
             out.add_message(str(kind) if status == PARSED else str(status), int(count))
         dated = f"FROM records WHERE {_AT} >= ?"
-        for kind, count, first, last in self._db.execute(
-            f"SELECT kind, count(*), min({_AT}), max({_AT}) {dated} GROUP BY kind", (cutoff,)
+        width = len(_FEW_VALUES)
+        for kind, failed, *values, count, first, last in self._db.execute(
+            f"SELECT kind, {_FAILED}, {', '.join(_FEW_VALUES)}, count(*), min({_AT}), max({_AT}) {dated} "
+            f"GROUP BY {', '.join(str(i) for i in range(1, width + 3))}", (cutoff,)
         ):
             out.add_records(str(kind), int(count), first, last)
-        for name, expression in _SUMMARY_GROUPS.items():
+            if failed:
+                for name, value in zip(_FEW_VALUES, values, strict=True):
+                    out.add_failures(name, ((value, int(count)),))
+        for name, expression in _MANY_VALUES.items():
             out.add_failures(name, self._db.execute(
                 f"SELECT {expression}, count(*) {dated} AND {_FAILED} GROUP BY 1", (cutoff,)
             ))
@@ -373,17 +382,21 @@ class Store:
         return out
 
 
+TIMELINE_FIELDS = ("source", "recipient", "action", "diagnostic", "date", "reason", "side", "provider", "blocked_by",
+                   "sender_identity", "help_url")
+"""The record fields :meth:`Store.timeline` fills: those incidents are made of."""
 _AT = "coalesce(date, received)"
 """When a stored record happened: its date, else when its message was received."""
 _HEADER = "CASE WHEN headers = '{}' THEN NULL ELSE coalesce(json_extract(headers, ?), dsn_header(headers, ?)) END"
 """A header's value in the JSON header map: the name as asked (fast, in SQLite), else in any case."""
-_SUMMARY_GROUPS: dict[str, str] = {
-    **{name: name for name in FAILURE_FIELDS if name != "domain"},
+_FEW_VALUES = tuple(name for name in FAILURE_FIELDS if name != "domain")
+"""The failure fields of few values: counted in one ``GROUP BY`` of all of them with the kind."""
+_MANY_VALUES: dict[str, str] = {
     "domain": "CASE WHEN instr(recipient_key, '@') > 0 THEN substr(recipient_key, instr(recipient_key, '@') + 1) END",
     "hour": f"substr({_AT}, 1, 13)",
 }
-"""What :meth:`Store.summary` counts failures by, one ``GROUP BY`` each: the columns of
-:data:`~dsnparse.summary.FAILURE_FIELDS`, the recipient's domain and the hour."""
+"""The failure fields of many values, one ``GROUP BY`` each (grouped together with the others they
+would make as many groups as records): the recipient's domain and the hour."""
 _FAILED = (
     f"(kind = '{Kind.FAILURE}' AND coalesce(action, 'failed') NOT IN "
     f"({', '.join(repr(a) for a in sorted(NOT_FAILED))}))"
@@ -415,6 +428,6 @@ def _row(record: BounceRecord) -> list[Any]:
 def _record(row: Sequence[Any]) -> BounceRecord:
     data = dict(zip(FIELDS, row, strict=True))
     for name in _JSON_FIELDS:
-        data[name] = json.loads(data[name]) if data[name] else None
+        data[name] = _EMPTY_JSON.get(data[name]) if data[name] in _EMPTY_JSON else json.loads(data[name])
     data["suppress"] = bool(data["suppress"])
     return BounceRecord.from_dict(data)
