@@ -11,6 +11,8 @@ import re
 import warnings
 from functools import lru_cache
 
+from .grammar import token
+
 _parser_log = logging.getLogger("flanker.addresslib._parser.parser")
 _level = _parser_log.level
 _parser_log.setLevel(logging.ERROR)  # its grammar build warns about unused symbols on import
@@ -35,15 +37,13 @@ PLAIN_ADDRESS = re.compile(
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?){0,8}\.[A-Za-z]{2,63}"
 )
 _WRAPPERS = " \t\r\n<>\"'();,[]:"
-_ANGLED = re.compile(r"<([^<>\s]{1,320})>")
+_ANGLED = re.compile(r"<(" + token() + r")>")
 _SYSTEM_LOCALS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "maildaemon", "mailerdaemon"})
 
 
-@lru_cache(maxsize=4096)
-def normalize(candidate: str | None) -> str | None:
-    """A clean, validated address (``local@domain``, domain lower-cased) from one candidate
-    string such as ``<Alice@Example.COM>``, ``rfc822;alice@example.com`` or ``"A" <a@b.example>``;
-    ``None`` when it holds no valid address."""
+def _unwrapped(candidate: str | None) -> str | None:
+    """The address part of a candidate: without its DSN address type (``rfc822;``), display name
+    and angle brackets, wrappers and ``mailto:``; None when empty or too long to be one (512)."""
     if not candidate:
         return None
     text = candidate.strip()
@@ -58,7 +58,16 @@ def normalize(candidate: str | None) -> str | None:
     text = text.strip(_WRAPPERS).rstrip(".")
     if text.lower().startswith("mailto:"):
         text = text[7:]
-    if "@" not in text:
+    return text
+
+
+@lru_cache(maxsize=4096)
+def normalize(candidate: str | None) -> str | None:
+    """A clean, validated address (``local@domain``, domain lower-cased) from one candidate
+    string such as ``<Alice@Example.COM>``, ``rfc822;alice@example.com`` or ``"A" <a@b.example>``;
+    ``None`` when it holds no valid address."""
+    text = _unwrapped(candidate)
+    if text is None or "@" not in text:
         return None
     local, _, domain = text.rpartition("@")
     if not local or not domain:
@@ -91,6 +100,21 @@ def find_all(text: str) -> list[str]:
 def is_system(addr: str) -> bool:
     """True for MAILER-DAEMON / postmaster style addresses that never are a failed recipient."""
     return addr.split("@", 1)[0].lower() in _SYSTEM_LOCALS
+
+
+_STORE_CHANNELS = ("ims-ms-daemon", "sims-ms-daemon")
+"""Host names of Sun/Oracle Messaging Server's message-store channel (``ims-ms``; SIMS before
+it), as its documentation names them: ``bob@ims-ms-daemon`` is the store's own name for a
+mailbox, which no sender wrote and no one can mail to."""
+
+
+def internet_recipient(final: str | None, original: str | None) -> str | None:
+    """The failed recipient of a report naming both: the final one (as Sisimai reads RFC 3464),
+    unless it is a message-store channel's address (:data:`_STORE_CHANNELS`) and the original
+    recipient is an Internet address."""
+    if final and original and final.rpartition("@")[2].lower() in _STORE_CHANNELS and "." in original:
+        return original
+    return final or original
 
 
 def same(a: str | None, b: str | None) -> bool:

@@ -10,15 +10,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from email.message import Message
 from typing import IO, Any
 
-from . import addresses
+from . import addresses, finality
 from .classify import Context, to_record
 from .classify.codes import CodeTable
-from .decoders import decoders, generic
+from .decoders import LAST_RESORT, SPECIFIC, Decoder
 from .errors import DsnparseError, ParseError
 from .facts import Facts, by_recipient, is_generic
 from .limits import DEFAULT_LIMITS, Limits
 from .message import Mail, load
-from .phrases import tables as phrase_tables
 from .record import BounceRecord, Kind, Report
 from .standard import arf, autoreply, dsn, forward, mdn
 
@@ -133,6 +132,7 @@ def analyse(
 
 
 def _facts(mail: Mail) -> tuple[Kind, list[Facts], str | None]:
+    """The message's kind, its per-recipient facts and the name of what read them."""
     if arf.is_complaint(mail):
         return Kind.COMPLAINT, arf.read(mail), "arf"
     if mdn.is_receipt(mail):
@@ -140,16 +140,10 @@ def _facts(mail: Mail) -> tuple[Kind, list[Facts], str | None]:
     if forward.is_forward(mail):
         return Kind.NOT_BOUNCE, [], None
     standard = dsn.read(mail)
-    found: list[Facts] = []
-    name: str | None = None
-    for decoder in decoders():
-        if decoder is generic and (standard or _looks_autoreply(mail)):
-            break
-        if decoder.matches(mail):
-            found = decoder.decode(mail)
-            if found:
-                name = decoder.NAME
-                break
+    found, name = _first_decoded(mail, SPECIFIC)
+    if not found and not standard and not _looks_autoreply(mail):
+        # the last resort reads failure wording anywhere: never over a DSN or an automatic reply
+        found, name = _first_decoded(mail, (LAST_RESORT,))
     if standard:
         facts = _merge(standard, found)
         return Kind.FAILURE, facts, name or "rfc3464"
@@ -162,9 +156,18 @@ def _facts(mail: Mail) -> tuple[Kind, list[Facts], str | None]:
     return Kind.NOT_BOUNCE, [], None
 
 
+def _first_decoded(mail: Mail, candidates: Iterable[Decoder]) -> tuple[list[Facts], str | None]:
+    """The facts of the first decoder that claims the message and reads something, and its name."""
+    for decoder in candidates:
+        if decoder.matches(mail):
+            found = decoder.decode(mail)
+            if found:
+                return found, decoder.NAME
+    return [], None
+
+
 def _looks_autoreply(mail: Mail) -> bool:
-    local = mail.sender.split("@", 1)[0]
-    if phrase_tables().bounce_sender.search(local):
+    if mail.from_daemon:
         return False
     return autoreply.is_autoreply(mail)
 
@@ -202,27 +205,54 @@ def _complete(mail: Mail, facts: list[Facts]) -> list[Facts]:
     """Recipient fall-backs, action inference and de-duplication for failure facts."""
     if not facts:
         facts = [Facts()]
-    missing = [f for f in facts if not f.recipient]
-    if missing:
-        for candidate, origin in _fallback_recipients(mail, facts):
-            if not missing:
-                break
-            target = missing.pop(0)
-            target.recipient, target.recipient_source = candidate, origin
-    delay: bool | None = None  # read from the text only when a fact needs it
-    for f in facts:
-        if f.action is None:
-            if delay is None:
-                delay = _is_delay_notice(mail)
-            if f.status and f.status[0] == "2":
-                f.action = "delivered"
-            elif delay and not (f.status or "").startswith("5"):
-                f.action = "delayed"
-            else:
-                f.action = "failed"
+    _fill_recipients(mail, facts)
+    _infer_actions(mail, facts)
     out = by_recipient(f for f in facts if f.recipient is not None)
     anonymous = [f for f in facts if f.recipient is None]
     return out + anonymous[: 0 if out else 1]
+
+
+def _fill_recipients(mail: Mail, facts: list[Facts]) -> None:
+    """Give facts without a recipient the fall-back recipients, in order."""
+    missing = [f for f in facts if not f.recipient]
+    if not missing:
+        return
+    for candidate, origin in _fallback_recipients(mail, facts):
+        if not missing:
+            break
+        target = missing.pop(0)
+        target.recipient, target.recipient_source = candidate, origin
+
+
+def _infer_actions(mail: Mail, facts: list[Facts]) -> None:
+    """What the report says became of the message (``data/finality.toml``), and an action for
+    facts without one: ``delivered`` for a 2.x.x status, ``delayed`` when the report says it keeps
+    trying (unless the status is permanent), else ``failed``. A message given up is a failure,
+    even on a delay template (``gave_up``)."""
+    # the recipient's own diagnostic speaks first, then the subject and the human-readable part
+    # (read once, when a recipient's action or code leaves the question open)
+    message: list[finality.Verdict | None] = []
+    any_failed = any(f.action == "failed" for f in facts)
+    for f in facts:
+        own = finality.verdict(f.diagnostic, f.comment)
+        # a failure with a code of its own needs no notice (a class 4 one is given up anyway)
+        if own is None and (f.action != "failed" or not f.status):
+            if not message:
+                message.append(finality.verdict(mail.subject, mail.report_text[:2000], notice=True))
+            own = message[0]
+            # the notice's words cover a delayed recipient only when no recipient failed outright
+            if own == finality.GAVE_UP and f.action == "delayed" and any_failed:
+                own = None
+        if own == finality.GAVE_UP and f.action in (None, "failed", "delayed") and not (f.status or "").startswith("2"):
+            f.gave_up = True
+            f.action = "failed"  # given up: a failure, even on a delay template
+        if f.action is None:
+            if f.status and f.status[0] == "2":
+                f.action = "delivered"
+            elif own == finality.RETRYING and not (f.status or "").startswith("5"):
+                f.action = "delayed"
+            else:
+                f.action = "failed"
 
 
 def _fallback_recipients(mail: Mail, facts: list[Facts]) -> list[tuple[str, str]]:
@@ -245,11 +275,6 @@ def _fallback_recipients(mail: Mail, facts: list[Facts]) -> list[tuple[str, str]
     for a in addresses.find_all(mail.original_header("to")):
         add(a, "original-to")
     return out
-
-
-def _is_delay_notice(mail: Mail) -> bool:
-    delay = phrase_tables().delay
-    return bool(delay.labels(mail.subject) or delay.labels(mail.report_text[:2000]))
 
 
 def _message_kind(records: tuple[BounceRecord, ...], kind: Kind) -> Kind:

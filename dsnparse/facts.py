@@ -33,6 +33,9 @@ class Facts:
     recipient_source: str | None = None
     feedback_type: str | None = None
     source_ip: str | None = None
+    gave_up: bool = False
+    """True when the report says the message was given up after retrying (the queue lifetime ran
+    out: ``data/finality.toml``), so the failure is final whatever the Action field says."""
     comment: str | None = None
     """The reporting MTA's own words on this failure beside the diagnostic (the comment of a DSN
     ``Status`` field, the short human-readable note of a one-recipient report): evidence for
@@ -46,6 +49,16 @@ class Facts:
 
 
 _FACT_FIELDS = tuple(f.name for f in fields(Facts))
+
+
+def given_up(facts: Facts) -> bool:
+    """True when the message was given up after retrying: the report says so (:attr:`Facts.gave_up`),
+    or a final failure carries a transient (class 4) code - an MTA turns a 4xx reply into a
+    failure only when its queue lifetime runs out (RFC 3463: class 4 is a persistent transient
+    failure)."""
+    if facts.gave_up:
+        return True
+    return facts.action == "failed" and (facts.status or facts.reply_code or "")[:1] == "4"
 
 
 def by_recipient(facts: Iterable[Facts]) -> list[Facts]:

@@ -30,6 +30,7 @@ from . import mime
 from .errors import InputError
 from .indexed import POLICY, IndexedMessage
 from .limits import DEFAULT_LIMITS, Limits
+from .phrases import is_daemon
 
 #: Content types that carry the returned original message (or its headers).
 ORIGINAL_TYPES = frozenset(
@@ -51,6 +52,9 @@ _MAIL_ERAS = chardet.EncodingEra.MODERN_WEB | chardet.EncodingEra.LEGACY_ISO | c
 """The encodings chardet weighs for undeclared mail text: web, ISO 8859 and regional ones (KOI8,
 TIS-620...), not DOS, Mac or EBCDIC code pages, which mail does not carry undeclared (and which
 would double the cost of a guess)."""
+_BOM = codecs.BOM_UTF8
+"""A UTF-8 byte-order mark, which an editor or a Windows tool saving a message can put before its
+first header: taken off, or the first header line would not parse and the message would have none."""
 _HEADER_LINE = re.compile(r"[!-9;-~]{1,80}:[ \t]?")
 _BOUNDARY_LINE = re.compile(r"(?m)^--([!-~]{1,70}?)(?:--)?[ \t]*$")
 _NESTING_TYPE = re.compile(rb"(?im)^content-type:[ \t]{0,64}\"?(?:multipart|message)/")
@@ -151,8 +155,8 @@ def _plain_ascii(part: Message) -> str | None:
     to undo, no ISO-2022 escapes): the text :func:`part_text` would build through bytes."""
     payload = part._payload  # type: ignore[attr-defined]  # get_payload() would decode 8-bit text
     if isinstance(payload, list):
-        if len(payload) == 1 and isinstance(payload[0], Message) and not len(payload[0]):
-            return None  # a transfer-encoded message/global body: part_text undoes the encoding
+        if _transfer_encoding(part) in _ENCODED:
+            return None  # a transfer-encoded message/global* body: part_text undoes the encoding
         text = _serialize_all(payload)
     elif isinstance(payload, str):
         if _transfer_encoding(part) in _ENCODED:
@@ -191,8 +195,11 @@ def _serialize(msg: Message) -> str:
     """A nested message (as compat32 parses ``message/*`` parts) back to header text + body."""
     head = "\n".join(f"{k}: {v}" for k, v in msg.raw_items())  # raw: 8-bit values keep their bytes
     body = msg._payload  # type: ignore[attr-defined]
-    if not (isinstance(body, list) or (isinstance(body, str) and body.isascii())):
-        body = msg.get_payload()  # what it gives 8-bit text (decoded with the declared charset)
+    if not (isinstance(body, list) or (isinstance(body, str) and body.isascii())) and msg.get_param("charset"):
+        # what it gives 8-bit text decoded with its declared charset; undeclared 8-bit text (the
+        # UTF-8 fields of a message/global-delivery-status, RFC 6533) keeps its bytes, as
+        # get_payload would read them as ASCII and replace every one
+        body = msg.get_payload()
     if isinstance(body, str) and body:
         if not len(msg):  # len counts the headers; items() would decode every value
             return body
@@ -216,18 +223,13 @@ def part_text(part: Message, limit: int = DEFAULT_LIMITS.max_text_bytes) -> str:
         return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
     payload = part.get_payload()
     if isinstance(payload, list) and part.get_content_maintype() == "message":
-        # compat32 parsed message/* as nested messages; a transfer-encoded global part parses as
-        # a header-less body that still needs its base64/QP undone.
-        if (
-            len(payload) == 1
-            and isinstance(payload[0], Message)
-            and not len(payload[0])
-            and _transfer_encoding(part) in _ENCODED
-        ):
-            inner = payload[0].get_payload()
+        # compat32 parsed message/* as nested messages, whatever the transfer encoding: a
+        # base64 global part parses as a header-less body, a quoted-printable one as fields
+        # (RFC 6533 allows both); either is written back and its encoding undone.
+        if _transfer_encoding(part) in _ENCODED:
             carrier = Message()
             carrier["Content-Transfer-Encoding"] = str(part["content-transfer-encoding"])
-            carrier.set_payload(inner if isinstance(inner, str) else "")
+            carrier.set_payload(_serialize_all(payload))
             data = part_bytes(carrier)
         else:
             data = part_bytes(part)
@@ -381,6 +383,28 @@ class Mail:
             values = self._decoded_all[name] = tuple(self._decode_header(v) for v in raw_headers(self.message, name))
         return list(values)
 
+    def raw(self, name: str) -> str | None:
+        """The first value of a header of the bounce as the parser holds it (not decoded), None
+        when absent: for presence tests and patterns written against the undecoded text."""
+        value = self.message.get(name)
+        return None if value is None else str(value)
+
+    @lazy
+    def received(self) -> tuple[str, ...]:
+        """The bounce's own Received headers, undecoded, newest first: the one reader of them."""
+        return tuple(str(v) for v in self.message.get_all("received", []))
+
+    @lazy
+    def boundary(self) -> str:
+        """The bounce's top-level MIME boundary parameter (empty when none)."""
+        return str(self.message.get_param("boundary", "") or "")
+
+    @lazy
+    def from_daemon(self) -> bool:
+        """True when the bounce's From is a daemon's (MAILER-DAEMON, postmaster, Mail Delivery
+        System...): the one daemon-sender test (:func:`.phrases.is_daemon` on :attr:`sender`)."""
+        return is_daemon(self.sender)
+
     @lazy
     def header_names(self) -> frozenset[str]:
         """The lower-cased names of the bounce's own headers."""
@@ -505,7 +529,7 @@ class Mail:
             payload = part.get_payload()
             if isinstance(payload, list) and payload and isinstance(payload[0], Message):
                 inner = payload[0]
-                if len(inner):
+                if len(inner) and _transfer_encoding(part) not in _ENCODED:
                     return inner
                 body = inner.get_payload()
                 text = body if isinstance(body, str) else ""
@@ -565,7 +589,7 @@ def _is_attachment(part: Message) -> bool:
 def _parse_headers(text: str) -> Message | None:
     if not text.strip():
         return None
-    text = text.lstrip("\n")
+    text = text.lstrip("\ufeff\n")
     msg = mime.parse(text, headersonly=True) or email.parser.HeaderParser(policy=POLICY).parsestr(text)
     return msg if len(msg) else None
 
@@ -590,7 +614,7 @@ def load(message: bytes | str | IO[bytes] | Message, limits: Limits = DEFAULT_LI
     if len(raw) > limits.max_message_bytes:
         raw = raw[: limits.max_message_bytes]
         defects.append("limit:message_bytes")
-    raw = normalize_newlines(raw)
+    raw = normalize_newlines(raw.removeprefix(_BOM))
     msg = _repair_boundary(_parse_bytes(raw, limits, defects), limits, defects)
     defects.extend(type(d).__name__ for d in msg.defects)
     return Mail(msg, limits, defects)
@@ -640,23 +664,17 @@ def _repair_boundary(msg: Message, limits: Limits, defects: list[str]) -> Messag
 
 
 def _prune(msg: Message, limits: Limits, defects: list[str]) -> Message:
-    """Cut a parsed tree, in place, to ``max_depth`` levels and ``max_parts`` parts, so that no
-    later walk over it (recursive or not) goes deeper or longer (flags ``limit:depth``/``parts``),
-    and drop the ``charset`` parameter of 8-bit text that no text codec can honour (the stdlib's
-    ``get_payload`` decodes 8-bit text with it and would raise: ``undefined``, ``idna``, RFC 2231
-    values it cannot read; ASCII text never meets its charset there), flagged ``BadCharset``."""
+    """Cut a parsed tree, in place, to ``max_depth`` levels and ``max_parts`` parts.
+
+    No later walk over it (recursive or not) then goes deeper or longer (flags
+    ``limit:depth``/``parts``). The same walk drops unusable charsets
+    (:func:`_drop_unusable_charset`), so the tree is visited once.
+    """
     seen = 0
     stack: list[tuple[Message, int]] = [(msg, 0)]
     while stack:
         part, depth = stack.pop()
-        text = part._payload  # type: ignore[attr-defined]
-        if isinstance(text, str) and not text.isascii():
-            ctype = part.get("content-type")  # parse the parameters only when one can be a charset
-            charset = part.get_param("charset") if ctype is not None and "charset" in str(ctype).lower() else None
-            if charset is not None and (not isinstance(charset, str) or _codec(charset) is None):
-                part.del_param("charset")
-                if "BadCharset" not in defects:
-                    defects.append("BadCharset")
+        _drop_unusable_charset(part, defects)
         if not part.is_multipart():
             continue
         payload = part.get_payload()
@@ -673,3 +691,21 @@ def _prune(msg: Message, limits: Limits, defects: list[str]) -> Message:
         seen += len(payload)
         stack.extend((p, depth + 1) for p in reversed(payload) if isinstance(p, Message))
     return msg
+
+
+def _drop_unusable_charset(part: Message, defects: list[str]) -> None:
+    """Drop the ``charset`` parameter of 8-bit text that no text codec can honour, flagged
+    ``BadCharset``.
+
+    The stdlib's ``get_payload`` decodes 8-bit text with it and would raise (``undefined``,
+    ``idna``, RFC 2231 values it cannot read); ASCII text never meets its charset there.
+    """
+    text = part._payload  # type: ignore[attr-defined]
+    if not isinstance(text, str) or text.isascii():
+        return
+    ctype = part.get("content-type")  # parse the parameters only when one can be a charset
+    charset = part.get_param("charset") if ctype is not None and "charset" in str(ctype).lower() else None
+    if charset is not None and (not isinstance(charset, str) or _codec(charset) is None):
+        part.del_param("charset")
+        if "BadCharset" not in defects:
+            defects.append("BadCharset")

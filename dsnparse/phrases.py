@@ -183,10 +183,11 @@ class PhraseRows:
     bounce_senders: tuple[str, ...] = ()
     failure_phrases: tuple[str, ...] = ()
     original_markers: tuple[str, ...] = ()
-    delay_phrases: tuple[str, ...] = ()
     forward_prefixes: tuple[str, ...] = ()
     sender_labels: tuple[str, ...] = ()
     contact_phrases: tuple[str, ...] = ()
+    recipient_leads: tuple[str, ...] = ()
+    recipient_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,13 +198,61 @@ class PhraseTables:
     bounce_sender: re.Pattern[str]
     failure: re.Pattern[str]
     original_marker: re.Pattern[str]
-    delay: LabelledPhrases
-    """Delay-notice wording, scanned in one pass (``labels(text)`` is non-empty when it occurs)."""
     forward_prefixes: tuple[str, ...]
     sender_labels: tuple[str, ...]
     """Labels that name a sender on a report line (``from:``, ``mail from:``), lower-cased."""
     contact: re.Pattern[str]
     """Contact sentences ("please contact ...") whose addresses are never failed recipients."""
+    recipient_lead: re.Pattern[str]
+    """Sentences announcing a list of failed recipients ("the following address failed:")."""
+    recipient_labels: tuple[str, ...]
+    """Line labels of a failed recipient ("intended recipient:"), lower-cased."""
+
+
+@dataclass(frozen=True, slots=True)
+class SignalBlock:
+    """One ``[[challenge]]`` or ``[[feedback]]`` block of ``lookalikes.toml``: its source and
+    literal phrases of the subject and of the text."""
+
+    source: str
+    subjects: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LookalikeRows:
+    """``data/lookalikes.toml``: wording of messages that look like bounces and are not."""
+
+    forward_markers: tuple[str, ...] = ()
+    challenge: tuple[SignalBlock, ...] = ()
+    feedback: tuple[SignalBlock, ...] = ()
+
+
+def lookalike_rows() -> LookalikeRows:
+    """``data/lookalikes.toml`` read through the one table loader."""
+    return load_row("lookalikes.toml", LookalikeRows)
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """A look-alike's wording compiled: phrases of its subject, phrases of its text."""
+
+    subjects: re.Pattern[str]
+    phrases: re.Pattern[str]
+
+    def found(self, subject: str, text: str) -> bool:
+        """True when the subject or the text holds one of the phrases."""
+        return bool(self.subjects.search(subject) or self.phrases.search(text))
+
+
+@lru_cache(maxsize=4)
+def lookalike_signals(kind: str) -> Signals:
+    """The blocks of one look-alike kind (``challenge`` or ``feedback``), compiled."""
+    blocks: tuple[SignalBlock, ...] = getattr(lookalike_rows(), kind)
+    return Signals(
+        subjects=any_of(p for b in blocks for p in b.subjects),
+        phrases=any_of(p for b in blocks for p in b.phrases),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -215,11 +264,18 @@ def tables() -> PhraseTables:
         bounce_sender=any_of(rows.bounce_senders),
         failure=any_of(rows.failure_phrases),
         original_marker=any_of(rows.original_markers),
-        delay=LabelledPhrases([("delay", rows.delay_phrases)]),
         forward_prefixes=tuple(p.lower() for p in rows.forward_prefixes),
         sender_labels=tuple(p.lower() for p in rows.sender_labels),
         contact=any_of(rows.contact_phrases),
+        recipient_lead=any_of(rows.recipient_leads),
+        recipient_labels=tuple(p.lower() for p in rows.recipient_labels),
     )
+
+
+def is_daemon(address: str) -> bool:
+    """True when an address (or display name) belongs to a daemon: its local part holds one of
+    the ``bounce_senders`` phrases (MAILER-DAEMON, postmaster, Mail Delivery System...)."""
+    return bool(tables().bounce_sender.search(address.split("@", 1)[0]))
 
 
 def cut_original(text: str) -> str:

@@ -62,6 +62,10 @@ class BounceRecord:
     """The original message's sender (envelope or ``From``)."""
     reason: str = "undefined"
     """The Sisimai-compatible reason name (``userunknown``, ``mailboxfull``...)."""
+    last_reason: str | None = None
+    """When ``reason`` is ``expired`` (the sending MTA gave up after retrying): the reason the last
+    reply's own wording or code gives (``networkerror`` for "Connection timed out"), else
+    ``None``. The reply itself is ``diagnostic``, its codes ``status`` and ``reply_code``."""
     bounce_code: str | None = None
     """The code looked up in the code table."""
     bounce_type: str | None = None
@@ -101,7 +105,10 @@ class BounceRecord:
     headers: Mapping[str, str] = field(default_factory=dict)
     """Headers of the original message the caller asked for (``original_headers=``)."""
     flags: tuple[str, ...] = ()
-    """Anything the parser wants the reader to know: ``unparsed``, ``limit:<name>``..."""
+    """Anything the parser wants the reader to know: ``unparsed``, ``limit:<name>``, ``gave-up``
+    (the reason is the last reply of a message the sending MTA gave up on after retrying),
+    ``status:inferred`` (the message carried no status code; ``status`` is the standard code of
+    the reason, see ``data/inferred_status.csv``)..."""
 
     def to_dict(self) -> dict[str, Any]:
         """The record as a JSON-ready dict, with the contract's field names."""

@@ -1,9 +1,9 @@
 """What ``dsnparse report`` counts: records in, counters out, one pass, nothing kept per record.
 
-A :class:`Summary` takes one :class:`Row` at a time (the few fields of a record the report
+A :class:`Counters` takes one :class:`Row` at a time (the few fields of a record the report
 counts), with a weight, so the same counters serve a stream of parsed messages (weight 1) and
 the grouped rows of a SQL ``GROUP BY`` over the store (weight ``count(*)``). Its
-:meth:`Summary.tables` are the report's sections as plain :class:`Table` values that every
+:meth:`Counters.tables` are the report's sections as plain :class:`Table` values that every
 output format renders the same way. Pure: no I/O, no clock (the caller passes ``since``).
 """
 
@@ -124,7 +124,7 @@ class Table:
     """A column the terminal prints in full, one line per row, under its table."""
 
 
-class Summary:
+class Counters:
     """The report's counters. Feed it with :meth:`add_message` and :meth:`add`, read :meth:`tables`."""
 
     def __init__(self, header_names: Sequence[str] = (), since: str | None = None):
@@ -201,12 +201,13 @@ class Summary:
             self.add_message(kind)
 
     def _suppress(self, row: Row, record: Mapping[str, Any]) -> None:
-        address = str(record.get("recipient") or "").lower()
+        final = str(record.get("recipient") or "").lower()
+        address = str(record.get("original_recipient") or final).lower()  # the address on the list, as the store
         if not address or address in self.suppressed or (row.kind == Kind.FAILURE and not row.is_failure):
             return
         event = Event(address, row.kind, record.get("action"), record.get("bounce_type"),
                       bool(record.get("suppress")), str(record.get("reason") or "undefined"), record.get("status"),
-                      record.get("source"), str(record.get("date") or ""))
+                      record.get("source"), str(record.get("date") or ""), str(row.side or "unknown"), final or None)
         decided = decide([event], _IMMEDIATE)
         if decided is not None:
             self.suppressed[address] = decided

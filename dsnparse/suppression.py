@@ -6,12 +6,17 @@ and soft failures suppress once ``Policy.soft_count`` of them fall within ``Poli
 A failure on the ``sender`` or ``content`` side (a blocklist, the sender's reputation or
 authentication, spam content...) never counts: it says nothing about the address. :func:`skipped`
 summarises the ones left out, for the export to say so.
+
+An address is the one the sender has on its list: the DSN's ``Original-Recipient`` when the
+report names one (the address before alias expansion or forwarding), the final recipient
+otherwise; an entry shows both. Addresses on ``Policy.allow`` are never suppressed, and the events
+up to a removal by hand (``cleared_at``) no longer count.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -23,7 +28,7 @@ class Event(NamedTuple):
     """One failure or complaint of an address, as the suppression decision needs it."""
 
     recipient: str
-    """The address, lower-cased (the store's recipient key)."""
+    """The address on the sender's list, lower-cased: the original recipient, else the final one."""
     kind: str
     action: str | None
     bounce_type: str | None
@@ -35,10 +40,13 @@ class Event(NamedTuple):
     """When it happened: the record's date, else when the message was received (ISO 8601)."""
     side: str = "unknown"
     """The record's side; ``sender`` and ``content`` failures never suppress."""
+    final: str | None = None
+    """The final recipient the report names (after alias expansion or forwarding)."""
 
 
 EVENT_COLUMNS = (
-    "recipient_key, kind, action, bounce_type, suppress, reason, status, source, coalesce(date, received) AS at, side"
+    "lower(coalesce(nullif(original_recipient, ''), recipient, '')), kind, action, bounce_type, suppress, "
+    "reason, status, source, coalesce(date, received) AS at, side, recipient_key"
 )
 """The store's columns that make an :class:`Event`, in its field order."""
 
@@ -50,6 +58,8 @@ class Policy:
     """Soft failures needed ..."""
     soft_days: float = 30.0
     """... within this many days."""
+    allow: frozenset[str] = field(default_factory=frozenset)
+    """Addresses (lower-cased) never suppressed, whatever their bounces say (the allow-list)."""
 
     def __post_init__(self) -> None:
         if self.soft_count < 1 or self.soft_days <= 0:
@@ -61,6 +71,9 @@ class Suppression:
     """One suppressed address with the evidence for it."""
 
     address: str
+    """The address on the sender's list: the original recipient when the report names one."""
+    recipient: str | None
+    """The final recipient of the latest event (differs from ``address`` after forwarding)."""
     cause: str
     """``hard`` (a failure saying the address is dead), ``complaint`` or ``soft`` (repeated soft failures)."""
     since: str
@@ -76,14 +89,15 @@ class Suppression:
     def to_dict(self) -> dict[str, Any]:
         """The entry as a JSON-ready dict."""
         return {
-            "address": self.address, "cause": self.cause, "since": self.since,
+            "address": self.address, "recipient": self.recipient, "cause": self.cause, "since": self.since,
             "first_bounce": self.first_bounce, "last_bounce": self.last_bounce, "count": self.count,
             "last_reason": self.last_reason, "last_status": self.last_status, "last_source": self.last_source,
         }
 
 
 SUPPRESSION_FIELDS: tuple[str, ...] = (
-    "address", "cause", "since", "first_bounce", "last_bounce", "count", "last_reason", "last_status", "last_source",
+    "address", "recipient", "cause", "since", "first_bounce", "last_bounce", "count", "last_reason", "last_status",
+    "last_source",
 )
 """Column order of the suppression export."""
 
@@ -120,10 +134,16 @@ def skipped(events: Sequence[Event]) -> Skipped | None:
                    last_reason=str(last.reason), last_at=str(last.at))
 
 
-def decide(events: Sequence[Event], policy: Policy) -> Suppression | None:
+def decide(events: Sequence[Event], policy: Policy, *, cleared_at: str | None = None) -> Suppression | None:
     """One address's failures and complaints (sorted by time) to a suppression, or ``None``.
-    Sender- and content-side failures are not the address's fault and are left out."""
-    events = [e for e in events if e.side not in NEVER_SUPPRESSED or e.kind == Kind.COMPLAINT]
+    Sender- and content-side failures are not the address's fault and are left out.
+
+    ``cleared_at``: when a suppression of the address was removed by hand; only later events count.
+    """
+    if events and events[0].recipient in policy.allow:
+        return None
+    events = [e for e in events if (e.side not in NEVER_SUPPRESSED or e.kind == Kind.COMPLAINT)
+              and (cleared_at is None or e.at > cleared_at)]
     if not events:
         return None
     since: str | None = None
@@ -147,7 +167,7 @@ def decide(events: Sequence[Event], policy: Policy) -> Suppression | None:
         return None
     first, last = events[0], events[-1]
     return Suppression(
-        address=str(first.recipient), cause=cause, since=str(since), first_bounce=str(first.at),
+        address=str(first.recipient), recipient=last.final, cause=cause, since=str(since), first_bounce=str(first.at),
         last_bounce=str(last.at), count=len(events), last_reason=str(last.reason), last_status=last.status,
         last_source=last.source,
     )

@@ -4,10 +4,15 @@ It runs from its own config in a directory under /tmp (root's Dovecot serves mai
 ``dovecot`` user, which cannot enter pytest's 0700 ``tmp_path``), listens on 127.0.0.1 only with
 IMAP (plaintext/STARTTLS) and IMAPS on free ports, uses a throw-away self-signed certificate, and
 accepts any user name with the password :data:`PASSWORD`, so each test takes a fresh mailbox.
+
+Runs from several work trees at once do not collide: each instance has its own directory (its
+``base_dir``, state, logs and mail) and its own ports, picked free by the kernel; should another
+process take a port between the pick and Dovecot's bind, the first start picks new ones.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -120,12 +125,32 @@ class Dovecot:
         self.cert.rename(self.root / "cert.pem")
         self.cert = self.root / "cert.pem"
         self.conf = self.root / "dovecot.conf"
+        self._write_conf()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._started = False
+
+    def _write_conf(self) -> None:
         self.conf.write_text(_CONF.format(root=self.root, password=PASSWORD, imap_port=self.imap_port,
                                           imaps_port=self.imaps_port))
-        self._proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        """Start the server and wait for its greeting."""
+        """Start the server and wait for its greeting (on the first start, a port taken by another
+        process meanwhile is replaced by a new free one; a restart keeps the ports clients know)."""
+        for _attempt in range(3):
+            try:
+                self._start()
+            except RuntimeError as exc:
+                if self._started or "Address already in use" not in str(exc):
+                    raise
+                self.kill()
+                self.imap_port, self.imaps_port = _free_port(), _free_port()
+                self._write_conf()
+                continue
+            self._started = True
+            return
+        raise RuntimeError(f"dovecot found no free port: {self.log_tail()}")
+
+    def _start(self) -> None:
         pidfile = self.root / "run" / "master.pid"
         if pidfile.exists():
             pidfile.unlink()
@@ -153,9 +178,23 @@ class Dovecot:
             self._proc.wait(timeout=10)
         self._proc = None
 
-    def restart(self) -> None:
-        """Kill and start again (same config, same mail)."""
-        self.kill()
+    def terminate(self) -> None:
+        """Shut down as an administrator would (SIGTERM: the server says ``* BYE`` to its clients)."""
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=20)
+            with contextlib.suppress(ProcessLookupError):  # whatever is left of the process group
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            self._proc.wait(timeout=10)
+        self._proc = None
+
+    def restart(self, *, graceful: bool = False) -> None:
+        """Kill (or, ``graceful``, shut down) and start again (same config, same ports, same mail)."""
+        if graceful:
+            self.terminate()
+        else:
+            self.kill()
         self.start()
 
     def stop(self) -> None:

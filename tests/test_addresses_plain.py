@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from dsnparse import addresses
-from dsnparse.addresses import PLAIN_ADDRESS, _flanker
+from dsnparse.addresses import PLAIN_ADDRESS, _flanker, verp_recipient
 
 
 def _flanker_says(text: str) -> str | None:
@@ -55,3 +57,21 @@ def test_display_name_forms_give_the_angled_address() -> None:
     assert addresses.normalize("Mail Delivery System <MAILER-DAEMON@mx.example.net>") == "MAILER-DAEMON@mx.example.net"
     assert addresses.normalize("rfc822; Bob <bob@example.com>") == "bob@example.com"
     assert addresses.normalize("Bob <not an address>") is None
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("bounces+alice=example.com@lists.example.org", "alice@example.com"),
+        ("list-bounces+mary-jane=example.com@lists.example.org", "mary-jane@example.com"),
+        ("bounce-mary-jane=example.com@news.example.org", "mary-jane@example.com"),
+        ("bounce.alice=example.com@news.example.org", "alice@example.com"),
+        ("return_alice=sub.example.co.uk@news.example.org", "alice@sub.example.co.uk"),
+        ("<bounces+bob=example.net@lists.example.org>", "bob@example.net"),
+        ("prvs=1a2b3c4d=alice@example.org", None),  # BATV tag: the sender itself, not VERP
+        ("alice@example.org", None),
+        ("bounces+=example.com@lists.example.org", None),
+    ],
+)
+def test_verp_recipient(address: str, expected: str | None) -> None:
+    assert verp_recipient(address) == expected

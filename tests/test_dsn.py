@@ -115,3 +115,47 @@ def test_iso_date_reads_the_usual_shape_as_the_stdlib_does() -> None:
         )
         assert iso_date(value) == reference(value), value
     assert iso_date("Wed, 16 Oct 2013 14:15:35 +0900") == "2013-10-16T05:15:35Z"
+
+
+@pytest.mark.parametrize(
+    ("status", "diagnostic", "expected"),
+    [
+        ("5.1.1", "smtp; 550 5.7.1 IP address blocked by recipient", "5.7.1"),  # sendmail's mapping loses
+        ("4.4.7", "smtp; 452 4.4.5 Insufficient disk space", "4.4.5"),
+        ("5.1.1", "smtp; 550 5.0.0 nope", "5.1.1"),  # a vaguer remote code never wins
+        # the remote's own reply is the better witness, even in another class (reasons.md 2.2:
+        # between classes the reply code's class decides)
+        ("5.1.1", "smtp; 450 4.2.1 try later", "4.2.1"),
+        ("5.0.0", "smtp; 452 4.2.2 mailbox full", "4.2.2"),
+        ("4.4.7", "smtp; 554 4.4.7 Message expired <421 4.4.2 Connection timed out>", "4.4.2"),
+        ("5.1.0", "smtp; 5.1.0 - Unknown address error 550-'5.4.1 Recipient address rejected'", "5.4.1"),
+        ("5.0.0", "smtp; delivery failed, see 5.2.2 in the log", "5.2.2"),  # no reply: same class only
+        ("4.0.0", "smtp; delivery failed, see 5.2.2 in the log", "4.0.0"),
+    ],
+)
+def test_dsn_status_yields_to_the_remote_reply(status: str, diagnostic: str, expected: str) -> None:
+    text = (
+        "Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; a@example.net\nAction: failed\n"
+        f"Status: {status}\nDiagnostic-Code: {diagnostic}\n"
+    )
+    [facts] = facts_from_groups(parse_groups(text))
+    assert facts.status == expected
+
+
+def test_dsn_groups_without_blank_lines_are_split_per_recipient() -> None:
+    text = (
+        "Reporting-MTA: dns; mx.example.org\n\n"
+        "Final-Recipient: rfc822; one@example.net\nAction: failed\nStatus: 5.2.2\n"
+        "Final-Recipient: rfc822; two@example.net\nAction: failed\nStatus: 5.1.1\n"
+    )
+    facts = facts_from_groups(parse_groups(text))
+    assert [(f.recipient, f.status) for f in facts] == [("one@example.net", "5.2.2"), ("two@example.net", "5.1.1")]
+
+
+def test_generic_dsn_status_takes_the_remote_code_not_the_mta_prefix() -> None:
+    text = (
+        "Final-Recipient: rfc822; c@example.net\nAction: failed\nStatus: 5.0.0 (permanent failure)\n"
+        "Diagnostic-Code: smtp; 5.1.0 - Unknown address error 550-'5.2.2 <c@example.net>... Mailbox Full'\n"
+    )
+    (facts,) = facts_from_groups(parse_groups(text))
+    assert facts.status == "5.2.2"

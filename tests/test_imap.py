@@ -145,6 +145,9 @@ def test_a_batch_is_fetched_stored_and_moved_then_a_rerun_finds_nothing(
     assert [r["uid"] for r in rows] == list(range(1, len(messages) + 1))
     assert {r["status"] for r in rows} == {PARSED}
     assert {r["received"] for r in rows} == {"2026-03-10T07:30:00Z"}  # INTERNALDATE, in UTC
+    # each message is kept for reparse, as the server handed it out (CRLF line endings)
+    assert [store.raw(r["source"]) for r in rows] == [m.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+                                                     for m in messages]
     assert all(r.source and r.source.startswith(f"imap://{user}@127.0.0.1/INBOX;UIDVALIDITY=")
                for _, r in store.records())
     checkpoint = store.checkpoint(f"{user}@127.0.0.1/INBOX")
@@ -194,6 +197,9 @@ def test_a_connection_lost_mid_run_then_a_rerun_processes_each_message_once(
     summary = Fetcher(settings(server, user), store).run()
     assert summary.refiled == committed - 3
     assert summary.messages == len(messages) - committed
+    new = len(messages) - committed
+    assert summary.lines()[0].startswith(
+        f"messages: {new + committed - 3} ({new} new, {committed - 3} already stored, 0 duplicates)")
     rows = list(store.messages())
     assert sorted(r["uid"] for r in rows) == list(range(1, len(messages) + 1))
     assert store.count() == expected_records(messages)
@@ -242,6 +248,8 @@ def test_a_message_ingested_from_a_file_is_a_duplicate_when_fetched(server: dc.D
         before = store.count()
         summary = Fetcher(settings(server, user), store).run()
         assert (summary.messages, summary.duplicates, summary.records) == (1, 1, 0)
+        assert summary.lines()[0] == "messages: 1 (0 new, 0 already stored, 1 duplicates), 0 failed"
+        assert "records: 0" in summary.lines()
         assert store.count() == before
     assert folder_count(server, user, "Processed") == 1
 
@@ -340,7 +348,7 @@ def test_watch_picks_up_new_mail_with_idle_and_stops_cleanly_on_sigterm(
             proc.kill()
             proc.wait()
     log = (tmp_path / "err.txt").read_text()
-    assert "messages: 2," in log
+    assert "messages: 2 (2 new, 0 already stored, 0 duplicates)" in log
     assert dc.PASSWORD not in log
     assert folder_count(server, user, "Processed") == 2
 
@@ -356,6 +364,50 @@ def test_watch_reconnects_after_the_server_goes_away(server: dc.Dovecot, user: s
         server.restart()
         append(server, user, bounces()[1:2])
         assert _wait_for(lambda: fetcher.summary.messages == 2)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert folder_count(server, user, "Processed") == 2
+
+
+@pytest.mark.parametrize("graceful", [False, True], ids=["killed", "shut-down-with-bye"])
+def test_watch_notices_a_dead_connection_during_idle_at_once(
+    server: dc.Dovecot, user: str, store: Store, graceful: bool
+) -> None:
+    """A restart during IDLE (the socket left in CLOSE-WAIT, or a ``* BYE``) ends the IDLE and
+    reconnects after the first back-off pause, not when the 300 s IDLE interval runs out."""
+    idling = threading.Event()
+
+    def factory(host: str, port: int, use_ssl: bool, context: ssl.SSLContext, timeout: float) -> Any:
+        from imapclient import IMAPClient
+
+        client = IMAPClient(host, port, ssl=use_ssl, ssl_context=context, timeout=timeout)
+        original = client.idle
+
+        def idle() -> Any:
+            answer = original()
+            idling.set()
+            return answer
+
+        client.idle = idle
+        return client
+
+    stop = threading.Event()
+    fetcher = Fetcher(settings(server, user, idle_interval=300.0, backoff_cap=1.0), store, stop=stop,
+                      client_factory=factory)
+    append(server, user, bounces()[:1])
+    thread = threading.Thread(target=fetcher.watch, daemon=True)
+    thread.start()
+    try:
+        assert _wait_for(lambda: fetcher.summary.messages == 1)
+        assert idling.wait(20)
+        idling.clear()
+        server.restart(graceful=graceful)
+        append(server, user, bounces()[1:2])
+        # 300 s would pass before the old IDLE ended by itself; a reconnect takes about a second
+        assert _wait_for(lambda: fetcher.summary.messages == 2, seconds=15.0)
+        assert idling.wait(20)  # and it is watching again, on the new connection
     finally:
         stop.set()
         thread.join(timeout=30)
@@ -426,7 +478,9 @@ def test_cli_fetches_into_jsonl(server: dc.Dovecot, user: str, tmp_path: Path, m
                               "--jsonl", str(out), "--processed-folder", "Done"])
     assert code == 0
     assert len(out.read_text().splitlines()) == expected_records(messages)
-    assert "messages: 3," in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "messages: 3 (3 new, 0 already stored, 0 duplicates)" in err
+    assert f"records: {expected_records(messages)}" in err  # records counted apart from messages
     assert folder_count(server, user, "Done") == 3
 
 

@@ -107,3 +107,22 @@ def test_content_failures_group_apart_and_recipient_failures_make_none() -> None
     assert found[0].advice.startswith("Gmail refuses the content of your mail (Gmail judged the message")
     with pytest.raises(ValueError):
         incidents(records, quiet=timedelta(0))
+
+
+def test_the_store_timeline_dates_an_undated_record_by_its_arrival(tmp_path: Path) -> None:
+    from dsnparse import Kind, Report
+    from dsnparse.io.store import PARSED, Entry, MessageKey, Store
+
+    blocked = BounceRecord(recipient="a@example.com", action="failed", reason="blocked", side="sender",
+                           provider="microsoft", blocked_by="microsoft-s3150")
+    ordinary = BounceRecord(recipient="b@example.com", action="failed", reason="userunknown", side="recipient",
+                            date="2026-12-09T00:00:00Z")
+    with Store(str(tmp_path / "t.sqlite")) as store:
+        store.add([Entry(MessageKey("m", 1, 1), PARSED, report=Report(kind=Kind.FAILURE, records=(blocked,)),
+                         digest="d1", received="2026-12-08T10:00:00Z"),
+                   Entry(MessageKey("m", 1, 2), PARSED, report=Report(kind=Kind.FAILURE, records=(ordinary,)),
+                         digest="d2", received="2026-12-09T00:00:00Z")])
+        (timed,) = store.timeline()
+        assert timed.date == "2026-12-08T10:00:00Z" and timed.blocked_by == "microsoft-s3150"
+        assert list(store.timeline("2026-12-08T11:00:00Z")) == []
+        assert store.latest() == "2026-12-09T00:00:00Z"

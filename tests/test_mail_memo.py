@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dsnparse.decoders import report
+from dsnparse.decoders._shared import views
 from dsnparse.message import Mail, load
 
 RAW = b"From: MAILER-DAEMON@example.com\nSubject: Undelivered Mail Returned to Sender\n\nhello\n"
@@ -30,9 +30,9 @@ def test_memo_computes_once_per_message_and_function() -> None:
 
 def test_memoized_decoder_helpers_answer_as_before() -> None:
     mail = load(RAW)
-    assert report.from_daemon(mail) is True
-    assert report.from_daemon(mail) is True
-    assert report.text(mail) == "hello\n"
-    assert not report.received_has(mail, "postfix")
+    assert views.machine_report(mail) is True
+    assert views.machine_report(mail) is True
+    assert views.text(mail) == "hello\n"
+    assert not views.received_has(mail, "postfix")
     person = load(b"From: alice@example.org\nSubject: lunch\n\nhello\n")
-    assert report.from_daemon(person) is False
+    assert views.machine_report(person) is False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dsnparse.decoders import report
+from dsnparse.decoders._shared import markers, views
 from dsnparse.message import load
 from dsnparse.phrases import LabelledPhrases, any_of
 
@@ -31,25 +31,25 @@ def test_head_marked_is_marked_on_the_head() -> None:
            b"Hi. This is the qmail-send program at example.com.\n"
            b"I'm afraid I wasn't able to deliver your message to the following addresses.\n")
     mail = load(raw)
-    sample = report.text(mail)
+    sample = views.text(mail)
     for name in ("qmail", "courier", "exchange2007"):
         for size in (10, 30, 60, 200, 800):
-            assert report.head_marked(mail, name, size) == report.marked(name, sample[:size]), (name, size)
-    assert report.head_marked(mail, "qmail", 800)
-    assert not report.head_marked(mail, "qmail", 10)
+            assert markers.head_marked(mail, name, size) == markers.marked(name, sample[:size]), (name, size)
+    assert markers.head_marked(mail, "qmail", 800)
+    assert not markers.head_marked(mail, "qmail", 10)
 
 
 def test_head_marked_beyond_the_scan_window() -> None:
     """Sizes past the window: a marker before, across and after the window edge, and none."""
     marker = "Diagnostic information for administrators:"  # an Exchange marker (data/decoder_markers.toml)
-    assert report.marked("exchange2007", marker)
-    edge = report.MARKER_WINDOW
+    assert markers.marked("exchange2007", marker)
+    edge = markers.MARKER_WINDOW
     head = b"From: postmaster@example.com\nSubject: Undeliverable: hello\n\n"
     for at in (100, edge - 10, edge - len(marker) + 3, edge + 500, 7000):
         for text in (marker, "nothing to see"):
             body = ("x" * (at - 1) + " " + text + " " + "y" * 9000)[:9500]
             mail = load(head + body.encode())
-            sample = report.text(mail)
+            sample = views.text(mail)
             for size in (edge, 5000, 8000):
-                expected = report.marked("exchange2007", sample[:size])
-                assert report.head_marked(mail, "exchange2007", size) == expected, (at, text, size)
+                expected = markers.marked("exchange2007", sample[:size])
+                assert markers.head_marked(mail, "exchange2007", size) == expected, (at, text, size)

@@ -74,17 +74,17 @@ def test_letters_sharing_a_case_variant_fall_back_to_searching_each_label() -> N
 
 
 def _packaged_tables() -> list[list[tuple[str, list[str]]]]:
-    """The labelled tables the package scans with (reasons, format markers, delay wording, the
+    """The labelled tables the package scans with (reasons, format markers, give-up and delay wording, the
     SMTP commands a diagnostic names)."""
     reasons = load_toml("reasons.toml").get("reason", [])
     markers = load_toml("decoder_markers.toml")
-    delay = load_toml("phrases.toml").get("delay_phrases")
-    commands = load_toml("reasons.toml").get("commands")
+    finality = load_toml("finality.toml")
+    commands = load_toml("smtp_commands.toml").get("hints")
     return [
         [(str(r["name"]), [str(p) for p in r.get("phrases", [])]) for r in reasons if isinstance(r, dict)]
         if isinstance(reasons, list) else [],
         [(name, [str(p) for p in value]) for name, value in markers.items() if isinstance(value, list)],
-        [("delay", [str(p) for p in delay] if isinstance(delay, list) else [])],
+        [(key, [str(r["phrase"]) for r in rows]) for key, rows in finality.items() if isinstance(rows, list)],
         [(str(n), [str(p) for p in ps]) for n, ps in commands.items() if isinstance(ps, list)]
         if isinstance(commands, dict) else [],
     ]

@@ -20,7 +20,7 @@ from dsnparse.io.reporting import from_items, from_store
 from dsnparse.io.sources import read_paths
 from dsnparse.io.store import Entry, MessageKey, Store
 from dsnparse.record import BounceRecord, Kind, Report
-from dsnparse.summary import Summary, Table, parse_since, row_of, suppression_tables
+from dsnparse.summary import Counters, Table, parse_since, row_of, suppression_tables
 from dsnparse.suppression import Suppression
 
 from .conftest import FIXTURES
@@ -37,12 +37,12 @@ def failure(recipient: str, reason: str = "userunknown", **fields: Any) -> dict[
     return record(recipient=recipient, reason=reason, **{**base, **fields})
 
 
-def sections(summary: Summary) -> dict[str, Table]:
+def sections(summary: Counters) -> dict[str, Table]:
     return {t.name: t for t in summary.tables()}
 
 
 def test_messages_and_records_are_counted_apart_by_kind() -> None:
-    s = Summary()
+    s = Counters()
     s.add_report(Kind.FAILURE, [failure("a@example.com"), failure("b@example.com")])
     s.add_report(Kind.DELAY, [record(recipient="c@example.com", action="delayed", date="2026-12-01T10:00:00Z")])
     s.add_report(Kind.NOT_BOUNCE, [])
@@ -54,14 +54,14 @@ def test_messages_and_records_are_counted_apart_by_kind() -> None:
 
 
 def test_only_failed_recipients_count_as_failures() -> None:
-    s = Summary()
+    s = Counters()
     s.add_report(Kind.FAILURE, [failure("a@example.com"), record(recipient="b@example.com", action="delivered")])
     s.add_report(Kind.DELAY, [record(recipient="c@example.com", action="delayed", reason="expired")])
     assert sections(s)["failures_by_reason"].rows == (("userunknown", 1),)
 
 
 def test_failures_are_broken_down_by_each_field() -> None:
-    s = Summary()
+    s = Counters()
     s.add_report(Kind.FAILURE, [
         failure("a@Gmail.example.com", provider="google"),
         failure("b@gmail.example.com", "blocked", side="sender", provider="google", blocked_by="spamhaus-zen"),
@@ -76,7 +76,7 @@ def test_failures_are_broken_down_by_each_field() -> None:
 
 
 def test_short_spans_are_counted_by_hour_long_ones_by_day() -> None:
-    s = Summary()
+    s = Counters()
     s.add_report(Kind.FAILURE, [failure("a@example.com", date="2026-12-01T09:10:00Z"),
                                 failure("b@example.com", date="2026-12-01T09:50:00Z"),
                                 failure("c@example.com", date="2026-12-02T23:00:00Z")])
@@ -89,7 +89,7 @@ def test_short_spans_are_counted_by_hour_long_ones_by_day() -> None:
 
 
 def test_since_leaves_out_older_and_undated_records_and_their_messages() -> None:
-    s = Summary(since="2026-12-01T00:00:00Z")
+    s = Counters(since="2026-12-01T00:00:00Z")
     s.add_report(Kind.FAILURE, [failure("old@example.com", date="2026-11-30T23:59:59Z")])
     s.add_report(Kind.FAILURE, [failure("undated@example.com", date=None)])
     s.add_report(Kind.FAILURE, [failure("new@example.com", date="2026-12-01T00:00:00Z")])
@@ -101,7 +101,7 @@ def test_since_leaves_out_older_and_undated_records_and_their_messages() -> None
 
 
 def test_header_values_are_grouped_whatever_the_case_of_the_name() -> None:
-    s = Summary(header_names=["x-campaign"])
+    s = Counters(header_names=["x-campaign"])
     s.add_report(Kind.FAILURE, [failure("a@example.com", headers={"X-Campaign": "spring"})])
     s.add_report(Kind.DELAY, [record(recipient="b@example.com", action="delayed", headers={"x-CAMPAIGN": "spring"})])
     s.add_report(Kind.FAILURE, [failure("c@example.com")])
@@ -110,7 +110,7 @@ def test_header_values_are_grouped_whatever_the_case_of_the_name() -> None:
 
 
 def test_dead_addresses_and_complaints_are_listed_once_as_suppressed() -> None:
-    s = Summary()
+    s = Counters()
     s.add_report(Kind.FAILURE, [failure("Dead@example.com", suppress=True), failure("dead@example.com", suppress=True)])
     s.add_report(Kind.FAILURE, [failure("blocked@example.com", "blocked", side="sender", suppress=False)])
     s.add_report(Kind.COMPLAINT, [record(recipient="angry@example.com", reason="feedback",
@@ -121,7 +121,9 @@ def test_dead_addresses_and_complaints_are_listed_once_as_suppressed() -> None:
 
 def test_suppressions_before_the_period_are_left_out() -> None:
     def entry(address: str, since: str) -> Suppression:
-        return Suppression(address, "hard", since, since, since, 1, "userunknown", "5.1.1", None)
+        return Suppression(address=address, recipient=address, cause="hard", since=since, first_bounce=since,
+                           last_bounce=since, count=1, last_reason="userunknown", last_status="5.1.1",
+                           last_source=None)
 
     tables = suppression_tables([entry("old@example.com", "2026-01-01T00:00:00Z"),
                                  entry("new@example.com", "2026-12-01T00:00:00Z")], "2026-06-01T00:00:00Z")
@@ -186,7 +188,7 @@ def test_incidents_come_first_with_the_reply_and_the_catalogue_url(fixtures_stor
 
 def test_the_store_report_respects_since(fixtures_store: str) -> None:
     with Store(fixtures_store) as store:
-        late = store.summary(since="2026-03-17T00:00:00Z")
+        late = store.counters(since="2026-03-17T00:00:00Z")
     dates = [row for row in sections(late)["failures_by_time"].rows]
     assert dates and all(day >= "2026-03-17" for day, _ in dates)
     assert sum(n for _, n in dates) == sum(n for _, n in sections(late)["failures_by_reason"].rows)
@@ -195,7 +197,7 @@ def test_the_store_report_respects_since(fixtures_store: str) -> None:
 def test_a_store_of_no_records_reports_zeros(tmp_path: Path) -> None:
     with Store(str(tmp_path / "empty.db")) as store:
         store.add([Entry(MessageKey("x"), report=Report(kind=Kind.NOT_BOUNCE))])
-        got = sections(store.summary())
+        got = sections(store.counters())
     assert dict((r[0], r[1]) for r in got["totals"].rows)["not_bounce"] == 1
     assert got["failures_by_reason"].rows == ()
 

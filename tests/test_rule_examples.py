@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dsnparse.classify import providers
-from dsnparse.decoders import report
+from dsnparse.decoders._shared import markers
 from dsnparse.facts import Facts, find_reply_code, find_status
 from dsnparse.rows import document
 
@@ -27,13 +27,13 @@ def test_each_provider_rule_decides_its_own_example(provider: str, index: int) -
 
 
 def _decoder_rows() -> list[tuple[str, int]]:
-    return [(name, i) for name in document("decoder_reasons.toml") for i in range(len(report.reason_rows(name)))]
+    return [(name, i) for name in document("decoder_reasons.toml") for i in range(len(markers.reason_rows(name)))]
 
 
 @pytest.mark.parametrize(("decoder", "index"), _decoder_rows())
 def test_each_decoder_reason_row_decides_its_own_example(decoder: str, index: int) -> None:
-    row = report.reason_rows(decoder)[index]
-    table = report.reason_table(decoder)
+    row = markers.reason_rows(decoder)[index]
+    table = markers.reason_table(decoder)
     # the two ways decoders read their table: the first reason in table order, the first phrase in the text
     assert table.first(row.example) == row.reason, row.example
     assert table.find(row.example) == row.reason, row.example
@@ -41,4 +41,4 @@ def test_each_decoder_reason_row_decides_its_own_example(decoder: str, index: in
 
 def test_every_row_has_an_example() -> None:
     assert all(r.example.strip() for p in providers.rows() for r in p.rule)
-    assert all(r.example.strip() for name in document("decoder_reasons.toml") for r in report.reason_rows(name))
+    assert all(r.example.strip() for name in document("decoder_reasons.toml") for r in markers.reason_rows(name))

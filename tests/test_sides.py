@@ -66,6 +66,9 @@ def test_find(status: str | None, text: str | None, provider: str | None, expect
     ("Client host [192.0.2.10] blocked using zen.spamhaus.org (127.0.0.2)", "192.0.2.10"),
     ("host mx.example.net[203.0.113.5] said: 554 Messages from 198.51.100.7 deferred", "198.51.100.7"),
     ("connection from [IPv6:2001:db8::25] refused", "2001:db8::25"),
+    ("host mx.example.jp [198.51.100.225]: 501 5.1.8 Sender address rejected", None),
+    ("554 5.7.1 <out-1.example.org[192.0.2.127]>: Client host rejected: blocked using bl.example.net",
+     "192.0.2.127"),
     ("550 5.7.515 Access denied, sending domain Example.ORG does not meet the required level", "example.org"),
     ("rejected due to example.net's DMARC policy", "example.net"),
     ("550 5.7.1 at 09:14:00, status 5.7.1 version 1.2.3", None),
@@ -145,3 +148,12 @@ def test_suppressions_skip_sender_side_recipients_and_say_so(tmp_path: Path,
     listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert {d["address"] for d in listed} == failed
     assert {d["last_side"] for d in listed} == {"sender", "content"}
+
+
+def test_every_catalogue_row_has_its_own_fixture() -> None:
+    pinned: dict[str, str] = {}
+    for path in sorted((FIXTURES / "sender-side").glob("*.json")):
+        for record in json.loads(path.read_text(encoding="utf-8"))["records"]:
+            assert {"side", "blocked_by", "sender_identity", "reason", "suppress"} <= set(record), path.name
+            pinned.setdefault(record["blocked_by"], path.name)
+    assert set(pinned) == {row.id for row in blocks.catalogue().rows}

@@ -1,8 +1,10 @@
 """Facts to records: action and kind, reason, bounce code through the code table, suppression.
 
-``bounce_code`` is the status found in the message; otherwise the canonical code of the reason
-in the class of the reply code when there is one, else class 4 for a delay and class 5 for a final
-failure; ``9.1.1`` when there is nothing to go on (reason ``undefined`` and no reply code).
+``status`` is the code found in the message; when there is none, the standard code of the decided
+reason (:mod:`.inferred`, flagged ``status:inferred``). ``bounce_code`` is that status, except
+``9.1.1`` when there is nothing to go on (reason ``undefined`` and no reply code). When the reason
+is ``expired``, ``last_reason`` is the last reply's own reason; a reason taken from the last reply
+of a message given up after retrying is flagged ``gave-up`` (:mod:`.expiry`).
 ``bounce_type`` is the code table's verdict on ``bounce_code`` and is set for failures only.
 ``suppress`` is true only when a permanent (class 5) failure says the address itself is dead:
 ``userunknown``, ``hasmoved``, ``suppressed``; ``hostunknown`` / ``notaccept`` when the text says
@@ -18,8 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from ..facts import Facts
+from ..facts import Facts, given_up
 from ..record import BounceRecord, Kind
+from . import expiry, inferred
 from .blocks import attribute
 from .codes import NO_CODE, CodeTable
 from .reasons import Decision, evidence, explain, tables
@@ -50,14 +53,17 @@ class Context:
 
 
 FROM_FACTS: tuple[str, ...] = (
-    "recipient", "original_recipient", "status", "reply_code", "diagnostic", "diagnostic_type",
+    "recipient", "original_recipient", "reply_code", "diagnostic", "diagnostic_type",
     "remote_mta", "reporting_mta", "smtp_command", "date", "recipient_source", "feedback_type", "source_ip",
 )
 """The record fields copied unchanged from a recipient's :class:`Facts`."""
-CONTEXT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Context))
-"""The record fields every record of a message shares, from its :class:`Context`."""
-COMPUTED: tuple[str, ...] = ("action", "reason", "bounce_code", "bounce_type", "description", "suppress", "side",
-                             "provider", "blocked_by", "sender_identity", "help_url")
+CONTEXT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Context) if f.name != "flags")
+"""The record fields every record of a message shares, from its :class:`Context` (its ``flags``
+start each record's own, which are computed)."""
+COMPUTED: tuple[str, ...] = (
+    "action", "status", "reason", "last_reason", "bounce_code", "bounce_type", "description", "suppress", "flags",
+    "side", "provider", "blocked_by", "sender_identity", "help_url",
+)
 """The record fields :func:`to_record` decides."""
 
 
@@ -70,22 +76,6 @@ def record_kind(action: str | None, message_kind: Kind) -> Kind:
     if action in ("delivered", "relayed", "expanded"):
         return Kind.DELIVERED
     return message_kind
-
-
-def _bounce_code(facts: Facts, reason: str, delay: bool) -> str:
-    if facts.status and facts.status[0] in "45":
-        return facts.status
-    klass = facts.reply_code[0] if facts.reply_code and facts.reply_code[0] in "45" else None
-    if klass is None:
-        if reason == "undefined":
-            return NO_CODE  # nothing to go on: no code, no reply, no reason
-        # a delay is transient; a final failure (the queue gave up, or the remote refused) is
-        # permanent for this message, whatever the reason's usual class
-        klass = "4" if delay else "5"
-    row = tables().reasons.get(reason)
-    if row is not None and row.code and row.code[0] in "45":
-        return f"{klass}{row.code[1:]}"
-    return f"{klass}.0.0"
 
 
 def suppress(reason: str, bounce_code: str | None, diagnostic: str, table: CodeTable) -> bool:
@@ -114,17 +104,29 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
     elif action is None and rkind is Kind.DELAY:
         action = "delayed"
     domain = facts.recipient.rsplit("@", 1)[1] if facts.recipient and "@" in facts.recipient else None
-    bounce_code = bounce_type = description = None
+    status = facts.status
+    last_reason = bounce_code = bounce_type = description = None
+    flags = ctx.flags
     bounce = rkind in (Kind.FAILURE, Kind.DELAY)
     if bounce:
-        reason = explain(facts, recipient_domain=domain).reason
-        who = attribute(facts, reason, domain, bounce=True)
-        reason = who.reason
-        bounce_code = _bounce_code(facts, reason, delay=rkind is Kind.DELAY)
+        failed = rkind is Kind.FAILURE
+        split = expiry.split(facts, explain(facts, recipient_domain=domain).reason, failed and given_up(facts))
+        who = attribute(facts, split.reason, domain, bounce=True)
+        reason, last_reason = who.reason, split.last_reason
+        if failed and split.from_reply:
+            flags = (*flags, expiry.FLAG)
+        bounce_code = status if status and status[0] in "45" else None
+        if not status:
+            status = inferred.infer(reason, facts, delay=not failed, retried=failed and split.from_reply)
+            if status:
+                flags = (*flags, inferred.FLAG)
+            # the code table's "no code found" row is the honest lookup when nothing decided
+            bounce_code = NO_CODE if reason == "undefined" and not facts.reply_code else status
+        bounce_code = bounce_code or NO_CODE
         row = table.lookup(bounce_code)
         if row is not None:
             description = row.description
-            if rkind is Kind.FAILURE:
+            if failed:
                 bounce_type = row.bounce_type
     else:
         default = _NON_FAILURE_REASON.get(rkind, "undefined")
@@ -138,11 +140,14 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         **{name: getattr(facts, name) for name in FROM_FACTS},
         **ctx.record_fields(),
         action=action,
+        status=status,
         reason=reason,
+        last_reason=last_reason,
         bounce_code=bounce_code,
         bounce_type=bounce_type,
         description=description,
         suppress=dead,
+        flags=flags,
         side=who.side,
         provider=who.provider,
         blocked_by=who.blocked_by,

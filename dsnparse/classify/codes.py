@@ -96,28 +96,41 @@ class CodeTable:
 
 
 def _read_rows(text: str, origin: str) -> list[CodeRow]:
-    out: list[CodeRow] = []
+    """The rows of a code table in either format: the ``code|type|description`` seed list or CSV."""
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if any(_SEED_ROW.match(ln) for ln in lines[:5]) or (lines and "|" in lines[0] and "," not in lines[0]):
-        for ln in lines:
-            m = _SEED_ROW.match(ln)
-            if m:
-                out.append(CodeRow(m.group(1), m.group(2).lower(), m.group(3).strip(), origin))
-        return out
+        return _seed_rows(lines, origin)
+    return _csv_rows(text, origin)
+
+
+def _seed_rows(lines: list[str], origin: str) -> list[CodeRow]:
+    """Rows of the seed format (``5.1.1 | Hard | Bad destination mailbox address``)."""
+    matches = (_SEED_ROW.match(ln) for ln in lines)
+    return [CodeRow(m.group(1), m.group(2).lower(), m.group(3).strip(), origin) for m in matches if m]
+
+
+def _csv_rows(text: str, origin: str) -> list[CodeRow]:
+    """Rows of the CSV format (``code,bounce_type,description[,origin]``; a header, blank and
+    ``#`` lines skipped); a malformed row raises :class:`CodeTableError` naming its line."""
+    out: list[CodeRow] = []
     for n, rec in enumerate(csv.reader(io.StringIO(text)), start=1):
         if not rec or not "".join(rec).strip() or rec[0].strip().startswith("#"):
             continue
         if n == 1 and rec[0].strip().lower() == "code":
             continue
-        if len(rec) < 3:
-            raise CodeTableError(f"line {n}: expected code,bounce_type,description, got {rec!r}")
-        code, kind, desc = rec[0].strip(), rec[1].strip().lower(), rec[2].strip()
-        if not _CODE.fullmatch(code):
-            raise CodeTableError(f"line {n}: {code!r} is not a status code (C.S.D or a class digit)")
-        if kind not in ("hard", "soft"):
-            raise CodeTableError(f"line {n}: bounce type must be Hard or Soft, got {rec[1]!r}")
-        out.append(CodeRow(code, kind, desc, rec[3].strip() if len(rec) > 3 and rec[3].strip() else origin))
+        out.append(_csv_row(n, rec, origin))
     return out
+
+
+def _csv_row(n: int, rec: list[str], origin: str) -> CodeRow:
+    if len(rec) < 3:
+        raise CodeTableError(f"line {n}: expected code,bounce_type,description, got {rec!r}")
+    code, kind, desc = rec[0].strip(), rec[1].strip().lower(), rec[2].strip()
+    if not _CODE.fullmatch(code):
+        raise CodeTableError(f"line {n}: {code!r} is not a status code (C.S.D or a class digit)")
+    if kind not in ("hard", "soft"):
+        raise CodeTableError(f"line {n}: bounce type must be Hard or Soft, got {rec[1]!r}")
+    return CodeRow(code, kind, desc, rec[3].strip() if len(rec) > 3 and rec[3].strip() else origin)
 
 
 @lru_cache(maxsize=1)

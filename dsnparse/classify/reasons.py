@@ -22,15 +22,17 @@ Every table is data; the phrase matchers are literal alternations (linear time).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from ..facts import Facts, is_generic
+from ..commands import answered
+from ..facts import Facts, given_up, is_generic
 from ..phrases import LabelledPhrases, any_of
-from ..rows import load_rows
+from ..rows import TableError, load_rows
 from . import providers
 
 ANY = "*"
@@ -79,7 +81,8 @@ class Guard:
     commands: frozenset[str]
     """The guard applies when the failure answered one of these commands..."""
     without_evidence: bool
-    """...or when neither the command nor a specific status code is known."""
+    """...or when neither the command nor a specific status code is known and the diagnostic is
+    not the sending MTA's own (:func:`_local`)."""
     also_status: bool
     """True when the guard also overrides a reason the status code gave."""
     phrases: re.Pattern[str] | None
@@ -95,8 +98,6 @@ class ReasonTables:
     by_status: dict[str, str]
     by_reply: dict[str, str]
     guards: tuple[Guard, ...]
-    commands: LabelledPhrases
-    """The SMTP commands by the phrases that name them (``[commands]``), in table order."""
     phrases: LabelledPhrases
     """Every reason's phrases, for :func:`from_phrases`."""
 
@@ -140,11 +141,30 @@ class GuardRow:
 
 
 @dataclass(frozen=True, slots=True)
-class CommandRow:
-    """An SMTP command and the phrases that name it (``[commands]`` of ``data/reasons.toml``)."""
+class WordingRow:
+    """A ``[[wording]]`` of ``data/wordings.toml``: more phrases of one reason in one language,
+    with their source."""
 
-    command: str
+    reason: str
+    language: str
+    source: str
     phrases: tuple[str, ...]
+
+
+def wordings() -> tuple[WordingRow, ...]:
+    """The ``[[wording]]`` blocks of ``data/wordings.toml``, in file order."""
+    return load_rows("wordings.toml", "wording", WordingRow)
+
+
+def _with_wordings(rows: tuple[ReasonRow, ...]) -> tuple[ReasonRow, ...]:
+    """The reason rows with the phrases of their ``[[wording]]`` blocks added (a block naming no
+    reason of the vocabulary is a table error)."""
+    extra: dict[str, list[str]] = {row.name: [] for row in rows}
+    for block in wordings():
+        if block.reason not in extra:
+            raise TableError(f"wordings.toml: unknown reason {block.reason!r} ({block.language}: {block.source})")
+        extra[block.reason].extend(block.phrases)
+    return tuple(dataclasses.replace(row, phrases=row.phrases + tuple(extra[row.name])) for row in rows)
 
 
 def _reason(row: ReasonRow) -> Reason:
@@ -182,18 +202,14 @@ def _csv(file: str, key: str) -> dict[str, str]:
 @lru_cache(maxsize=1)
 def tables() -> ReasonTables:
     """The packaged reason tables (loaded once; immutable in use)."""
-    reason_rows = load_rows("reasons.toml", "reason", ReasonRow)
+    reason_rows = _with_wordings(load_rows("reasons.toml", "reason", ReasonRow))
     ordered = tuple(_reason(row) for row in reason_rows)
-    commands = LabelledPhrases(
-        (row.command.upper(), row.phrases) for row in load_rows("reasons.toml", "commands", CommandRow)
-    )
     return ReasonTables(
         reasons={r.name: r for r in ordered},
         ordered=ordered,
         by_status=_csv("status_reasons.csv", "status"),
         by_reply=_csv("reply_reasons.csv", "reply_code"),
         guards=tuple(_guard(row) for row in load_rows("reasons.toml", "guard", GuardRow)),
-        commands=commands,
         phrases=LabelledPhrases((row.name, row.phrases) for row in reason_rows),
     )
 
@@ -231,7 +247,7 @@ def smtp_command(facts: Facts) -> str | None:
     """The SMTP command the failure answered: the decoder's, else one the diagnostic names."""
     if facts.smtp_command:
         return facts.smtp_command.strip().upper() or None
-    return tables().commands.first(facts.diagnostic or "")
+    return answered(facts.diagnostic)
 
 
 def _is_temporary(facts: Facts) -> bool:
@@ -239,32 +255,51 @@ def _is_temporary(facts: Facts) -> bool:
     return code[:1] == "4" or (not code and facts.action == "delayed")
 
 
+def _local(facts: Facts) -> bool:
+    """True when the diagnostic is the sending MTA's own verdict on a local delivery, not an SMTP
+    reply: its type is one of the MTA's (``X-Unix``, ``X-Postfix``...; RFC 3464 types an SMTP
+    reply ``smtp``). Sisimai skips the SMTP-stage probes for such texts (reasons.md 3.1)."""
+    kind = (facts.diagnostic_type or "").lower()
+    return kind.startswith("x-") and not facts.reply_code
+
+
 def _weigh(facts: Facts, text: str, command: str | None) -> Decision | None:
     """Status code against phrases, then the guards."""
-    t = tables()
     by_status = from_status(facts.status)
-    by_text = from_phrases(text)
-    if by_status and by_text and by_status != by_text:
-        status_reason = t.reasons.get(by_status)
-        if status_reason is not None and status_reason.yields(by_text):
-            decision = Decision(by_text, "phrase")
-        else:
-            decision = Decision(by_status, "status")
-    elif by_status:
-        decision = Decision(by_status, "status")
-    elif by_text:
-        decision = Decision(by_text, "phrase")
-    else:
+    decision = _status_or_phrase(by_status, from_phrases(text))
+    if decision is None:
         return None
+    return _guarded(decision, facts, by_status, text, command) or decision
+
+
+def _status_or_phrase(by_status: str | None, by_text: str | None) -> Decision | None:
+    """The status code's reason, unless it yields to the phrases' (its ``yields_to``)."""
+    if by_status and by_text and by_status != by_text:
+        status_reason = tables().reasons.get(by_status)
+        if status_reason is not None and status_reason.yields(by_text):
+            return Decision(by_text, "phrase")
+        return Decision(by_status, "status")
+    if by_status:
+        return Decision(by_status, "status")
+    if by_text:
+        return Decision(by_text, "phrase")
+    return None
+
+
+def _guarded(
+    decision: Decision, facts: Facts, by_status: str | None, text: str, command: str | None
+) -> Decision | None:
+    """The reason a ``[[guard]]`` turns the decision into, when the SMTP session contradicts it."""
     from_text = decision.rule == "phrase" and by_status != decision.reason
-    for guard in t.guards:
+    for guard in tables().guards:
         if guard.reason != decision.reason or not (from_text or guard.also_status):
             continue
         if guard.phrases is not None and not guard.phrases.search(text):
             continue
-        if command in guard.commands or (guard.without_evidence and command is None and by_status is None):
+        no_evidence = command is None and by_status is None and not _local(facts)
+        if command in guard.commands or (guard.without_evidence and no_evidence):
             return Decision(guard.becomes, f"guard:{command or 'no-evidence'}")
-    return decision
+    return None
 
 
 _FALLBACK_COMMAND = {"HELO": "blocked", "EHLO": "blocked", "CONN": "blocked"}
@@ -287,17 +322,26 @@ def explain(facts: Facts, *, recipient_domain: str | None = None) -> Decision:
         if row is not None and row.when_temporary and _is_temporary(facts):
             return Decision(row.when_temporary, decision.rule)
         return decision
+    return _fallback(facts, text, command)
+
+
+def _fallback(facts: Facts, text: str, command: str | None) -> Decision:
+    """When neither status code nor phrases decide: the X-Unix, command, reply-code and delay
+    fall-backs, else ``onhold`` (something to go on) or ``undefined`` (nothing)."""
     if (facts.diagnostic_type or "").lower().startswith("x-unix"):
         return Decision("mailererror", "fallback:x-unix")
-    if command in _FALLBACK_COMMAND:
-        return Decision(_FALLBACK_COMMAND[command], f"fallback:{command}")
     if not facts.status and facts.reply_code:
-        if facts.reply_code in t.by_reply:
-            return Decision(t.by_reply[facts.reply_code], "fallback:reply-code")
+        if facts.reply_code in tables().by_reply:
+            return Decision(tables().by_reply[facts.reply_code], "fallback:reply-code")
         if _SYNTAX_REPLY.fullmatch(facts.reply_code):
             return Decision("syntaxerror", "fallback:reply-code")
-    if facts.action == "delayed":
+    # a delay, or a message given up after retrying at a known stage of the session, whose reply
+    # names nothing: the queue's verdict is all there is (reasons.md 3.1: the delayed fallback
+    # precedes the HELO one). A final 4xx with no stage stays onhold, as Sisimai has it.
+    if facts.action == "delayed" or (given_up(facts) and (facts.gave_up or command is not None)):
         return Decision("expired", "fallback:delayed")
+    if command in _FALLBACK_COMMAND:
+        return Decision(_FALLBACK_COMMAND[command], f"fallback:{command}")
     if facts.status or facts.reply_code or text.strip():
         return Decision("onhold", "onhold")
     return Decision("undefined", "undefined")

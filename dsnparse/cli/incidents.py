@@ -14,7 +14,7 @@ from ..incidents import INCIDENT_FIELDS, Incident, incidents
 from ..io.parallel import default_jobs, outcomes
 from ..io.sinks import CsvSink, TableSink, terminal_safe
 from ..io.sources import read_paths
-from ..io.store import iso
+from ..io.store import Store, iso
 from ..limits import DEFAULT_LIMITS
 from ..record import BounceRecord
 from .mailbox import _open_store
@@ -30,6 +30,14 @@ def _since(text: str) -> datetime:
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 date or time: {text!r}") from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _latest(store: Store) -> datetime | None:
+    """The store's latest record time, the incidents' "now" (``None`` when it has none or it is unreadable)."""
+    try:
+        return _since(store.latest() or "")
+    except argparse.ArgumentTypeError:
+        return None
 
 
 def _from_paths(paths: list[str]) -> Iterator[BounceRecord]:
@@ -82,9 +90,8 @@ def incidents_command(argv: list[str]) -> int:
         if not os.path.exists(args.db):
             raise SystemExit(f"dsnparse incidents: no store at {args.db}")
         with _open_store(args.db, "incidents") as store:
-            latest = store.latest()
             found = incidents(store.timeline(iso(args.since) if args.since else None), quiet=quiet, since=args.since,
-                              now=_since(latest) if latest else None)
+                              now=_latest(store))
     else:
         found = incidents(_from_paths(args.paths or ["-"]), quiet=quiet, since=args.since)
     _write(found, args.format)

@@ -1,5 +1,6 @@
 """The store commands: ``dsnparse imap`` (fetch a bounce mailbox), ``dsnparse ingest`` (files into
-the store) and ``dsnparse suppressions`` (export the suppression list). Argument parsing and
+the store), ``dsnparse reparse`` (derive the stored records again) and ``dsnparse suppressions``
+(export the suppression list, un-suppress, the allow-list). Argument parsing and
 wiring only; the work is in :mod:`dsnparse.imap` and :mod:`dsnparse.store`.
 """
 
@@ -13,16 +14,28 @@ import signal
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from types import FrameType
+from typing import Any
 
 from ..core import parse
 from ..errors import DsnparseError
 from ..io.sinks import CsvSink, JsonLinesSink
 from ..io.sources import read_paths
-from ..io.store import FAILED, PARSED, Entry, MessageKey, Store, digest
-from ..suppression import SKIPPED_FIELDS, SUPPRESSION_FIELDS, Policy, Skipped, Suppression
+from ..io.store import (
+    ALLOWED_FIELDS,
+    FAILED,
+    PARSED,
+    REMOVAL_FIELDS,
+    Entry,
+    MessageKey,
+    Store,
+    Summary,
+    as_time,
+    digest,
+)
+from ..suppression import SKIPPED_FIELDS, SUPPRESSION_FIELDS, Policy
 from .options import add_record_options, code_table
 
 
@@ -156,7 +169,7 @@ def ingest_command(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(
         prog="dsnparse ingest",
         description="Parse messages (files, directories, mbox, Maildir, - for stdin) into a SQLite store. "
-        "Re-ingesting the same messages adds nothing.",
+        "Re-ingesting the same messages adds nothing; each message is kept (compressed) for dsnparse reparse.",
     )
     ap.add_argument("paths", nargs="+", metavar="PATH")
     ap.add_argument("--db", required=True, metavar="FILE")
@@ -164,84 +177,162 @@ def ingest_command(argv: list[str]) -> int:
     ap.add_argument("--batch-size", type=int, default=500, metavar="N", help="messages per transaction")
     args = ap.parse_args(argv)
     table = code_table(args.code_table)
-    counts = {"read": 0, "unreadable": 0, "failed": 0}
-    statuses: dict[str, int] = {}
+    headers = tuple(args.header)
+    summary = Summary()
+    seen: set[MessageKey] = set()
     with _open_store(args.db, "ingest") as store:
         batch: list[Entry] = []
+
+        def commit() -> None:
+            for entry, status in zip(batch, store.add(batch), strict=True):
+                summary.add(entry, status)
+            batch.clear()
+
         for item in read_paths(args.paths):
-            counts["read"] += 1
             if item.raw is None:
-                counts["unreadable"] += 1
+                summary.unreadable += 1
                 sys.stderr.write(f"dsnparse: {item.source}: {item.error}\n")
                 continue
             identity = digest(item.raw)
             stdin = item.source == "-" or item.source.startswith("-#")
             key = MessageKey(f"stdin:{identity}" if stdin else os.path.abspath(item.source))
+            if key in seen or store.has(key):
+                summary.refiled += 1  # already stored: not parsed or counted again
+                continue
+            seen.add(key)
             try:
-                report = parse(item.raw, source=item.source, table=table, original_headers=args.header)
-                batch.append(Entry(key, PARSED, report=report, digest=identity, size=len(item.raw)))
+                report = parse(item.raw, source=item.source, table=table, original_headers=headers)
+                batch.append(Entry(key, PARSED, report=report, digest=identity, size=len(item.raw), raw=item.raw,
+                                   header_names=headers))
             except Exception as exc:  # parse errors and parser bugs alike: named, stored as failed, go on
-                counts["failed"] += 1
                 cause = str(exc) if isinstance(exc, DsnparseError) else f"internal error: {type(exc).__name__}: {exc}"
                 sys.stderr.write(f"dsnparse: {item.source}: {cause}\n")
                 error = f"{type(exc).__name__}: {exc}"
-                batch.append(Entry(key, FAILED, digest=identity, size=len(item.raw), error=error))
+                batch.append(Entry(key, FAILED, digest=identity, size=len(item.raw), error=error, raw=item.raw,
+                                   header_names=headers))
             if len(batch) >= args.batch_size:
-                _tally(statuses, store.add(batch))
-                batch = []
+                commit()
         if batch:
-            _tally(statuses, store.add(batch))
-    done = ", ".join(f"{k} {n}" for k, n in sorted(statuses.items()))
-    sys.stderr.write(f"dsnparse: {counts['read']} messages read ({done or 'none stored'}), "
-                     f"{counts['unreadable']} unreadable, {counts['failed']} unparseable\n")
-    return 1 if counts["unreadable"] or counts["failed"] else 0
+            commit()
+    _write_summary(summary.lines())
+    return 1 if summary.unreadable or summary.failed else 0
 
 
-def _tally(statuses: dict[str, int], results: list[str]) -> None:
-    for status in results:
-        statuses[status] = statuses.get(status, 0) + 1
+def reparse_command(argv: list[str]) -> int:
+    """``dsnparse reparse --db FILE``: derive every stored record again from the kept messages."""
+    ap = argparse.ArgumentParser(
+        prog="dsnparse reparse",
+        description="Parse every message kept in the store again (with a new code table, other headers, or this "
+        "version's rules), replace its records, and report what changed: records whose reason, bounce type or "
+        "suppression changed, and addresses that joined or left the suppression list. Running it twice changes "
+        "nothing the second time.",
+    )
+    ap.add_argument("--db", required=True, metavar="FILE")
+    add_record_options(ap)
+    args = ap.parse_args(argv)
+    if not os.path.exists(args.db):
+        raise SystemExit(f"dsnparse reparse: no store at {args.db}")
+    with _open_store(args.db, "reparse") as store:
+        done = store.reparse(table=code_table(args.code_table), original_headers=tuple(args.header) or None)
+    for change in done.changes:
+        sys.stdout.write(f"{change.source}\t{change.recipient or '-'}\t{_verdict(change.before)} -> "
+                         f"{_verdict(change.after)}\n")
+    for address in done.suppressed:
+        sys.stdout.write(f"suppressed\t{address}\n")
+    for address in done.unsuppressed:
+        sys.stdout.write(f"no longer suppressed\t{address}\n")
+    _write_summary([
+        f"messages: {done.messages} parsed again ({done.recovered} parsed now that failed before, "
+        f"{done.failed} still failed), {done.unavailable} not kept (stored before messages were kept, or oversize)",
+        f"records: {done.records}, {len(done.changes)} changed; suppression list: "
+        f"{len(done.suppressed)} added, {len(done.unsuppressed)} removed",
+    ])
+    return 1 if done.failed else 0
+
+
+def _verdict(verdict: tuple[str | None, str | None, bool | None]) -> str:
+    reason, bounce_type, suppress = verdict
+    if reason is None:
+        return "(none)"
+    return f"{reason}/{bounce_type or '-'}/{'suppress' if suppress else 'keep'}"
 
 
 def suppressions_command(argv: list[str]) -> int:
-    """``dsnparse suppressions --db FILE``: the suppression list with its evidence."""
+    """``dsnparse suppressions --db FILE``: the suppression list with its evidence, and its upkeep."""
     ap = argparse.ArgumentParser(
         prog="dsnparse suppressions",
         description="Export the addresses to stop mailing: hard bounces that say the address is dead and "
-        "complaints at once, soft bounces after --soft-count failures within --soft-days days.",
+        "complaints at once, soft bounces after --soft-count failures within --soft-days days. The address is "
+        "the one the sender has on its list (the original recipient when the report names one). --remove takes "
+        "an address off the list (a later bounce can put it back), --allow keeps it off for good.",
     )
     ap.add_argument("--db", required=True, metavar="FILE")
     ap.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     ap.add_argument("--soft-count", type=int, default=3, metavar="N")
     ap.add_argument("--soft-days", type=float, default=30.0, metavar="D")
-    ap.add_argument("--skipped", action="store_true",
-                    help="list the addresses left unsuppressed because their failures were on the sender or "
-                    "content side, instead of the suppressions")
+    ap.add_argument("--since", metavar="DATE", help="export only suppressions that began at or after DATE (ISO 8601)")
+    upkeep = ap.add_mutually_exclusive_group()
+    upkeep.add_argument("--remove", metavar="ADDRESS", help="un-suppress ADDRESS (needs --reason, kept as evidence)")
+    upkeep.add_argument("--allow", metavar="ADDRESS", help="put ADDRESS on the allow-list (needs --reason)")
+    upkeep.add_argument("--disallow", metavar="ADDRESS", help="take ADDRESS off the allow-list")
+    upkeep.add_argument("--list-allowed", action="store_true", help="print the allow-list")
+    upkeep.add_argument("--list-removed", action="store_true", help="print the suppressions removed by hand")
+    ap.add_argument("--reason", metavar="TEXT", help="why (for --remove and --allow)")
+    upkeep.add_argument("--skipped", action="store_true",
+                        help="list the addresses left unsuppressed because their failures were on the sender or "
+                        "content side, instead of the suppressions")
     args = ap.parse_args(argv)
+    if (args.remove or args.allow) and not (args.reason or "").strip():
+        ap.error("--remove and --allow need --reason TEXT (it is kept as evidence)")
     if not os.path.exists(args.db):
         raise SystemExit(f"dsnparse suppressions: no store at {args.db}")
     try:
         policy = Policy(soft_count=args.soft_count, soft_days=args.soft_days)
+        since = as_time(args.since) if args.since else None
     except ValueError as exc:
         ap.error(str(exc))
     with _open_store(args.db, "suppressions") as store:
+        if args.remove:
+            removed = store.unsuppress(args.remove, args.reason)
+            if removed is None:
+                sys.stderr.write(f"dsnparse suppressions: {args.remove} is not suppressed: nothing removed\n")
+                return 1
+            sys.stderr.write(f"dsnparse: removed {removed.address} ({removed.cause} since {removed.since})\n")
+            return 0
+        if args.allow:
+            store.allow(args.allow, args.reason)
+            return 0
+        if args.disallow:
+            if not store.disallow(args.disallow):
+                sys.stderr.write(f"dsnparse suppressions: {args.disallow} is not on the allow-list\n")
+                return 1
+            return 0
+        if args.list_allowed:
+            _export(args.format, ALLOWED_FIELDS, (a._asdict() for a in store.allowed()))
+            return 0
+        if args.list_removed:
+            _export(args.format, REMOVAL_FIELDS, (r._asdict() for r in store.removals()))
+            return 0
         left_out = store.skipped()
-        entries: Sequence[Suppression | Skipped] = left_out if args.skipped else store.suppressions(policy)
-    if left_out and not args.skipped:
+        entries = [] if args.skipped else store.suppressions(policy, since=since)
+    if args.skipped:
+        _export(args.format, SKIPPED_FIELDS, (e.to_dict() for e in left_out))
+        return 0
+    if left_out:
         failures = sum(e.count for e in left_out)
         sys.stderr.write(f"dsnparse suppressions: skipped {failures} sender- or content-side failures of "
                          f"{len(left_out)} addresses (not the addresses' fault; --skipped lists them)\n")
-    if args.format == "jsonl":
-        sink = JsonLinesSink(sys.stdout)
-        for entry in entries:
-            sink.write(entry.to_dict())
-        sink.close()
-    else:
-        csv_sink = CsvSink(sys.stdout, SKIPPED_FIELDS if args.skipped else SUPPRESSION_FIELDS)
-        for entry in entries:
-            csv_sink.write(entry.to_dict())
-        csv_sink.close()
+    _export(args.format, SUPPRESSION_FIELDS, (entry.to_dict() for entry in entries))
     return 0
 
 
-COMMANDS = {"imap": imap_command, "ingest": ingest_command, "suppressions": suppressions_command}
+def _export(form: str, fields: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> None:
+    sink: JsonLinesSink | CsvSink = JsonLinesSink(sys.stdout) if form == "jsonl" else CsvSink(sys.stdout, fields)
+    for row in rows:
+        sink.write(row)
+    sink.close()
+
+
+COMMANDS = {"imap": imap_command, "ingest": ingest_command, "reparse": reparse_command,
+            "suppressions": suppressions_command}
 """The subcommands of this module, merged into :data:`dsnparse.cli.COMMANDS`."""

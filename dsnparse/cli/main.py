@@ -17,7 +17,7 @@ from ..io.check import check
 from ..io.parallel import default_jobs, outcomes
 from ..io.sinks import make_sink
 from ..io.sources import read_paths
-from ..limits import DEFAULT_LIMITS
+from ..limits import DEFAULT_LIMITS, Limits
 from ..record import Kind
 from .incidents import COMMANDS as INCIDENT_COMMANDS
 from .mailbox import COMMANDS as STORE_COMMANDS
@@ -36,12 +36,12 @@ def _progress(done: int, started: float) -> None:
         sys.stderr.flush()
 
 
-def parse_command(argv: list[str]) -> int:
-    """``dsnparse [options] [PATH|-]...``: the main job."""
+def _parser() -> argparse.ArgumentParser:
+    """The main job's command line."""
     ap = argparse.ArgumentParser(
         prog="dsnparse",
         description="Parse bounce messages (files, directories, mbox, Maildir, stdin) into bounce records. "
-        "Other commands: check, ingest, suppressions, incidents, report, imap (dsnparse COMMAND --help).",
+        "Other commands: check, ingest, reparse, suppressions, incidents, report, imap (dsnparse COMMAND --help).",
     )
     add_paths(ap)
     ap.add_argument("--format", choices=("jsonl", "csv", "table"), default="jsonl",
@@ -54,11 +54,22 @@ def parse_command(argv: list[str]) -> int:
                     help="raise or lower a per-message limit, e.g. --limit message_bytes=20000000 (repeatable; "
                     "names: message_bytes, parts, depth, recipients, header_bytes, text_bytes)")
     ap.add_argument("--version", action="version", version=f"dsnparse {__version__}")
+    return ap
+
+
+def parse_command(argv: list[str]) -> int:
+    """``dsnparse [options] [PATH|-]...``: the main job."""
+    ap = _parser()
     args = ap.parse_args(argv)
     try:
         limits = DEFAULT_LIMITS.updated(args.limit)
     except ValueError as exc:
         ap.error(str(exc))
+    return _run(args, limits)
+
+
+def _run(args: argparse.Namespace, limits: Limits) -> int:
+    """Parse every message the paths hold and write its records; 1 when any could not be read."""
     table = code_table(args.code_table)
     sink = make_sink(args.format, sys.stdout)
     failures = 0

@@ -67,8 +67,8 @@ def report_command(argv: list[str]) -> int:
     if counted is None:
         return 2
     period = {
-        "source": args.db or " ".join(args.paths), "since": since, "first": counted.summary.first,
-        "last": counted.summary.last, "generated": iso(now),
+        "source": args.db or " ".join(args.paths), "since": since, "first": counted.counters.first,
+        "last": counted.counters.last, "generated": iso(now),
     }
     with ExitStack() as stack:
         out = stack.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else sys.stdout

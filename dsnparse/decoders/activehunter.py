@@ -10,14 +10,14 @@ from __future__ import annotations
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks, views
 
 NAME = "activehunter"
 
 
 def matches(mail: Mail) -> bool:
     """The gateway's ``X-AHMAILID`` header or its MIME boundary."""
-    return "x-ahmailid" in mail.header_names or "active!hunter" in report.boundary(mail)
+    return "x-ahmailid" in mail.header_names or "active!hunter" in views.boundary(mail)
 
 
 def decode(mail: Mail) -> list[Facts]:
@@ -34,4 +34,4 @@ def decode(mail: Mail) -> list[Facts]:
         elif in_transcript and text:
             transcript.append(text)
     diagnostic = " ".join(transcript)
-    return report.unique([report.facts(addresses.normalize(r), diagnostic, reasons=NAME) for r in recipients])
+    return blocks.unique([blocks.facts(addresses.normalize(r), diagnostic, reasons=NAME) for r in recipients])

@@ -17,16 +17,17 @@ from typing import Any
 
 from .. import addresses
 from ..facts import Facts, find_reply_code, find_status
+from ..grammar import token
 from ..message import Mail
 from ..phrases import cut_original
 from ..standard.dsn import join_reply
-from . import report, smtp
+from ._shared import blocks, markers, smtp
 
 NAME = "amazonses"
 
 _SES_SENDER = re.compile(r"mailer-daemon@(?:[a-z0-9-]{1,63}\.){0,4}amazonses\.com")
 _SNS_SENDER = "no-reply@sns.amazonaws.com"
-_TEXT_RECIPIENT = re.compile(r"(?im)^[ \t]{0,4}the following message to <([^<>\s]{1,320})> was undeliverable")
+_TEXT_RECIPIENT = re.compile(r"(?im)^[ \t]{0,4}the following message to <(" + token() + r")> was undeliverable")
 _SPLIT_LINE = re.compile(r"!\n ")
 _LISTED = re.compile(r"(?im)^an error occurred while trying to deliver the mail to the following recipients?:[ \t]*$")
 
@@ -55,7 +56,7 @@ def _report(mail: Mail) -> list[Facts]:
         addr = addresses.normalize(m.group(1))
         reason_at = text.lower().find("the reason for the problem:", m.end())
         if addr and reason_at >= 0:
-            return [report.facts(addr, text[reason_at + len("the reason for the problem:") :], read=True)]
+            return [blocks.facts(addr, text[reason_at + len("the reason for the problem:") :], read=True)]
         return [Facts(recipient=addr, recipient_source="text")] if addr else []
     listed = _LISTED.search(text)
     if listed is None:
@@ -122,7 +123,7 @@ def _recipients(block: dict[str, Any], key: str) -> Iterator[tuple[str, str | No
 
 
 def _bounce(bounce: dict[str, Any]) -> list[Facts]:
-    reason = report.reason_table("amazonses").get(str(bounce.get("bounceSubType") or ""))
+    reason = markers.reason_table("amazonses").get(str(bounce.get("bounceSubType") or ""))
     transient = str(bounce.get("bounceType") or "").lower() == "transient"
     out: list[Facts] = []
     for addr, kind, diagnostic, status in _recipients(bounce, "bouncedRecipients"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..facts import Facts
 from ..message import Mail
 from ..standard.dsn import read_inline
-from . import smtp
+from ._shared import smtp
 
 NAME = "amazonworkmail"
 

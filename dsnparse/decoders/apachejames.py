@@ -19,7 +19,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks, markers, views
 
 NAME = "apachejames"
 
@@ -31,20 +31,20 @@ _DETAILS = re.compile(r"(?i)^[ \t]{0,4}message details:")
 def matches(mail: Mail) -> bool:
     """From a daemon, the "Error message below:" notice, with James's JavaMail Message-ID,
     Received trace or "[BOUNCE]" subject, or with its "Message details:" section."""
-    report.head(mail, 2000)  # the report text is read before the sender, as it always was
-    if not report.from_daemon(mail) or not report.head_marked(mail, NAME, 2000):
+    views.head(mail, 2000)  # the report text is read before the sender, as it always was
+    if not views.machine_report(mail) or not markers.head_marked(mail, NAME, 2000):
         return False
     james = (
         ".javamail." in mail.header("message-id").lower()
         or mail.subject.startswith("[BOUNCE]")
-        or any("JAMES" in r for r in mail.message.get_all("received", [])[:3])
+        or any("JAMES" in r for r in mail.received[:3])
     )
-    return james or report.head_marked(mail, "apachejames_details", 2000)
+    return james or markers.head_marked(mail, "apachejames_details", 2000)
 
 
 def decode(mail: Mail) -> list[Facts]:
     """The RCPT TO recipients, each with the error message as diagnostic."""
-    rows = report.text(mail).split("\n")
+    rows = views.text(mail).split("\n")
     where = next((i for i, row in enumerate(rows) if _BELOW.match(row)), None)
     if where is None:
         return []
@@ -60,5 +60,5 @@ def decode(mail: Mail) -> list[Facts]:
         if not m:
             continue
         for addr in addresses.find_all(m.group(1)):
-            out.setdefault(addr.lower(), report.facts(addr, " ".join(message) or None, source="report"))
+            out.setdefault(addr.lower(), blocks.facts(addr, " ".join(message) or None, source="report"))
     return list(out.values())

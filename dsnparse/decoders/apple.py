@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks
 
 NAME = "apple"
 
@@ -22,4 +22,4 @@ def matches(mail: Mail) -> bool:
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per ``<ADDR>:`` block of the text part."""
-    return report.block_facts(mail)
+    return blocks.block_facts(mail)

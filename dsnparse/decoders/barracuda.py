@@ -9,12 +9,13 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import token
 from ..message import Mail
-from . import report
+from ._shared import blocks, views
 
 NAME = "barracuda"
 
-_MESSAGE_TO = re.compile(r"(?im)^[ \t]{0,4}your message to:[ \t]{0,8}(\S{1,320})[ \t]*\n(.{0,300})")
+_MESSAGE_TO = re.compile(r"(?im)^[ \t]{0,4}your message to:[ \t]{0,8}(" + token(r"\S") + r")[ \t]*\n(.{0,300})")
 
 
 def matches(mail: Mail) -> bool:
@@ -22,7 +23,7 @@ def matches(mail: Mail) -> bool:
     subject = mail.subject.lower()
     return (
         "blocked by our bulk email filter" in subject
-        or "blocked by our spam firewall" in report.head(mail, 600, body=True)
+        or "blocked by our spam firewall" in views.head(mail, 600, body=True)
     )
 
 
@@ -31,5 +32,5 @@ def decode(mail: Mail) -> list[Facts]:
     out = []
     for m in _MESSAGE_TO.finditer(mail.report_text):
         sentence = m.group(2).strip().split(". ", 1)[0]
-        out.append(report.facts(addresses.normalize(m.group(1)), sentence, reasons=NAME))
-    return report.unique(out)
+        out.append(blocks.facts(addresses.normalize(m.group(1)), sentence, reasons=NAME))
+    return blocks.unique(out)

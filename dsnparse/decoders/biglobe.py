@@ -13,7 +13,7 @@ import re
 
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks, markers, views
 
 NAME = "biglobe"
 
@@ -22,14 +22,14 @@ _BANNER = re.compile(r"^[ \t]{0,8}-{3,}[ \t]{1,4}(.{1,80}?)[ \t]{1,4}-{3,}[ \t]{
 
 def matches(mail: Mail) -> bool:
     """From biglobe.ne.jp, with the "had delivery problems" banner."""
-    return mail.sender.rstrip(">").endswith("biglobe.ne.jp") and report.head_marked(mail, NAME, 800)
+    return mail.sender.rstrip(">").endswith("biglobe.ne.jp") and markers.head_marked(mail, NAME, 800)
 
 
 def decode(mail: Mail) -> list[Facts]:
     """The addresses of the first section, each with the text of the second."""
     sections: dict[str, list[str]] = {}
     current: list[str] | None = None
-    for row in report.lines(mail):
+    for row in views.lines(mail):
         m = _BANNER.match(row)
         if m:
             current = sections.setdefault(m.group(1).lower(), [])
@@ -39,9 +39,9 @@ def decode(mail: Mail) -> list[Facts]:
     diagnostic = " ".join(next((v for k, v in sections.items() if "information" in k), [])) or None
     out: dict[str, Facts] = {}
     for row in listed:
-        addr = report.bare_address(row)
+        addr = blocks.bare_address(row)
         if addr and addr.lower() not in out:
-            f = report.facts(addr, diagnostic)
-            f.reason = report.reason_table(NAME).first(diagnostic)
+            f = blocks.facts(addr, diagnostic)
+            f.reason = markers.reason_table(NAME).first(diagnostic)
             out[addr.lower()] = f
     return list(out.values())

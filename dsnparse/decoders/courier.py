@@ -18,7 +18,7 @@ import re
 
 from ..facts import Facts
 from ..message import Mail
-from . import report, smtp
+from ._shared import blocks, markers, smtp, views
 
 NAME = "courier"
 
@@ -28,18 +28,18 @@ _HOST = re.compile(r"^([A-Za-z0-9][A-Za-z0-9.-]{0,253}[A-Za-z0-9])(?:[ \t]{1,4}\
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with "running the Courier mail server" in the opening lines."""
-    return report.daemon_marked(mail, NAME, 600)
+    return markers.daemon_marked(mail, NAME, 600)
 
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per ``<address>:`` block, with the transcript's command and reply."""
-    rows = report.lines(mail)
+    rows = views.lines(mail)
     start = next((i for i, row in enumerate(rows) if "UNDELIVERABLE MAIL" in row or "DELAYED MAIL" in row), 0)
     out: list[Facts] = []
     rest = rows[start + 1 :]
-    for addr, block in report.blocks(rest, report.ANGLE_LINE, stop=_STOP, blank_ends=False, skip_system=False):
+    for addr, block in blocks.blocks(rest, blocks.ANGLE_LINE, stop=_STOP, blank_ends=False, skip_system=False):
         command, reply = smtp.transcript(block)
         host = next((m.group(1).lower() for m in map(_HOST.match, block[:2]) if m), None)
         text = reply or " ".join(r for r in block if not _HOST.match(r))
-        out.append(report.facts(addr, text or None, smtp_command=command, remote_mta=host))
+        out.append(blocks.facts(addr, text or None, smtp_command=command, remote_mta=host))
     return out

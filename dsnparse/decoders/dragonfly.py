@@ -19,16 +19,17 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import token
 from ..message import Mail
 from ..standard.dsn import join_reply
-from . import report, smtp
+from ._shared import blocks, markers, smtp
 
 NAME = "dragonfly"
 
 _INTRO = re.compile(r"(?i)^this is the dragonfly mail agent\b")
 _INTRO_HOST = re.compile(r"(?im)^this is the dragonfly mail agent \S{1,40} at ([A-Za-z0-9.-]{1,253}?)\.?$")
 _RECEIVED = re.compile(r"\(DragonFly Mail Agent\b")
-_TO = re.compile(r"(?i)^there was an error delivering your mail to <([^<>\s]{1,320})>")
+_TO = re.compile(r"(?i)^there was an error delivering your mail to <(" + token() + r")>")
 _DID_NOT_LIKE = re.compile(
     r"(?i)^(\S{1,255})(?: \[([0-9A-Fa-f.:]{2,45})\])? did not like our ([A-Za-z ]{2,20}?):?\s{0,4}$"
 )
@@ -78,6 +79,6 @@ def decode(mail: Mail) -> list[Facts]:
         remote_mta=host,
         smtp_command=command,
         recipient_source="report",
-        reason=None if host else report.reason_table(NAME).first(text),
+        reason=None if host else markers.reason_table(NAME).first(text),
     )
-    return report.dated(mail, [smtp.fill_codes(facts, diag)])
+    return blocks.dated(mail, [smtp.fill_codes(facts, diag)])

@@ -16,31 +16,32 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address
 from ..message import Mail
-from . import report
+from ._shared import blocks, markers, views
 
 NAME = "fml"
 
-_NAMED = re.compile(r"<([^\s<>@]{1,254}@[^\s<>]{1,254})>")
+_NAMED = re.compile(r"<(" + address(r"[^\s<>@]", r"[^\s<>]", path=True) + r")>")
 
 
 def matches(mail: Mail) -> bool:
     """An ``X-MLServer``/``List-Software`` header of fml, and one of its error notices."""
     software = (mail.header("x-mlserver") + " " + mail.header("list-software")).lower()
-    return "fml" in software and report.marked(NAME, mail.subject + "\n" + report.head(mail, 600))
+    return "fml" in software and markers.marked(NAME, mail.subject + "\n" + views.head(mail, 600))
 
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact for the address the notice names in angle brackets (else the first one it
     names), with the notice's reason."""
-    rows = [r.strip() for r in report.lines(mail) if r.strip()][:8]
+    rows = [r.strip() for r in views.lines(mail) if r.strip()][:8]
     named = [(m.group(1), row) for row in rows for m in _NAMED.finditer(row)]
     named += [(a, row) for row in rows for a in addresses.find_all(row)]
-    reason = report.reason_table(NAME).first(mail.subject + "\n" + "\n".join(rows))
+    reason = markers.reason_table(NAME).first(mail.subject + "\n" + "\n".join(rows))
     for candidate, row in named:
         addr = addresses.normalize(candidate)
         if addr:
-            f = report.facts(addr, row)
+            f = blocks.facts(addr, row)
             f.reason = reason
             return [f]
     return []

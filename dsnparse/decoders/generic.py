@@ -12,12 +12,15 @@ an SMTP reply or a status code) the ones that do not are dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from .. import addresses
 from ..facts import Facts, find_reply_code, find_status
 from ..message import Mail
-from ..phrases import cut_original, tables
+from ..phrases import cut_original, is_daemon, tables
 from ..standard.dsn import join_reply, read_inline
+from ._shared import views
 
 NAME = "generic"
 
@@ -31,35 +34,21 @@ _TRAIL = " \t>:;,)]\"'."
 def matches(mail: Mail) -> bool:
     """Bounce-like: X-Failed-Recipients, a DSN report, a daemon sender, or a non-delivery subject
     on a machine-made message (null or daemon Return-Path, Auto-Submitted, a returned original)."""
-    if mail.message.get("x-failed-recipients") is not None or mail.report_type == "delivery-status":
+    if mail.raw("x-failed-recipients") is not None or mail.report_type == "delivery-status":
         return True
-    if _daemon(mail.sender):
+    if mail.from_daemon:
         return True
-    return bool(tables().bounce_subject.search(mail.subject)) and _machine_made(mail)
+    return bool(tables().bounce_subject.search(mail.subject)) and _machine_returned(mail)
 
 
-def _daemon(address: str) -> bool:
-    """A daemon address or display name (MAILER-DAEMON, postmaster, Mail Delivery System...)."""
-    return bool(address) and bool(tables().bounce_sender.search(address.split("@", 1)[0]))
-
-
-def _machine_made(mail: Mail) -> bool:
+def _machine_returned(mail: Mail) -> bool:
+    """Returned by software: a null or daemon Return-Path, Auto-Submitted, or a returned original."""
     return_path = mail.header("return-path").strip()
-    if mail.message.get("return-path") is not None and return_path.strip("<> ") == "":
+    if mail.raw("return-path") is not None and return_path.strip("<> ") == "":
         return True
-    if _daemon(return_path) or mail.message.get("auto-submitted") is not None:
+    if is_daemon(return_path) or mail.raw("auto-submitted") is not None:
         return True
     return mail.original_part is not None
-
-
-def excluded(mail: Mail) -> set[str]:
-    """Addresses that are never failed recipients: the bounce's own sender and addressee (the
-    original sender) and the original message's From."""
-    out = set()
-    for value in (mail.header("from"), mail.header("to"), mail.header("return-path"), mail.original_header("from")):
-        for a in addresses.find_all(value):
-            out.add(a.lower())
-    return out
 
 
 def report_lines(mail: Mail) -> list[str]:
@@ -100,7 +89,7 @@ def context(lines: list[str], index: int, addr: str | None = None) -> str:
     return join_reply(" ".join(s.strip() for s in out))
 
 
-def _candidates(line: str) -> list[str]:
+def _line_addresses(line: str) -> list[str]:
     """Addresses on a report line that may be failed recipients (not on a sender line)."""
     if line.strip().lower().startswith(tables().sender_labels):
         return []
@@ -123,47 +112,86 @@ def _evidence(text: str) -> bool:
     return bool(tables().failure.search(text) or find_reply_code(text) or find_status(text))
 
 
-def decode(mail: Mail) -> list[Facts]:
-    """Recipients found in the report text, each with the text around it as diagnostic."""
-    inline = read_inline(mail.report_text, mail)
-    if inline:
-        return inline
-    lines = report_lines(mail)
-    skip = excluded(mail) | contacts(lines)
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    """An address on a report line, the text next to it, whether that text says it failed, and
+    whether the report lists it (under a lead sentence or after a recipient label)."""
+
+    address: str
+    diagnostic: str
+    strong: bool
+    listed: bool
+
+
+def _mentions(lines: list[str], skip: set[str]) -> Iterator[_Mention]:
+    """Every address the report's lines name that may be a failed recipient, in order."""
+    for i, line in enumerate(lines):
+        if "@" not in line:
+            continue
+        for addr in _line_addresses(line):
+            if addr.lower() in skip or addresses.is_system(addr):
+                continue
+            lead = _lead(lines, i, addr)
+            labelled = lead is None and _labelled(line, addr)
+            diag = (_beside(lines, i, addr) or lead) if lead else context(lines, i, addr)
+            yield _Mention(addr, diag, lead is not None or labelled or _evidence(diag), bool(lead) or labelled)
+
+
+def _keep(found: dict[str, Facts], mentions: Iterable[_Mention], failed_somewhere: bool) -> dict[str, Facts]:
+    """The failed recipients among the mentions, added to ``found`` (keyed lower-cased): an
+    address next to failure evidence, or any address when the report says it failed somewhere.
+    A listed address beats one named in a sentence (the list, the sender's message); else, when
+    some have evidence, those without it are dropped."""
+    weak: set[str] = set()
+    listed: set[str] = set()
+    for mention in mentions:
+        key = mention.address.lower()
+        known = found.get(key)
+        if known is not None:
+            if not known.diagnostic or (mention.strong and key in weak) or (mention.listed and key not in listed):
+                known.diagnostic = mention.diagnostic or None
+                if mention.strong:
+                    weak.discard(key)
+        elif mention.strong or failed_somewhere:
+            diagnostic = mention.diagnostic or None
+            found[key] = Facts(recipient=mention.address, diagnostic=diagnostic, recipient_source="text")
+            if not mention.strong:
+                weak.add(key)
+        else:
+            continue
+        if mention.listed:
+            listed.add(key)
+    if listed:
+        return {k: v for k, v in found.items() if k in listed or v.recipient_source == "x-failed-recipients"}
+    if len(weak) < len(found):
+        return {k: v for k, v in found.items() if k not in weak}
+    return found
+
+
+def _header_recipients(mail: Mail) -> dict[str, Facts]:
+    """The recipients of ``X-Failed-Recipients`` (keyed lower-cased)."""
     found: dict[str, Facts] = {}
     for header_value in mail.header_all("x-failed-recipients"):
         for addr in addresses.find_all(header_value):
             found.setdefault(addr.lower(), Facts(recipient=addr, recipient_source="x-failed-recipients"))
+    return found
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """Recipients found in the report text, each with the text around it as diagnostic: the
+    candidates (:func:`_mentions`), then the choice (:func:`_keep`)."""
+    inline = read_inline(mail.report_text, mail)
+    if inline:
+        return inline
+    lines = report_lines(mail)
     whole = "\n".join(lines)
     failed_somewhere = bool(tables().failure.search(whole)) or _daemon_subject(mail)
-    weak: set[str] = set()
-    for i, line in enumerate(lines):
-        if "@" not in line:
-            continue
-        for addr in _candidates(line):
-            key = addr.lower()
-            if key in skip or addresses.is_system(addr):
-                continue
-            diag = context(lines, i, addr)
-            strong = _evidence(diag)
-            if key in found:
-                known = found[key]
-                if not known.diagnostic or (strong and key in weak):
-                    known.diagnostic = diag or None
-                    if strong:
-                        weak.discard(key)
-                continue
-            if not strong and not failed_somewhere:
-                continue
-            found[key] = Facts(recipient=addr, diagnostic=diag or None, recipient_source="text")
-            if not strong:
-                weak.add(key)
-    if len(weak) < len(found):
-        found = {k: v for k, v in found.items() if k not in weak}
+    mentions = _mentions(lines, views.senders(mail) | contacts(lines))
+    found = _keep(_header_recipients(mail), mentions, failed_somewhere)
     if not found:
         if not failed_somewhere:
             return []
-        found[""] = Facts()
+        found = {"": Facts()}
     for facts in found.values():
         if not facts.diagnostic:
             facts.diagnostic = _failure_sentence(lines)
@@ -172,10 +200,65 @@ def decode(mail: Mail) -> list[Facts]:
     return list(found.values())
 
 
+def _lead(lines: list[str], index: int, addr: str) -> str | None:
+    """The sentence that announces a listed address, when the address stands alone on its line
+    right under it ("I could not deliver your message to this address:" / a blank line /
+    "bob@example.net"), or starts the line with the reason after it: the 2000s' plain bounces.
+    The lead names the list ("the following address"), or says the delivery failed and either
+    ends with a colon or stands over an address alone on its line; then the address is a failed
+    recipient and the lead its diagnostic (unless a reply is written beside or under it). Else
+    None."""
+    bare = _bare(lines[index]) == addr.lower()
+    if not bare and not (_starts_with_address(lines[index]) and addresses.find_all(lines[index])[:1] == [addr]):
+        return None
+    above = index - 1
+    if above >= 0 and not lines[above].strip():
+        above -= 1
+    if above < 0 or not lines[above].strip() or _bare(lines[above]):
+        return None
+    start = above
+    while start > 0 and lines[start - 1].strip() and not _bare(lines[start - 1]) and above - start < 3:
+        start -= 1
+    text = " ".join(line.strip() for line in lines[start : above + 1])
+    if not (tables().recipient_lead.search(text) or ((bare or text.endswith(":")) and tables().failure.search(text))):
+        return None
+    return join_reply(text)
+
+
+def _labelled(line: str, addr: str) -> bool:
+    """True when the line labels the address as the failed recipient ("Intended recipient:
+    bob@...", LSMTP's "Error-for: bob@...", MailEnable's "Recipient: [SMTP:bob@...]")."""
+    head = line.strip().lower()
+    return head.startswith(tables().recipient_labels) and addr.lower() in head
+
+
+def _beside(lines: list[str], index: int, addr: str) -> str:
+    """What a listed address's line says after it and the lines right under it, up to a blank
+    line or the next listed address (the reply written beside or below it), joined."""
+    rest = "" if _bare(lines[index]) else _after_address(lines[index], addr).strip()
+    out: list[str] = [rest] if rest and rest.lower() != addr.lower() else []
+    for line in lines[index + 1 : index + 1 + _MAX_CONTEXT_LINES]:
+        if not line.strip() or _starts_with_address(line):
+            break
+        out.append(line.strip())
+    return join_reply(" ".join(out))
+
+
+_DISPLAY_NAME = re.compile(r'^[ \t]{0,12}"[^"\n]{0,200}"[ \t]{0,4}(?=<)')
+
+
+def _bare(line: str) -> str | None:
+    """The lower-cased address when a line holds nothing else (in angle brackets or not, after a
+    quoted display name or not: ``"Jo" <jo@example.net>``)."""
+    value = _DISPLAY_NAME.sub("", line).strip().strip("<>").rstrip(":;,.").strip("<>")
+    m = addresses.ADDRESS_IN_TEXT.fullmatch(value)
+    return m.group(1).lower() if m else None
+
+
 def _daemon_subject(mail: Mail) -> bool:
     """A non-delivery subject from a daemon sender: the report says it failed even when its
     text does not."""
-    return _daemon(mail.sender) and bool(tables().bounce_subject.search(mail.subject))
+    return mail.from_daemon and bool(tables().bounce_subject.search(mail.subject))
 
 
 def _failure_sentence(lines: list[str]) -> str | None:

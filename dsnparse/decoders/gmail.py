@@ -13,9 +13,10 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address
 from ..message import Mail
 from ..phrases import cut_original
-from . import report
+from ._shared import blocks, markers
 
 NAME = "gmail"
 
@@ -23,7 +24,7 @@ _SENDER_DOMAINS = ("@googlemail.com", "@google.com", "@gmail.com")
 _INTRO = re.compile(r"(?im)^[ \t]{0,4}delivery to the following recipients? (?:failed permanently|has been delayed"
                     r"|failed|was delayed)[^\n]{0,40}$")
 _DETAILS = re.compile(r"(?im)^[ \t]{0,4}technical details of (?:permanent|temporary) failure:?")
-_RECIPIENT = re.compile(r"[ \t]{1,12}([^\s@]{1,320}@[^\s@]{1,255})[ \t]*$")
+_RECIPIENT = re.compile(r"[ \t]{1,12}(" + address(r"[^\s@]") + r")[ \t]*$")
 _RETURNED = re.compile(r"the error that the other server returned was:", re.I)
 _REJECTED_BY = re.compile(r"for the recipient domain [A-Za-z0-9.-]{1,255} by ([A-Za-z0-9][A-Za-z0-9.-]{0,253})")
 
@@ -47,13 +48,13 @@ def decode(mail: Mail) -> list[Facts]:
     explanation = text[details.end() :] if details else ""
     recipients = [m.group(1) for line in listing.split("\n") if (m := _RECIPIENT.match(line))]
     out: list[Facts] = []
-    reasons = report.reason_table("gmail")
+    reasons = markers.reason_table("gmail")
     for candidate in recipients:
         addr = addresses.normalize(candidate)
         if not addr or addresses.is_system(addr) or any(f.recipient == addr for f in out):
             continue
         returned = _RETURNED.search(explanation)
-        facts = report.facts(addr, explanation[returned.end() :] if returned else explanation, read=True)
+        facts = blocks.facts(addr, explanation[returned.end() :] if returned else explanation, read=True)
         by = _REJECTED_BY.search(" ".join(explanation.split()))
         facts.remote_mta = by.group(1).rstrip(".").lower() if by else facts.remote_mta
         facts.reason = reasons.find(explanation)

@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 
 from ..facts import Facts
+from ..grammar import address
 from ..message import Mail
-from . import report
+from ._shared import blocks
 
 NAME = "gmx"
 
-_RECIPIENT = re.compile(r"[ \t]{0,4}\"?<?([^\s\"<>@]{1,320}@[^\s\"<>:@]{1,255})>?\"?:[ \t]*$")
+_RECIPIENT = re.compile(r"[ \t]{0,4}\"?<?(" + address(r"[^\s\"<>@]", r"[^\s\"<>:@]") + r")>?\"?:[ \t]*$")
 _GMX_DOMAINS = ("@gmx.", "@mail.gmx.", "@mail.com")
 
 
@@ -28,7 +29,7 @@ def matches(mail: Mail) -> bool:
 
 def read(mail: Mail) -> list[Facts]:
     """One fact per recipient block of the United Internet layout."""
-    return report.block_facts(mail, _RECIPIENT)
+    return blocks.block_facts(mail, _RECIPIENT)
 
 
 def decode(mail: Mail) -> list[Facts]:

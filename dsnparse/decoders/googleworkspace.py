@@ -15,9 +15,10 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address
 from ..message import Mail
 from ..phrases import cut_original
-from . import report, smtp
+from ._shared import blocks, markers, smtp
 
 NAME = "googleworkspace"
 
@@ -25,7 +26,7 @@ _SENDER_DOMAINS = ("@googlemail.com", "@google.com", "@gmail.com")
 _HEADLINE = re.compile(r"(?m)^[ \t]{0,4}\*\* [^*\n]{3,60} \*\*[ \t]*$")
 _NAMED = re.compile(
     r"(?:wasn't delivered to|was not delivered to|problem delivering your message to|couldn't be delivered to)"
-    r"[ \t\n]{1,4}<?([^\s<>@]{1,320}@[^\s<>@]{1,255}?)>?[.,]?(?=\s)",
+    r"[ \t\n]{1,4}<?(" + address(r"[^\s<>@]", lazy=True) + r")>?[.,]?(?=\s)",
     re.I,
 )
 _RESPONSE = re.compile(r"(?im)^[ \t]{0,4}the response(?: from the remote server)? was:[ \t]*$")
@@ -54,6 +55,14 @@ def _response(text: str) -> str:
     return " ".join(out)
 
 
+def _named(mail: Mail, body: str) -> tuple[list[str], str]:
+    """The recipients the text names, else those of ``X-Failed-Recipients``, and which it was."""
+    named = [m.group(1) for m in _NAMED.finditer(" ".join(body.split()))]
+    if named:
+        return named, "text"
+    return [a for v in mail.header_all("x-failed-recipients") for a in addresses.find_all(v)], "x-failed-recipients"
+
+
 def decode(mail: Mail) -> list[Facts]:
     """One fact per recipient named in the text (else per ``X-Failed-Recipients`` address)."""
     text = cut_original(mail.report_text)
@@ -65,18 +74,14 @@ def decode(mail: Mail) -> list[Facts]:
     said = _RESPONSE.search(body)
     explanation = " ".join(body[: said.start() if said else _MAX_EXPLANATION].split())
     diagnostic = response or explanation
-    named = [m.group(1) for m in _NAMED.finditer(" ".join(body.split()))]
-    source = "text"
-    if not named:
-        named = [a for v in mail.header_all("x-failed-recipients") for a in addresses.find_all(v)]
-        source = "x-failed-recipients"
-    reasons = report.reason_table("gmail")
+    named, source = _named(mail, body)
+    reasons = markers.reason_table("gmail")
     out: list[Facts] = []
     for candidate in named:
         addr = addresses.normalize(candidate)
         if not addr or addresses.is_system(addr) or any(f.recipient == addr for f in out):
             continue
-        facts = report.facts(addr, diagnostic, source=source, read=True)
+        facts = blocks.facts(addr, diagnostic, source=source, read=True)
         facts.smtp_command = facts.smtp_command or smtp.command_phrase(explanation)
         # the headline sentence is Google's guess; a remote response, when there is one, decides
         facts.reason = reasons.find(response) if response else reasons.find(explanation)

@@ -18,23 +18,24 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import PATH_ADDRESS
 from ..message import Mail
-from . import report
+from ._shared import blocks, markers, views
 
 NAME = "imailserver"
 
-_LINE = re.compile(r"^([A-Za-z][^:@\n]{2,80}):[ \t]{0,4}<?(\S{1,254}@[^\s>]{1,254})>?[ \t]{0,4}$")
+_LINE = re.compile(r"^([A-Za-z][^:@\n]{2,80}):[ \t]{0,4}<?(" + PATH_ADDRESS + r")>?[ \t]{0,4}$")
 _RESPONSE = re.compile(r"(?i)^(?:body of message generated response|smtp error)[^:\n]{0,40}:")
 
 
 def matches(mail: Mail) -> bool:
     """IMail's X-Mailer (``<SMTP32 v...>``) on a report from a daemon ("Undeliverable Mail")."""
-    return mail.header("x-mailer").lower().startswith("<smtp32 v") and report.from_daemon(mail)
+    return mail.header("x-mailer").lower().startswith("<smtp32 v") and views.machine_report(mail)
 
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per "<phrase>: <address>" line, with the reply that follows it."""
-    rows = report.lines(mail)
+    rows = views.lines(mail)
     out: dict[str, Facts] = {}
     for i, row in enumerate(rows):
         m = _LINE.match(row.strip())
@@ -49,7 +50,7 @@ def decode(mail: Mail) -> list[Facts]:
                 if not extra.strip() or _LINE.match(extra.strip()):
                     break
                 reply.append(extra.strip())
-        f = report.facts(addr, " ".join([phrase, *reply]))
-        f.reason = report.reason_table(NAME).first(phrase)
+        f = blocks.facts(addr, " ".join([phrase, *reply]))
+        f.reason = markers.reason_table(NAME).first(phrase)
         out[addr.lower()] = f
     return list(out.values())

@@ -12,24 +12,25 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import PATH_ADDRESS
 from ..message import Mail
-from . import report
+from ._shared import blocks, markers, views
 
 NAME = "kddi"
 
-_TO = re.compile(r"(?i)^[ \t]{0,8}could not be delivered to:[ \t]{0,4}<?(\S{1,254}@[^\s>]{1,254})>?")
+_TO = re.compile(r"(?i)^[ \t]{0,8}could not be delivered to:[ \t]{0,4}<?(" + PATH_ADDRESS + r")>?")
 _DOMAINS = ("dion.ne.jp", "auone-net.jp")
 
 
 def matches(mail: Mail) -> bool:
     """From or Message-ID in KDDI's domains, with the "Your mail sent on:" notice."""
     ids = (mail.sender + " " + mail.header("message-id").lower()).replace(">", "")
-    return any(d in ids for d in _DOMAINS) and report.head_marked(mail, NAME, 1500)
+    return any(d in ids for d in _DOMAINS) and markers.head_marked(mail, NAME, 1500)
 
 
 def decode(mail: Mail) -> list[Facts]:
     """The "Could not be delivered to" addresses; the notice's text is their diagnostic."""
-    rows = report.lines(mail)
+    rows = views.lines(mail)
     text = " ".join(r.strip() for r in rows if r.strip())
     out: dict[str, Facts] = {}
     for i, row in enumerate(rows):
@@ -38,14 +39,14 @@ def decode(mail: Mail) -> list[Facts]:
         if not addr or addr.lower() in out:
             continue
         detail = " ".join(r.strip() for r in rows[i + 1 : i + 4] if r.strip() and not _TO.match(r))
-        f = report.facts(addr, detail or None)
-        f.reason = report.reason_table(NAME).first(text)
+        f = blocks.facts(addr, detail or None)
+        f.reason = markers.reason_table(NAME).first(text)
         out[addr.lower()] = f
     if not out:
-        reason = report.reason_table(NAME).first(text)
+        reason = markers.reason_table(NAME).first(text)
         if reason is None:
             return []
-        f = report.facts(None, text)
+        f = blocks.facts(None, text)
         f.reason = reason
         return [f]
     return list(out.values())

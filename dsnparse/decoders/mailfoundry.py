@@ -7,18 +7,19 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import token
 from ..message import Mail
-from . import report
+from ._shared import blocks, views
 
 NAME = "mailfoundry"
 
-_UNABLE = re.compile(r"(?im)^unable to deliver message to:[ \t]{0,8}<?([^<>\s]{1,320})>?[ \t]*$")
+_UNABLE = re.compile(r"(?im)^unable to deliver message to:[ \t]{0,8}<?(" + token() + r")>?[ \t]*$")
 _SERVER = re.compile(r"(?i)server[ \t]{1,4}(\S{1,255}?)\[[0-9a-f.:]{3,45}\][ \t]{1,4}failed with:[ \t]{0,4}")
 
 
 def matches(mail: Mail) -> bool:
     """A Received header written by MailFoundry."""
-    return report.received_has(mail, "(mailfoundry)")
+    return views.received_has(mail, "(mailfoundry)")
 
 
 def decode(mail: Mail) -> list[Facts]:
@@ -33,5 +34,5 @@ def decode(mail: Mail) -> list[Facts]:
         diagnostic = block[server.end() :] if server else block.replace("Delivery failed for the following reason:", "")
         remote = server.group(1).lower() if server else None
         addr = addresses.normalize(m.group(1))
-        out.append(report.facts(addr, diagnostic, remote_mta=remote, action="failed", reasons=NAME))
-    return report.unique(out)
+        out.append(blocks.facts(addr, diagnostic, remote_mta=remote, action="failed", reasons=NAME))
+    return blocks.unique(out)

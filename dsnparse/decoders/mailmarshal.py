@@ -9,7 +9,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks, views
 
 NAME = "mailmarshal"
 
@@ -18,7 +18,7 @@ _FIELD = re.compile(r"(?im)^(remote-mta|reporting-mta):[ \t]{0,20}<?([^<>\s]{1,2
 
 def matches(mail: Mail) -> bool:
     """Sent by "MailMarshal.Sender", or its subject with its recipients sentence near the top."""
-    if report.received_has(mail, "mailmarshal"):
+    if views.received_has(mail, "mailmarshal"):
         return True
     return mail.subject.lower().startswith("undeliverable mail:") and "recipients were affected" in mail.body[:3000]
 
@@ -39,9 +39,9 @@ def decode(mail: Mail) -> list[Facts]:
             break
         recipients.extend(addresses.find_all(line))
     fields = {m.group(1).lower(): m.group(2) for m in _FIELD.finditer(text)}
-    return report.unique(
+    return blocks.unique(
         [
-            report.facts(
+            blocks.facts(
                 addresses.normalize(r),
                 diagnostic,
                 remote_mta=fields.get("remote-mta"),

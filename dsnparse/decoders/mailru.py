@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 
 from ..facts import Facts
+from ..grammar import address
 from ..message import Mail
-from . import report
+from ._shared import blocks
 
 NAME = "mailru"
 
-_RECIPIENT = re.compile(r" {2}([^\s<>@]{1,320}@[^\s<>@]{1,255})[ \t]*$")
+_RECIPIENT = re.compile(r" {2}(" + address(r"[^\s<>@]") + r")[ \t]*$")
 _DOMAINS = ("@mail.ru", ".mail.ru", "@corp.mail.ru")
 
 
@@ -27,4 +28,4 @@ def matches(mail: Mail) -> bool:
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per indented recipient block."""
-    return report.block_facts(mail, _RECIPIENT)
+    return blocks.block_facts(mail, _RECIPIENT)

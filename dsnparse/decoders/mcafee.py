@@ -9,12 +9,13 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import token
 from ..message import Mail
-from . import report
+from ._shared import blocks
 
 NAME = "mcafee"
 
-_PROBLEM = re.compile(r"(?m)^[ \t]{0,4}<([^<>\s]{1,320})>[ \t]{1,20}\((.{1,1000})\)[ \t]*$")
+_PROBLEM = re.compile(r"(?m)^[ \t]{0,4}<(" + token() + r")>[ \t]{1,20}\((.{1,1000})\)[ \t]*$")
 
 
 def matches(mail: Mail) -> bool:
@@ -29,4 +30,4 @@ def decode(mail: Mail) -> list[Facts]:
     if start < 0:
         return []
     found = _PROBLEM.finditer(text, start)
-    return report.unique([report.facts(addresses.normalize(m.group(1)), m.group(2), reasons=NAME) for m in found])
+    return blocks.unique([blocks.facts(addresses.normalize(m.group(1)), m.group(2), reasons=NAME) for m in found])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks, views
 
 NAME = "messagelabs"
 
@@ -19,14 +19,14 @@ _END = ("the message subject was", "the message date was", "the message identifi
 
 def matches(mail: Mail) -> bool:
     """A report from MessageLabs / Email Security.cloud with its opening sentence."""
-    head = report.head(mail, 600, body=True).lower()
+    head = views.head(mail, 600, body=True).lower()
     signed = "email security.cloud" in head or "messagelabs.com" in mail.sender
     return signed and _LEAD in head
 
 
 def decode(mail: Mail) -> list[Facts]:
     """Each listed recipient with the reason given below it."""
-    rows = report.lines(mail)
+    rows = views.lines(mail)
     start = next((i for i, row in enumerate(rows) if _LEAD in row.lower()), None)
     if start is None:
         return []
@@ -44,11 +44,11 @@ def decode(mail: Mail) -> list[Facts]:
             if low:
                 reason.append(row.strip())
                 continue
-            found.extend(report.facts(a, " ".join(reason)) for a in pending)
+            found.extend(blocks.facts(a, " ".join(reason)) for a in pending)
             pending, reason = [], None
             continue
-        addr = report.bare_address(row)
+        addr = blocks.bare_address(row)
         if addr:
             pending.append(addr)
-    found.extend(report.facts(a, " ".join(reason) if reason else None) for a in pending)
-    return report.unique(found)
+    found.extend(blocks.facts(a, " ".join(reason) if reason else None) for a in pending)
+    return blocks.unique(found)

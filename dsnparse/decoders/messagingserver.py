@@ -10,7 +10,9 @@ The human part repeats, per recipient, labelled lines::
       Diagnostic code: smtp;550 5.1.1 <bob@example.net>... User Unknown
       Remote system: dns;mx.example.net (TCP|192.0.2.1|47323|192.0.2.25|25) (mx.example.net ESMTP)
 
-The "Reason" line is the server's own summary; it names the failed SMTP command when a remote
+The "Recipient address" of a message-store delivery is the store channel's
+(``bob@ims-ms-daemon``): the "Original address" is then the failed recipient. The "Reason" line
+is the server's own summary; it names the failed SMTP command when a remote
 server refused it.
 """
 
@@ -21,7 +23,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks, markers, views
 
 NAME = "messagingserver"
 
@@ -38,7 +40,7 @@ _COMMAND = (
 def matches(mail: Mail) -> bool:
     """From a daemon, with the report's fixed opening sentences (also when the MIME boundaries
     are lost)."""
-    return report.daemon_marked(mail, NAME, 2000)
+    return markers.daemon_marked(mail, NAME, 2000)
 
 
 def _after_semicolon(value: str) -> str:
@@ -46,7 +48,8 @@ def _after_semicolon(value: str) -> str:
 
 
 def _finish(fields: dict[str, str]) -> Facts | None:
-    addr = addresses.normalize(fields.get("recipient address"))
+    original = addresses.normalize(fields.get("original address"))
+    addr = addresses.internet_recipient(addresses.normalize(fields.get("recipient address")), original)
     if not addr:
         return None
     summary = fields.get("reason", "")
@@ -54,16 +57,16 @@ def _finish(fields: dict[str, str]) -> Facts | None:
     remote = fields.get("remote system")
     host = _after_semicolon(remote).split()[0].lower() if remote and _after_semicolon(remote) else None
     command = next((c for pattern, c in _COMMAND if pattern.search(summary)), None) if remote else None
-    f = report.facts(addr, diagnostic or None, smtp_command=command, remote_mta=host)
-    f.original_recipient = addresses.normalize(fields.get("original address"))
-    f.reason = report.reason_table(NAME).first(summary)
+    f = blocks.facts(addr, diagnostic or None, smtp_command=command, remote_mta=host)
+    f.original_recipient = original
+    f.reason = markers.reason_table(NAME).first(summary)
     return f
 
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per "Recipient address:" group."""
     groups: list[dict[str, str]] = []
-    for row in report.text(mail).split("\n"):
+    for row in views.text(mail).split("\n"):
         m = _LABEL.match(row)
         if not m:
             continue

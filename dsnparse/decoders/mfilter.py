@@ -7,7 +7,7 @@ from __future__ import annotations
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks, views
 
 NAME = "mfilter"
 
@@ -17,9 +17,9 @@ _COMMAND = "-------smtp command"
 
 def matches(mail: Mail) -> bool:
     """Its X-Mailer or Received header, or its section markers in the first lines."""
-    if "m-filter" in mail.header("x-mailer").lower() or report.received_has(mail, "by m-filter"):
+    if "m-filter" in mail.header("x-mailer").lower() or views.received_has(mail, "by m-filter"):
         return True
-    top = report.head(mail, 3000, body=True)
+    top = views.head(mail, 3000, body=True)
     return _SERVER in top and _COMMAND in top
 
 
@@ -38,9 +38,9 @@ def decode(mail: Mail) -> list[Facts]:
     reply = sections.get("server message", "")
     recipients = [a for a in addresses.find_all(text[:server]) if not addresses.is_system(a)]
     skip = {a.lower() for a in addresses.find_all(mail.header("to") + " " + mail.header("from"))}
-    return report.unique(
+    return blocks.unique(
         [
-            report.facts(
+            blocks.facts(
                 addresses.normalize(r), reply, smtp_command=command.split()[0] if command else None, reasons=NAME
             )
             for r in recipients

@@ -8,7 +8,7 @@ from __future__ import annotations
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks, markers, views
 
 NAME = "mimecast"
 
@@ -19,7 +19,7 @@ _MORE = "additional information follows"
 
 def matches(mail: Mail) -> bool:
     """A Mimecast header on the bounce and its opening sentence."""
-    if "following address could not be d" not in report.head(mail, 800, body=True).replace("=\n", ""):
+    if "following address could not be d" not in views.head(mail, 800, body=True).replace("=\n", ""):
         return False
     names = mail.header_names
     return "x-mc-system" in names or any(n.startswith("x-mimecast") for n in names)
@@ -45,8 +45,8 @@ def decode(mail: Mail) -> list[Facts]:
     problem = next((v for k, v in sections.items() if k.startswith(_PROBLEM)), "")
     more = next((v for k, v in sections.items() if k.startswith(_MORE)), "")
     diagnostic = "; ".join(p for p in (more, problem) if p)
-    reason = report.reason_table(NAME).first(problem)
+    reason = markers.reason_table(NAME).first(problem)
     found = addresses.find_all(rcpt_text)
-    return report.unique(
-        [report.facts(addresses.normalize(r), diagnostic, reason=reason, reasons=NAME) for r in found]
+    return blocks.unique(
+        [blocks.facts(addresses.normalize(r), diagnostic, reason=reason, reasons=NAME) for r in found]
     )

@@ -9,12 +9,13 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address
 from ..message import Mail
-from . import report, smtp
+from ._shared import blocks, smtp
 
 NAME = "mxlogic"
 
-_RCPT_LINE = re.compile(r"^[ \t]{1,8}<?([^<>\s:]{1,320}@[^<>\s:]{1,255})>?:?[ \t]*(.*)$")
+_RCPT_LINE = re.compile(r"^[ \t]{1,8}<?(" + address(r"[^<>\s:]") + r")>?:?[ \t]*(.*)$")
 
 
 def matches(mail: Mail) -> bool:
@@ -45,6 +46,6 @@ def decode(mail: Mail) -> list[Facts]:
         elif current is not None:
             diagnostic = " ".join(p for p in current if p)
             remote = smtp.remote_host(diagnostic, "bracketed")
-            out.append(report.facts(addresses.normalize(recipient), diagnostic, remote_mta=remote, reasons=NAME))
+            out.append(blocks.facts(addresses.normalize(recipient), diagnostic, remote_mta=remote, reasons=NAME))
             current = None
-    return report.unique(out)
+    return blocks.unique(out)

@@ -23,7 +23,7 @@ import re
 
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks, markers, views
 
 NAME = "notes"
 
@@ -34,9 +34,9 @@ _NOT_DELIVERED = re.compile(r"(?i)^[ \t]{0,8}was not delivered to:[ \t]{0,8}$")
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with the "Failure Reasons" banner or Domino's "was not delivered to:"."""
-    if not report.from_daemon(mail):
+    if not views.machine_report(mail):
         return False
-    return report.head_marked(mail, NAME, 800) or report.head_marked(mail, "domino", 800)
+    return markers.head_marked(mail, NAME, 800) or markers.head_marked(mail, "domino", 800)
 
 
 def _failure_reasons(rows: list[str]) -> list[Facts]:
@@ -45,11 +45,11 @@ def _failure_reasons(rows: list[str]) -> list[Facts]:
     for row in rows:
         if _RETURNED.search(row):
             break
-        addr = report.bare_address(row)
+        addr = blocks.bare_address(row)
         if addr and all(addr.lower() != (f.recipient or "").lower() for f in out):
             diagnostic = " ".join(reason_rows) or None
-            f = report.facts(addr, diagnostic)
-            f.reason = report.reason_table(NAME).first(diagnostic)
+            f = blocks.facts(addr, diagnostic)
+            f.reason = markers.reason_table(NAME).first(diagnostic)
             out.append(f)
             reason_rows = []
         elif row.strip() and not row.startswith("-------"):
@@ -76,15 +76,15 @@ def _domino(rows: list[str]) -> list[Facts]:
     diagnostic = " ".join(_paragraph(rows, because + 1)) if because is not None else None
     out: list[Facts] = []
     for row in _paragraph(rows, where + 1):
-        addr = report.bare_address(row)
+        addr = blocks.bare_address(row)
         if addr and all(addr.lower() != (f.recipient or "").lower() for f in out):
-            f = report.facts(addr, diagnostic or None)
-            f.reason = report.reason_table(NAME).first(diagnostic)
+            f = blocks.facts(addr, diagnostic or None)
+            f.reason = markers.reason_table(NAME).first(diagnostic)
             out.append(f)
     return out
 
 
 def decode(mail: Mail) -> list[Facts]:
     """Facts from whichever of the two layouts the report uses."""
-    rows = report.text(mail).split("\n")
-    return _failure_reasons(rows) if report.marked(NAME, "\n".join(rows[:40])) else _domino(rows)
+    rows = views.text(mail).split("\n")
+    return _failure_reasons(rows) if markers.marked(NAME, "\n".join(rows[:40])) else _domino(rows)

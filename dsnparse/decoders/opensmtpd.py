@@ -12,20 +12,23 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address
 from ..message import Mail
-from . import report, smtp
+from ._shared import blocks, markers, smtp, views
 
 NAME = "opensmtpd"
 
 _INTRO = "this is the mailer-daemon, please do not reply to this e"
 _LIST_START = re.compile(r"(?i)(?:following list of recipients|list of recipients):\s{0,4}$")
-_LINE = re.compile(r"^[ \t]{0,8}<?([^\s<>:]{1,320}@[A-Za-z0-9.\[\]:-]{1,255}?)>?:[ \t]{1,8}(\S.{0,2000})$")
+_LINE = re.compile(
+    r"^[ \t]{0,8}<?(" + address(r"[^\s<>:]", r"[A-Za-z0-9.\[\]:-]", lazy=True) + r")>?:[ \t]{1,8}(\S.{0,2000})$"
+)
 _RECEIVED = re.compile(r"\(OpenSMTPD\)")
 
 
 def matches(mail: Mail) -> bool:
     """OpenSMTPD's greeting in the first lines, or its subject on a daemon notice it received."""
-    if _INTRO in report.head(mail, 400, body=True):
+    if _INTRO in views.head(mail, 400, body=True):
         return True
     subject = mail.subject.lower()
     if not subject.startswith("delivery status notification: "):
@@ -60,7 +63,7 @@ def decode(mail: Mail) -> list[Facts]:
             diagnostic=text,
             smtp_command=smtp.command(text),
             recipient_source="report",
-            reason=None if smtp.reply(text) else report.reason_table(NAME).first(text),
+            reason=None if smtp.reply(text) else markers.reason_table(NAME).first(text),
         )
         out.append(smtp.fill_codes(facts, text))
-    return report.dated(mail, out)
+    return blocks.dated(mail, out)

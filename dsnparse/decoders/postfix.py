@@ -17,9 +17,10 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address, token
 from ..message import Mail
 from ..standard.dsn import join_reply
-from . import report, smtp
+from ._shared import blocks, smtp
 
 NAME = "postfix"
 
@@ -31,10 +32,10 @@ _SUBJECTS = (
 )
 # One recipient paragraph, joined: "<rcpt> (expanded from <alias>): text".
 _ENTRY = re.compile(
-    r"<([^<>\s]{1,320}@[^<>\s]{1,255})>"
-    r"(?:[ \t]{1,8}\(expanded[ \t]{1,8}from[ \t]{1,8}<([^<>\s]{1,320})>\))?:[ \t]{0,8}(.{1,4000})"
+    r"<(" + address(r"[^<>\s]") + r")>"
+    r"(?:[ \t]{1,8}\(expanded[ \t]{1,8}from[ \t]{1,8}<(" + token() + r")>\))?:[ \t]{0,8}(.{1,4000})"
 )
-_ENTRY_START = re.compile(r"<[^<>\s]{1,320}@[^<>\s]{1,255}>(?::|[ \t]{1,8}\(expanded)")
+_ENTRY_START = re.compile(r"<" + address(r"[^<>\s]") + r">(?::|[ \t]{1,8}\(expanded)")
 _IN_REPLY = re.compile(r"(?i)\s{0,4}\(in reply to [^()]{1,60}\)\s{0,4}$")
 _SAID = re.compile(r"(?i)\bsaid:\s{1,8}")
 # Transcript lines: " In:  RCPT TO:<a@b>", " Out: 550 5.1.1 ..."
@@ -42,7 +43,7 @@ _TRANSCRIPT = re.compile(r"^ (In|Out):[ \t]{1,4}(.{0,2000})$")
 _CONTINUED = re.compile(r"^[2-5]\d\d-")
 _REPLY_MAX = 4000
 """Characters of one transcript turn kept (a real SMTP reply is a few lines of at most 512)."""
-_RCPT = re.compile(r"(?i)^rcpt to:[ \t]{0,4}<([^<>\s]{1,320})>")
+_RCPT = re.compile(r"(?i)^rcpt to:[ \t]{0,4}<(" + token() + r")>")
 
 
 def matches(mail: Mail) -> bool:
@@ -95,22 +96,42 @@ def _entry_facts(paragraph: str) -> Facts | None:
     return smtp.fill_codes(facts, facts.diagnostic)
 
 
-def _transcript(text: str) -> list[Facts]:
-    """Recipients refused (or whose message was refused) in an In:/Out: session transcript."""
+def _turns(text: str) -> list[list[str]]:
+    """``[side, text]`` per turn of an In:/Out: session transcript, a multi-line reply (``250-``
+    lines, or lines indented by five blanks) joined into one turn, each kept below ``_REPLY_MAX``
+    (past it, a runaway reply keeps its head: linear time)."""
     turns: list[list[str]] = []
     for line in text.split("\n"):
         m = _TRANSCRIPT.match(line)
         if m and m.group(1) == "Out" and turns and turns[-1][0] == "Out" and _CONTINUED.match(turns[-1][1]):
-            if len(turns[-1][1]) < _REPLY_MAX:  # past it, a runaway reply keeps its head (linear time)
+            if len(turns[-1][1]) < _REPLY_MAX:
                 turns[-1][1] = join_reply(turns[-1][1] + " " + m.group(2))  # next line of a multi-line reply
         elif m:
             turns.append([m.group(1), m.group(2).strip()])
         elif turns and line.startswith("     ") and line.strip() and len(turns[-1][1]) < _REPLY_MAX:
             turns[-1][1] += " " + line.strip()
+    return turns
+
+
+def _refused(command: str, pending: str, accepted: list[str], reply: str) -> list[Facts]:
+    """Facts of a 4xx/5xx reply to ``command``: the recipient just sent for RCPT, every accepted
+    recipient for DATA/BDAT, else one fact without recipient."""
+    names = [pending] if command == "RCPT" and pending else accepted if command in ("DATA", "BDAT") else []
+    name = "RCPT" if command == "RCPT" else "DATA" if command in ("DATA", "BDAT") else command or None
+    out = []
+    for addr in names or [""]:
+        facts = Facts(recipient=addr or None, diagnostic=reply, smtp_command=name,
+                      recipient_source="report" if addr else None)
+        out.append(smtp.fill_codes(facts, reply))
+    return out
+
+
+def _transcript(text: str) -> list[Facts]:
+    """Recipients refused (or whose message was refused) in an In:/Out: session transcript."""
     accepted: list[str] = []
     command, pending = "", ""
     out: list[Facts] = []
-    for side, value in turns:
+    for side, value in _turns(text):
         if side == "In":
             command = value.split(" ", 1)[0].upper().rstrip(":")
             rcpt = _RCPT.match(value)
@@ -119,14 +140,8 @@ def _transcript(text: str) -> list[Facts]:
         code = value[:3]
         if code.startswith("2") and pending:
             accepted.append(pending)
-        if code[:1] not in ("4", "5"):
-            continue
-        names = [pending] if command == "RCPT" and pending else accepted if command in ("DATA", "BDAT") else []
-        name = "RCPT" if command == "RCPT" else "DATA" if command in ("DATA", "BDAT") else command or None
-        for addr in names or [""]:
-            facts = Facts(recipient=addr or None, diagnostic=value, smtp_command=name,
-                          recipient_source="report" if addr else None)
-            out.append(smtp.fill_codes(facts, value))
+        if code[:1] in ("4", "5"):
+            out.extend(_refused(command, pending, accepted, value))
     return out
 
 
@@ -135,24 +150,34 @@ def _reporting_host(text: str) -> str | None:
     return m.group(1).lower() if m else None
 
 
-def decode(mail: Mail) -> list[Facts]:
-    """Facts from the recipient paragraphs, else from an SMTP session transcript."""
-    found = [f for p in _paragraphs(mail.report_text) if (f := _entry_facts(p)) is not None]
-    host = _reporting_host(mail.report_text[:600])
+def _quoted_report(mail: Mail) -> list[Facts]:
+    """The facts of a Postfix report quoted by the Postfix report it received, read from the
+    inner one's paragraphs (reported by the inner report's host), else none."""
+    rest = mail.body[len(mail.report_text) :]
+    intro = _INTRO.search(rest)
+    if not intro:
+        return []
+    inner = rest[intro.end() :]
+    found = [f for p in _paragraphs(inner) if (f := _entry_facts(p)) is not None]
     if not found:
-        # a Postfix report quoting a Postfix report it received: read the inner one's paragraphs
-        rest = mail.body[len(mail.report_text) :]
-        intro = _INTRO.search(rest)
-        if intro:
-            inner = rest[intro.end() :]
-            found = [f for p in _paragraphs(inner) if (f := _entry_facts(p)) is not None]
-            if found:
-                host = _reporting_host(rest[intro.start() : intro.start() + 300])
-                for f in found:
-                    f.reporting_mta = host
-                return report.dated(mail, report.with_inline_dsn(mail, found, inner))
-    if not found and "transcript of session follows" in mail.report_text[:300].lower():
-        found = _transcript(mail.report_text)
+        return []
+    host = _reporting_host(rest[intro.start() : intro.start() + 300])
     for f in found:
         f.reporting_mta = host
-    return report.dated(mail, report.with_inline_dsn(mail, found))
+    return blocks.dated(mail, blocks.with_inline_dsn(mail, found, inner))
+
+
+def decode(mail: Mail) -> list[Facts]:
+    """Facts from the recipient paragraphs, else from a quoted Postfix report's, else from an SMTP
+    session transcript."""
+    found = [f for p in _paragraphs(mail.report_text) if (f := _entry_facts(p)) is not None]
+    if not found:
+        quoted = _quoted_report(mail)
+        if quoted:
+            return quoted
+    if not found and "transcript of session follows" in mail.report_text[:300].lower():
+        found = _transcript(mail.report_text)
+    host = _reporting_host(mail.report_text[:600])
+    for f in found:
+        f.reporting_mta = host
+    return blocks.dated(mail, blocks.with_inline_dsn(mail, found))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..facts import Facts, is_generic
 from ..message import Mail
 from ..standard.dsn import facts_from_groups, parse_groups
-from . import report, smtp
+from ._shared import markers, smtp
 
 NAME = "powermta"
 
@@ -24,7 +24,7 @@ def matches(mail: Mail) -> bool:
 
 def decode(mail: Mail) -> list[Facts]:
     """The DSN recipients, each with the reason of its PowerMTA bounce category."""
-    table = report.reason_table("powermta")
+    table = markers.reason_table("powermta")
     out: list[Facts] = []
     for text in mail.dsn_texts:
         groups = parse_groups(text)

@@ -24,7 +24,7 @@ import re
 
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks, markers, views
 
 NAME = "qmail"
 
@@ -54,11 +54,11 @@ _HOST = re.compile(
 def matches(mail: Mail) -> bool:
     """From a daemon, with a qmail-style opening sentence in the first lines or qmail's bounce
     Received trace."""
-    if not report.from_daemon(mail):
+    if not views.machine_report(mail):
         return False
-    if report.head_marked(mail, NAME, 800):
+    if markers.head_marked(mail, NAME, 800):
         return True
-    return any("invoked for bounce" in r for r in mail.message.get_all("received", [])[:3])
+    return any("invoked for bounce" in r for r in mail.received[:3])
 
 
 def _command(text: str) -> str | None:
@@ -78,16 +78,16 @@ def _remote(text: str) -> str | None:
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per ``<address>:`` block, with qmail's sentence and the remote reply."""
-    reporter = _REPORTER.search(report.head(mail, 400))
+    reporter = _REPORTER.search(views.head(mail, 400))
     out: list[Facts] = []
-    lines = report.lines(mail)
-    for addr, rows in report.blocks(lines, report.ANGLE_LINE, stop=_STOP, blank_ends=False, skip_system=False):
+    lines = views.lines(mail)
+    for addr, rows in blocks.blocks(lines, blocks.ANGLE_LINE, stop=_STOP, blank_ends=False, skip_system=False):
         diagnostic = " ".join(rows)
         said = _REMOTE_SAID.search(diagnostic)
         reply = _AFTERWORD.split(diagnostic[said.end() :], 1)[0].strip() if said else ""
-        f = report.facts(addr, reply or diagnostic, smtp_command=_command(diagnostic), remote_mta=_remote(diagnostic))
+        f = blocks.facts(addr, reply or diagnostic, smtp_command=_command(diagnostic), remote_mta=_remote(diagnostic))
         if not said:
-            f.reason = report.reason_table(NAME).first(diagnostic)
+            f.reason = markers.reason_table(NAME).first(diagnostic)
         if reporter and "." in reporter.group(1):
             f.reporting_mta = reporter.group(1).lower()
         out.append(f)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..facts import Facts
 from ..message import Mail
 from ..standard.dsn import facts_from_groups, parse_groups
-from . import report, smtp
+from ._shared import markers, smtp
 
 NAME = "receivingses"
 
@@ -26,7 +26,7 @@ def matches(mail: Mail) -> bool:
 
 def decode(mail: Mail) -> list[Facts]:
     """The DSN recipients, each with the reason of SES's fixed reply."""
-    table = report.reason_table("receivingses")
+    table = markers.reason_table("receivingses")
     out: list[Facts] = []
     for text in mail.dsn_texts:
         for f in facts_from_groups(parse_groups(text), mail):

@@ -9,22 +9,23 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import ANGLE_ADDRESS
 from ..message import Mail
 from ..standard.dsn import parse_groups
-from . import report
+from ._shared import blocks, views
 
 NAME = "sendgrid"
 
 _INTRO = "automatically generated message from sendgrid"
 _LINE = re.compile(
-    r"(?m)^[^\s:<>]{0,64}:\d{0,20}:<([^<>\s@]{1,320}@[^<>\s@]{1,255})>[ \t]{0,2}:[ \t]{0,2}([^\n]{1,2000})$"
+    r"(?m)^[^\s:<>]{0,64}:\d{0,20}:" + ANGLE_ADDRESS + r"[ \t]{0,2}:[ \t]{0,2}([^\n]{1,2000})$"
 )
 _REMOTE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9.-]{0,253}\.[A-Za-z]{2,63}):\[")
 
 
 def matches(mail: Mail) -> bool:
     """SendGrid's notice sentence in the first lines of the text."""
-    return _INTRO in report.head(mail, 400, body=True)
+    return _INTRO in views.head(mail, 400, body=True)
 
 
 def decode(mail: Mail) -> list[Facts]:
@@ -41,7 +42,7 @@ def decode(mail: Mail) -> list[Facts]:
         if not addr or any(f.recipient == addr for f in out):
             continue
         fields = [p.strip() for p in m.group(2).split(" : ")]
-        facts = report.facts(addr, fields[-1], read=True)
+        facts = blocks.facts(addr, fields[-1], read=True)
         for field in fields[:-1]:
             remote = _REMOTE.match(field)
             if remote:

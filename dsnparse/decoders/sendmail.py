@@ -24,9 +24,10 @@ from dataclasses import dataclass
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address
 from ..message import Mail
 from ..standard.dsn import join_reply
-from . import report, smtp
+from ._shared import blocks, markers, smtp, views
 
 NAME = "sendmail"
 
@@ -40,13 +41,13 @@ _LIST = re.compile(
     r"(?i)^ {0,8}-{3,9} ?the following addresses had (?:permanent fatal errors|transient non-fatal errors|"
     r"delivery problems)"
 )
-_LIST_ENTRY = re.compile(r"^<?([^\s<>()]{1,320}@[^\s<>()]{1,255}?)>?(?:[ \t]{1,4}\([^()]{1,80}\))?\s{0,4}$")
+_LIST_ENTRY = re.compile(r"^<?(" + address(r"[^\s<>()]", lazy=True) + r")>?(?:[ \t]{1,4}\([^()]{1,80}\))?\s{0,4}$")
 _LIST_REASON = re.compile(r"(?i)^\s{1,12}\(reason:\s{0,4}(.{1,2000}?)\)?$")
 _TALKING = re.compile(r"(?i)^(?:\.\.\. )?while talking to ([A-Za-z0-9.\[\]:-]{1,255}?)\.?:\s{0,4}$")
 _VERDICT = re.compile(
-    r"^(?:([245]\d\d)(?: [245]\.\d{1,3}\.\d{1,3})? )?<?([^\s<>]{1,320}@[^\s<>]{1,255}?)>?\.\.\. ?(.{0,2000})$"
+    r"^(?:([245]\d\d)(?: [245]\.\d{1,3}\.\d{1,3})? )?<?(" + address(r"[^\s<>]", lazy=True) + r")>?\.\.\. ?(.{0,2000})$"
 )
-_RCPT = re.compile(r"(?i)^rcpt to:\s{0,4}<?([^\s<>]{1,320}@[^\s<>]{1,255}?)>?(?:\s|$)")
+_RCPT = re.compile(r"(?i)^rcpt to:\s{0,4}<?(" + address(r"[^\s<>]", lazy=True) + r")>?(?:\s|$)")
 _HOST_VERDICT = re.compile(r"^[245]\d\d ([A-Za-z0-9.-]{1,255}) \([a-z]{1,20}\)\.\.\. ")
 
 _REPLY_MAX = 4000
@@ -97,49 +98,72 @@ def _listed(lines: list[str]) -> dict[str, str | None]:
     return out
 
 
-def _transcript(lines: list[str]) -> tuple[dict[str, _Session], list[_Session]]:
-    """Per-address sessions, and every failed remote reply in order."""
-    per: dict[str, _Session] = {}
-    failures: list[_Session] = []
-    host = command = reply = None
-    rcpt: str | None = None
-    previous = ""
-    for line in lines:
+class _Transcript:
+    """The reader of a sendmail session transcript, one line at a time (:meth:`read`): the host
+    talked to, the command sent, the reply received so far; per-address sessions and every failed
+    remote reply in order."""
+
+    def __init__(self) -> None:
+        self.per: dict[str, _Session] = {}
+        self.failures: list[_Session] = []
+        self.host: str | None = None
+        self.command: str | None = None
+        self.reply: str | None = None
+        self.rcpt: str | None = None
+        self.previous = ""
+
+    def read(self, line: str) -> None:
+        """Take one line: a host named, a command sent, a reply line, a host's or an address's verdict."""
         talking = _TALKING.match(line)
         if talking:
-            host, command, reply, rcpt = talking.group(1).lower(), None, None, None
+            self.host, self.command, self.reply, self.rcpt = talking.group(1).lower(), None, None, None
         elif line.startswith(">>> "):
-            command, reply = smtp.command(line), None
+            self.command, self.reply = smtp.command(line), None
             m = _RCPT.match(line[4:])
-            rcpt = addresses.normalize(m.group(1)) if m else None
+            self.rcpt = addresses.normalize(m.group(1)) if m else None
         elif line.startswith("<<< "):
-            if previous.startswith("<<< ") and reply and len(reply) >= _REPLY_MAX:
-                previous = line  # a runaway multi-line reply: its head is kept, and the time linear
-                continue
-            reply = (reply + "\n" + line[4:]) if previous.startswith("<<< ") and reply else line[4:]
-            if reply[:1] in ("4", "5"):
-                if previous.startswith("<<< ") and failures and failures[-1].host == host:
-                    failures[-1].reply = join_reply(reply)
-                else:
-                    failures.append(_Session(host, command, join_reply(reply)))
-                if rcpt and command == "RCPT":
-                    per[rcpt] = _Session(host, command, join_reply(reply))
+            self._reply_line(line)
         elif host_verdict := _HOST_VERDICT.match(line):
-            if host_verdict.group(1).lower() != host:
-                host = command = reply = rcpt = None
+            if host_verdict.group(1).lower() != self.host:
+                self.host = self.command = self.reply = self.rcpt = None
         else:
-            verdict = _VERDICT.match(line)
-            addr = addresses.normalize(verdict.group(2)) if verdict else None
-            if verdict and addr:
-                text = " ".join(line.split())
-                known = per.get(addr)
-                if known is None or known.reply is None:
-                    per[addr] = _Session(host, command, join_reply(reply) if reply else None, text)
-                else:
-                    known.verdict = text
-                reply = None
-        previous = line
-    return per, failures
+            self._verdict_line(line)
+        self.previous = line
+
+    def _reply_line(self, line: str) -> None:
+        continued = self.previous.startswith("<<< ")
+        if continued and self.reply and len(self.reply) >= _REPLY_MAX:
+            return  # a runaway multi-line reply: its head is kept, and the time linear
+        self.reply = (self.reply + "\n" + line[4:]) if continued and self.reply else line[4:]
+        if self.reply[:1] not in ("4", "5"):
+            return
+        if continued and self.failures and self.failures[-1].host == self.host:
+            self.failures[-1].reply = join_reply(self.reply)
+        else:
+            self.failures.append(_Session(self.host, self.command, join_reply(self.reply)))
+        if self.rcpt and self.command == "RCPT":
+            self.per[self.rcpt] = _Session(self.host, self.command, join_reply(self.reply))
+
+    def _verdict_line(self, line: str) -> None:
+        verdict = _VERDICT.match(line)
+        addr = addresses.normalize(verdict.group(2)) if verdict else None
+        if not (verdict and addr):
+            return
+        text = " ".join(line.split())
+        known = self.per.get(addr)
+        if known is None or known.reply is None:
+            self.per[addr] = _Session(self.host, self.command, join_reply(self.reply) if self.reply else None, text)
+        else:
+            known.verdict = text
+        self.reply = None
+
+
+def _transcript(lines: list[str]) -> tuple[dict[str, _Session], list[_Session]]:
+    """Per-address sessions, and every failed remote reply in order."""
+    reader = _Transcript()
+    for line in lines:
+        reader.read(line)
+    return reader.per, reader.failures
 
 
 def _after_marker(lines: list[str]) -> list[str]:
@@ -162,6 +186,22 @@ def _facts(recipient: str | None, reason: str | None, session: _Session | None) 
     return smtp.fill_codes(facts, diag, session.verdict)
 
 
+def _session_of(reason: str | None, failures: list[_Session]) -> _Session | None:
+    """The failed reply a listed address without its own session goes with: the one its reason
+    quotes, else the only one."""
+    same = [f for f in failures if reason and f.reply and reason[:40] in f.reply]
+    return same[0] if same else failures[-1] if len(failures) == 1 else None
+
+
+def _unnamed(lines: list[str], failures: list[_Session]) -> list[Facts]:
+    """No address named: the session's last refusal, else sendmail's own verdict line."""
+    verdicts = [ln.strip() for ln in _after_marker(lines) if _BARE_VERDICT.match(ln)]
+    session = failures[-1] if failures else _Session(verdict=verdicts[0] if verdicts else None)
+    if session.verdict is None and verdicts:
+        session.verdict = verdicts[0]
+    return [_facts(None, None, session)] if session.reply or session.verdict else []
+
+
 def decode(mail: Mail) -> list[Facts]:
     """Listed addresses first (with the transcript's reply for each), then addresses only the
     transcript names; a transcript that names none gives one fact without recipient."""
@@ -172,23 +212,16 @@ def decode(mail: Mail) -> list[Facts]:
     for addr, reason in listed.items():
         session = per.get(addr)
         if session is None and failures:
-            same = [f for f in failures if reason and f.reply and reason[:40] in f.reply]
-            session = same[0] if same else failures[-1] if len(failures) == 1 else None
+            session = _session_of(reason, failures)
         out.append(_facts(addr, reason, session))
-    skip = report.senders(mail)
+    skip = views.senders(mail)
     for addr, session in per.items():
         # an address only the transcript names: a verdict on the sender (MAIL FROM) is not a recipient
         if addr not in listed and not addresses.is_system(addr) and addr.lower() not in skip:
             out.append(_facts(addr, None, session))
     if not out:
-        # no address named: the session's last refusal, else sendmail's own verdict line
-        verdicts = [ln.strip() for ln in _after_marker(lines) if _BARE_VERDICT.match(ln)]
-        session = failures[-1] if failures else _Session(verdict=verdicts[0] if verdicts else None)
-        if session.verdict is None and verdicts:
-            session.verdict = verdicts[0]
-        if session.reply or session.verdict:
-            out.append(_facts(None, None, session))
-    own = report.reason_table(NAME).first(mail.subject)
+        out = _unnamed(lines, failures)
+    own = markers.reason_table(NAME).first(mail.subject)
     for f in out:
         f.reason = f.reason or own
-    return report.dated(mail, report.with_inline_dsn(mail, out))
+    return blocks.dated(mail, blocks.with_inline_dsn(mail, out))

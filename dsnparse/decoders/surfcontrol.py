@@ -8,15 +8,16 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address, token
 from ..message import Mail
-from . import report
+from ._shared import blocks
 
 NAME = "surfcontrol"
 
 _FAILED = re.compile(
-    r"(?im)^([^\s:<>]{1,320}@[^\s:<>]{1,255}):[ \t]{0,4}\[([0-9a-f.:]{3,45})\],[ \t]{0,4}(.{1,1000})$"
+    r"(?im)^(" + address(r"[^\s:<>]") + r"):[ \t]{0,4}\[([0-9a-f.:]{3,45})\],[ \t]{0,4}(.{1,1000})$"
 )
-_ADDRESSED = re.compile(r"(?im)^addressed to:[ \t]{0,8}<?([^\s<>]{1,320})>?[ \t]*$")
+_ADDRESSED = re.compile(r"(?im)^addressed to:[ \t]{0,8}<?(" + token(r"[^\s<>]") + r")>?[ \t]*$")
 
 
 def matches(mail: Mail) -> bool:
@@ -30,9 +31,9 @@ def decode(mail: Mail) -> list[Facts]:
     an ordinary message yields nothing here."""
     text = mail.report_text
     out = [
-        report.facts(addresses.normalize(m.group(1)), m.group(3), remote_mta=m.group(2), reasons=NAME)
+        blocks.facts(addresses.normalize(m.group(1)), m.group(3), remote_mta=m.group(2), reasons=NAME)
         for m in _FAILED.finditer(text)
     ]
     if not out and "your message could not be sent" in text.lower():
-        out = [report.facts(addresses.normalize(m.group(1)), None, reasons=NAME) for m in _ADDRESSED.finditer(text)]
-    return report.unique(out)
+        out = [blocks.facts(addresses.normalize(m.group(1)), None, reasons=NAME) for m in _ADDRESSED.finditer(text)]
+    return blocks.unique(out)

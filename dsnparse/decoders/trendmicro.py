@@ -8,23 +8,24 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import token
 from ..message import Mail
-from . import report
+from ._shared import blocks, views
 
 NAME = "trendmicro"
 
 _SENT = re.compile(r"(?i)^sen[dt][ \t]{1,4}<<<[ \t]{1,4}(RCPT[ \t]TO|MAIL[ \t]FROM|DATA)\b:?[ \t]*<?([^<>\s]{0,320})>?")
 _RECEIVED = re.compile(r"(?i)^received[ \t]{1,4}>>>[ \t]{1,4}(.{1,1000})$")
-_REASON = re.compile(r"(?i)^reason:[ \t]{1,8}(unable to deliver message to[ \t]{1,4}<([^<>\s]{1,320})>.{0,300})$")
+_REASON = re.compile(r"(?i)^reason:[ \t]{1,8}(unable to deliver message to[ \t]{1,4}<(" + token() + r")>.{0,300})$")
 
 
 def matches(mail: Mail) -> bool:
     """InterScan's sender name, MIME boundary or Received header."""
-    boundary = report.boundary(mail)
+    boundary = views.boundary(mail)
     return (
         "interscan" in mail.sender
         or "interscan" in boundary
-        or report.received_has(mail, "with interscan messaging")
+        or views.received_has(mail, "with interscan messaging")
     )
 
 
@@ -42,9 +43,9 @@ def decode(mail: Mail) -> list[Facts]:
         received = _RECEIVED.match(text)
         if received and recipient:
             addr = addresses.normalize(recipient)
-            out.append(report.facts(addr, received.group(1), smtp_command=command, reasons=NAME))
+            out.append(blocks.facts(addr, received.group(1), smtp_command=command, reasons=NAME))
             continue
         reason = _REASON.match(text)
         if reason:
-            out.append(report.facts(addresses.normalize(reason.group(2)), reason.group(1), reasons=NAME))
-    return report.unique(out)
+            out.append(blocks.facts(addresses.normalize(reason.group(2)), reason.group(1), reasons=NAME))
+    return blocks.unique(out)

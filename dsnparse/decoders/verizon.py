@@ -18,7 +18,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks, markers, views
 
 NAME = "verizon"
 
@@ -28,12 +28,12 @@ _TO = re.compile(r"(?i)^[ \t]{0,4}to:[ \t]{0,4}(.{1,1000})$")
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with the MMS gateway's opening sentence."""
-    return report.daemon_marked(mail, NAME, 300)
+    return markers.daemon_marked(mail, NAME, 300)
 
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per address on the original message's To line."""
-    rows = report.text(mail).split("\n")
+    rows = views.text(mail).split("\n")
     cut = next((i for i, row in enumerate(rows) if _ORIGINAL.match(row)), len(rows))
     notice = " ".join(r.strip() for r in rows[:cut] if r.strip()) or None
     recipients: list[str] = []
@@ -44,7 +44,7 @@ def decode(mail: Mail) -> list[Facts]:
             break
     out: list[Facts] = []
     for addr in dict.fromkeys(recipients) or [None]:
-        f = report.facts(addr, notice, source="original-to")
-        f.reason = report.reason_table(NAME).first(notice)
+        f = blocks.facts(addr, notice, source="original-to")
+        f.reason = markers.reason_table(NAME).first(notice)
         out.append(f)
     return out

@@ -14,12 +14,13 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import PATH_ADDRESS
 from ..message import Mail
-from . import report
+from ._shared import blocks, markers, views
 
 NAME = "x2"
 
-_FAILED = re.compile(r"(?i)^[ \t]{0,4}delivery failed:[ \t]{0,4}<?(\S{1,254}@[^\s>]{1,254})>?[ \t]{0,4}$")
+_FAILED = re.compile(r"(?i)^[ \t]{0,4}delivery failed:[ \t]{0,4}<?(" + PATH_ADDRESS + r")>?[ \t]{0,4}$")
 _SAID = re.compile(r"(?i)^[ \t]{0,4}remote host said(?:\[[^\]\n]{0,40}\])?:[ \t]{0,4}(.{1,2000})$")
 _HOST = re.compile(r"^[ \t]{0,4}([A-Za-z0-9][A-Za-z0-9.:-]{0,253}[A-Za-z0-9])[ \t]{1,4}(?:failed|does not like)\b")
 _STEP = re.compile(r"(?i)^[ \t]{0,4}step:[ \t]{0,4}(rcpt|mail|data|helo|ehlo|conn)")
@@ -27,18 +28,18 @@ _STEP = re.compile(r"(?i)^[ \t]{0,4}step:[ \t]{0,4}(rcpt|mail|data|helo|ehlo|con
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with the notice's fixed sentence."""
-    return report.daemon_marked(mail, NAME, 800)
+    return markers.daemon_marked(mail, NAME, 800)
 
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per "Delivery failed:" paragraph."""
     out: dict[str, Facts] = {}
     current: Facts | None = None
-    for row in report.lines(mail):
+    for row in views.lines(mail):
         failed = _FAILED.match(row)
         if failed:
             addr = addresses.normalize(failed.group(1))
-            current = None if not addr or addr.lower() in out else report.facts(addr, None)
+            current = None if not addr or addr.lower() in out else blocks.facts(addr, None)
             if current is not None and addr:
                 out[addr.lower()] = current
             continue
@@ -46,7 +47,7 @@ def decode(mail: Mail) -> list[Facts]:
             continue
         said, host, step = _SAID.match(row), _HOST.match(row), _STEP.match(row)
         if said:
-            reply = report.facts(current.recipient, said.group(1))
+            reply = blocks.facts(current.recipient, said.group(1))
             current.diagnostic, current.status, current.reply_code = reply.diagnostic, reply.status, reply.reply_code
         elif host and "." in host.group(1):
             current.remote_mta = host.group(1).lower()

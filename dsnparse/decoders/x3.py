@@ -13,12 +13,13 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import PATH_ADDRESS
 from ..message import Mail
-from . import report
+from ._shared import blocks, markers, views
 
 NAME = "x3"
 
-_BULLET = re.compile(r"^[ \t]{0,8}\*[ \t]{1,8}<?(\S{1,254}@[^\s>]{1,254})>?[ \t]{0,8}$", re.M)
+_BULLET = re.compile(r"^[ \t]{0,8}\*[ \t]{1,8}<?(" + PATH_ADDRESS + r")>?[ \t]{0,8}$", re.M)
 _DETAIL = re.compile(
     r"^[ \t]{0,8}SMTP:([A-Za-z]{4})[ \t]{1,4}host[ \t]{1,4}([A-Za-z0-9][A-Za-z0-9.:-]{0,253}):[ \t]{1,4}(.{1,1000})$",
     re.M,
@@ -28,15 +29,15 @@ _COMMANDS = {"rcpt": "RCPT", "mail": "MAIL", "data": "DATA", "helo": "HELO", "eh
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with the "failed permanently" sentence followed by bulleted addresses."""
-    if not report.from_daemon(mail):
+    if not views.machine_report(mail):
         return False
-    return report.head_marked(mail, NAME, 1200) and _BULLET.search(report.head(mail, 1200)) is not None
+    return markers.head_marked(mail, NAME, 1200) and _BULLET.search(views.head(mail, 1200)) is not None
 
 
 def decode(mail: Mail) -> list[Facts]:
     """One fact per bulleted address; the technical detail naming it (or the only one) is its
     diagnostic."""
-    text = "\n".join(report.lines(mail))
+    text = "\n".join(views.lines(mail))
     details = list(_DETAIL.finditer(text))
     out: dict[str, Facts] = {}
     for m in _BULLET.finditer(text):
@@ -47,9 +48,9 @@ def decode(mail: Mail) -> list[Facts]:
         if detail is None and len(details) == 1:
             detail = details[0]
         if detail is None:
-            out[addr.lower()] = report.facts(addr, None)
+            out[addr.lower()] = blocks.facts(addr, None)
             continue
         command = _COMMANDS.get(detail.group(1).lower())
         remote = detail.group(2).lower()
-        out[addr.lower()] = report.facts(addr, detail.group(3).strip(), smtp_command=command, remote_mta=remote)
+        out[addr.lower()] = blocks.facts(addr, detail.group(3).strip(), smtp_command=command, remote_mta=remote)
     return list(out.values())

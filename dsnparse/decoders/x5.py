@@ -15,7 +15,7 @@ from email.message import Message
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail, attached_mail
-from ..phrases import tables
+from ..phrases import is_daemon, tables
 from ..standard import dsn
 from . import generic
 
@@ -40,7 +40,7 @@ def matches(mail: Mail) -> bool:
     sender = str(inner.get("from", "")).lower()
     local = (addresses.normalize(sender) or sender).split("@", 1)[0]
     subject = str(inner.get("subject", ""))
-    return bool(tables().bounce_sender.search(local) and tables().bounce_subject.search(subject))
+    return bool(is_daemon(local) and tables().bounce_subject.search(subject))
 
 
 def decode(mail: Mail) -> list[Facts]:

@@ -14,7 +14,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks, markers, views
 
 NAME = "x6"
 
@@ -27,13 +27,13 @@ _BRACKETED = re.compile(r"\[([245]\d\d[ -][^\]\n]{1,1000})\]")
 
 def matches(mail: Mail) -> bool:
     """From a daemon, with the report's fixed opening sentence."""
-    return report.daemon_marked(mail, NAME, 400)
+    return markers.daemon_marked(mail, NAME, 400)
 
 
 def decode(mail: Mail) -> list[Facts]:
     """Facts from each "The following recipients returned ... errors" sentence."""
     out: dict[str, Facts] = {}
-    for m in _ERROR.finditer(report.text(mail)):
+    for m in _ERROR.finditer(views.text(mail)):
         sentence = m.group(1)
         split = _REASON.search(sentence)
         who, why = (sentence[: split.start()], sentence[split.end() :]) if split else (sentence, "")
@@ -44,7 +44,7 @@ def decode(mail: Mail) -> list[Facts]:
         for addr in addresses.find_all(who):
             if addr.lower() in out:
                 continue
-            f = report.facts(
+            f = blocks.facts(
                 addr,
                 reply.group(1) if reply else why.strip() or None,
                 smtp_command=command.group(1).split()[0] if command else None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..facts import Facts
 from ..message import Mail
-from . import report
+from ._shared import blocks, markers, views
 
 NAME = "yahoo"
 
@@ -20,7 +20,7 @@ _YAHOO_HEADERS = ("x-ymailisg", "x-yahoo-newman-property", "x-yahoo-newman-id")
 
 def matches(mail: Mail) -> bool:
     """Yahoo's failure notice: its opening sentence, from a Yahoo system."""
-    if _INTRO not in report.head(mail, 600, body=True):
+    if _INTRO not in views.head(mail, 600, body=True):
         return False
     return "yahoo" in mail.sender or any(h in mail.header_names for h in _YAHOO_HEADERS)
 
@@ -28,8 +28,8 @@ def matches(mail: Mail) -> bool:
 def decode(mail: Mail) -> list[Facts]:
     """One fact per ``<ADDR>:`` block of the notice; Yahoo's own sentences give the reason
     (``data/decoder_reasons.toml`` [yahoo])."""
-    found = report.block_facts(mail)
-    table = report.reason_table("yahoo")
+    found = blocks.block_facts(mail)
+    table = markers.reason_table("yahoo")
     for facts in found:
         facts.reason = table.find(facts.diagnostic)
     return found

@@ -11,13 +11,14 @@ import re
 
 from .. import addresses
 from ..facts import Facts
+from ..grammar import address
 from ..message import Mail
-from . import report
+from ._shared import blocks, markers
 
 NAME = "zoho"
 
 _LINE = re.compile(
-    r"(?m)^[ \t]{0,4}([^\s,<>@]{1,320}@[^\s,<>@]{1,255})[ \t]{0,4}([^,\n]{0,80}),[ \t]{0,2}ERROR_CODE[ \t]{0,2}:"
+    r"(?m)^[ \t]{0,4}(" + address(r"[^\s,<>@]") + r")[ \t]{0,4}([^,\n]{0,80}),[ \t]{0,2}ERROR_CODE[ \t]{0,2}:"
     r"[ \t]{0,2}(\d{3})?[ \t]{0,2},[ \t]{0,2}ERROR_(?:CODE|DESCRIPTION)[ \t]{0,2}:[ \t]{0,2}([^\n]{0,1000})$"
 )
 
@@ -32,7 +33,7 @@ def matches(mail: Mail) -> bool:
 def decode(mail: Mail) -> list[Facts]:
     """One fact per ``ERROR_CODE`` line: reply code, then the remote text or Zoho's verdict; Zoho's
     own texts give the reason (``data/decoder_reasons.toml`` [zoho])."""
-    table = report.reason_table("zoho")
+    table = markers.reason_table("zoho")
     out: list[Facts] = []
     for m in _LINE.finditer(mail.report_text):
         addr = addresses.normalize(m.group(1))
@@ -42,7 +43,7 @@ def decode(mail: Mail) -> list[Facts]:
         reply = f"{code} {text}".strip() if text else f"{code} {verdict}".strip()
         if text and verdict:
             reply = f"{reply} ({verdict})"
-        facts = report.facts(addr, reply, read=True)
+        facts = blocks.facts(addr, reply, read=True)
         facts.reason = table.find(text)
         out.append(facts)
     return out

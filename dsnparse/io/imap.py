@@ -20,11 +20,11 @@ import imaplib
 import ipaddress
 import logging
 import os
+import select
 import socket
 import ssl
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,7 +35,7 @@ from ..classify.codes import CodeTable
 from ..core import parse
 from ..errors import DsnparseError
 from .sinks import JsonLinesSink
-from .store import DUPLICATE, FAILED, OVERSIZE, PARSED, Checkpoint, Entry, MessageKey, digest, iso
+from .store import FAILED, OVERSIZE, PARSED, Checkpoint, Entry, MessageKey, Summary, digest, iso
 
 log = logging.getLogger("dsnparse.imap")
 
@@ -153,34 +153,16 @@ class StreamSink:
         return [e.status for e in entries]
 
 
-@dataclass
-class Summary:
-    """What a run did."""
-
-    messages: int = 0
-    """Messages handled (parsed, duplicates and failures)."""
-    records: int = 0
-    failed: int = 0
-    """Messages parked in the failed folder (unparseable or oversized)."""
-    duplicates: int = 0
-    refiled: int = 0
-    """Messages already committed by an earlier, interrupted run and only moved now."""
-    by_kind: Counter[str] = field(default_factory=Counter)
-    by_bounce_type: Counter[str] = field(default_factory=Counter)
-
-    def lines(self) -> list[str]:
-        """The summary as short human-readable lines."""
-        out = [f"messages: {self.messages}, records: {self.records}, failed: {self.failed}, "
-               f"duplicates: {self.duplicates}, re-filed: {self.refiled}"]
-        if self.by_kind:
-            out.append("by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(self.by_kind.items())))
-        if self.by_bounce_type:
-            out.append("by bounce type: " + ", ".join(f"{k} {n}" for k, n in sorted(self.by_bounce_type.items())))
-        return out
+class ConnectionLost(ConnectionError):
+    """The server ended the connection during IDLE (``* BYE``, end of file or a socket error)."""
 
 
 NETWORK_ERRORS: tuple[type[BaseException], ...] = (OSError, imaplib.IMAP4.abort, EOFError)
 """Errors after which watch mode reconnects (certificate failures excepted: they are fatal)."""
+
+_HANGUP = select.POLLHUP | select.POLLERR | select.POLLNVAL | getattr(select, "POLLRDHUP", 0)
+"""poll() events saying the peer closed its side or the socket failed (POLLRDHUP: Linux, the
+CLOSE-WAIT state a restarted server leaves behind)."""
 
 
 def is_loopback(host: str) -> bool:
@@ -331,22 +313,15 @@ class Fetcher:
             report = parse(raw, source=key.source, table=s.table, original_headers=s.original_headers)
         except Exception as exc:  # parse errors and parser bugs alike: park the message, go on
             error = f"{type(exc).__name__}: {exc}"
-            return Entry(key, FAILED, digest=identity, size=size, received=received, error=error)
-        return Entry(key, PARSED, report=report, digest=identity, size=size, received=received)
+            return Entry(key, FAILED, digest=identity, size=size, received=received, error=error, raw=raw,
+                         header_names=s.original_headers)
+        return Entry(key, PARSED, report=report, digest=identity, size=size, received=received, raw=raw,
+                     header_names=s.original_headers)
 
     def _count(self, entry: Entry, status: str) -> None:
-        self.summary.messages += 1
+        self.summary.add(entry, status)
         if status in (FAILED, OVERSIZE):
-            self.summary.failed += 1
             log.warning("%s: parked in %s: %s", entry.key.source, self.settings.failed_folder, entry.error)
-        elif status == DUPLICATE:
-            self.summary.duplicates += 1
-        elif entry.report is not None:
-            self.summary.by_kind[str(entry.report.kind)] += 1
-            self.summary.records += len(entry.report.records)
-            for record in entry.report.records:
-                if record.bounce_type:
-                    self.summary.by_bounce_type[record.bounce_type] += 1
 
     def _file(self, client: Any, statuses: dict[int, str]) -> None:
         """Move committed messages: failures to the failed folder, the rest to the processed one."""
@@ -392,18 +367,38 @@ class Fetcher:
         if not client.has_capability("IDLE"):
             self.stop.wait(self.settings.idle_interval)
             return
-        deadline = time.monotonic() + self.settings.idle_interval
         client.idle()
+        lost: str | None = None
         try:
-            while not self.stop.is_set():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                responses = client.idle_check(timeout=min(1.0, left))
-                if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
-                    break
+            lost = self._idle_wait(client)
         finally:
-            client.idle_done()
+            if lost is None:
+                client.idle_done()
+        if lost is not None:
+            raise ConnectionLost(lost)
+
+    def _idle_wait(self, client: Any) -> str | None:
+        """Wait in IDLE; ``None`` on new mail, ``stop`` or the interval's end, else why the
+        connection is dead. The client library drops an end of file during IDLE silently (and a
+        closed socket then polls readable for ever), so the socket's own poll events are read too."""
+        deadline = time.monotonic() + self.settings.idle_interval
+        poller = select.poll()
+        poller.register(client.socket().fileno(), select.POLLIN | _HANGUP)
+        while not self.stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            events = poller.poll(min(1.0, left) * 1000)
+            if not events:
+                continue
+            responses = client.idle_check(timeout=0)
+            if any(r and r[0] == b"BYE" for r in responses):
+                return "the server said BYE"
+            if any(revents & _HANGUP for _, revents in events):
+                return "the server closed the connection"
+            if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
+                return None
+        return None
 
 
 def _parts(uids: list[int], sizes: dict[int, int], budget: int) -> list[list[int]]:

@@ -1,5 +1,5 @@
 """The inputs of ``dsnparse report``: messages parsed as they stream in, or a store's SQL aggregates,
-both counted by one :class:`~dsnparse.summary.Summary`."""
+both counted by one :class:`~dsnparse.summary.Counters`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ..classify.sides import NEVER_SUPPRESSED
 from ..incidents import ACCEPTED, incidents
 from ..limits import Limits
 from ..record import BounceRecord
-from ..summary import Summary, Table, incident_tables, suppression_tables
+from ..summary import Counters, Table, incident_tables, suppression_tables
 from ..suppression import Policy
 from .parallel import outcomes
 from .sources import Item
@@ -24,9 +24,9 @@ UNREADABLE = "unreadable"
 
 @dataclass(frozen=True, slots=True)
 class Counted:
-    """A filled :class:`Summary`, the report sections that come from elsewhere, and the read errors."""
+    """A filled :class:`Counters`, the report sections that come from elsewhere, and the read errors."""
 
-    summary: Summary
+    counters: Counters
     first: tuple[Table, ...]
     """Sections shown before the counters, what needs action: the incidents."""
     last: tuple[Table, ...]
@@ -36,7 +36,7 @@ class Counted:
 
     def tables(self) -> list[Table]:
         """Every section in report order: incidents, counters, suppressions."""
-        return [*self.first, *self.summary.tables(), *self.last]
+        return [*self.first, *self.counters.tables(), *self.last]
 
 
 def from_items(
@@ -52,7 +52,7 @@ def from_items(
     """Parse messages (``jobs`` worker processes, see :func:`~dsnparse.io.parallel.outcomes`) and count
     each as it comes, in one pass that also feeds :func:`~dsnparse.incidents.incidents`: memory holds
     the counters and the open incidents, never the records."""
-    summary = Summary(header_names, since)
+    counters = Counters(header_names, since)
     errors = 0
 
     def counted() -> Iterator[BounceRecord]:
@@ -62,27 +62,27 @@ def from_items(
                 errors += 1
                 on_error(out.source, out.error)
             if out.unreadable:
-                summary.add_message(UNREADABLE)
+                counters.add_message(UNREADABLE)
                 continue
-            summary.add_report(out.kind, out.records)
+            counters.add_report(out.kind, out.records)
             for record in out.records:
                 if record.get("side") in NEVER_SUPPRESSED or record.get("action") in ACCEPTED:
                     yield BounceRecord.from_dict(record)
 
     found = incidents(counted(), since=_moment(since))
     note = "Soft failures are not counted here: their repeats need a store (dsnparse ingest, then report --db)."
-    return Counted(summary, tuple(incident_tables(found)),
-                   tuple(suppression_tables(summary.suppressed.values(), since, note)), errors)
+    return Counted(counters, tuple(incident_tables(found)),
+                   tuple(suppression_tables(counters.suppressed.values(), since, note)), errors)
 
 
 def from_store(store: Store, *, header_names: Sequence[str] = (), since: str | None = None,
                policy: Policy | None = None) -> Counted:
     """Count a store's records with SQL ``GROUP BY``, find the incidents in its time-ordered
     :meth:`~dsnparse.io.store.Store.timeline` and list the suppressions added since ``since``."""
-    summary = store.summary(header_names, since)
+    counters = store.counters(header_names, since)
     found = incidents(store.timeline(since), since=_moment(since), now=_moment(store.latest()))
-    suppressions = suppression_tables(store.each_suppression(policy), since)
-    return Counted(summary, tuple(incident_tables(found)), tuple(suppressions))
+    suppressions = suppression_tables(store.each_suppression(policy, since=since), since)
+    return Counted(counters, tuple(incident_tables(found)), tuple(suppressions))
 
 
 def _moment(since: str | None) -> datetime | None:

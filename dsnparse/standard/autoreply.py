@@ -13,6 +13,7 @@ import re
 from .. import addresses
 from ..facts import Facts
 from ..message import Mail
+from ..phrases import lookalike_signals, tables
 
 # Auto-Submitted values that mean "a reply", not a notification about delivery.
 _AUTO_REPLIED = re.compile(r"^\s*auto-replied\b", re.I)
@@ -39,13 +40,8 @@ SUBJECT = re.compile(
 )
 
 
-CHALLENGE_SUBJECT = re.compile(
-    r"^\s*(?:please confirm your (?:message|e-?mail)|confirm your (?:message|e-?mail|address)|"
-    r"verify your (?:message|e-?mail)|your (?:message|e-?mail) (?:requires|needs|awaits) (?:verification|confirmation)|"
-    r"(?:sender )?verification (?:required|requested)|approval required for your message|"
-    r"\[boxbe\]|challenge[ -]response)",
-    re.I,
-)
+_HEAD_CHARS = 3000
+"""How far into the text a challenge request's wording is looked for."""
 
 
 def has_autoreply_headers(mail: Mail) -> bool:
@@ -53,8 +49,8 @@ def has_autoreply_headers(mail: Mail) -> bool:
     if _AUTO_REPLIED.match(mail.header("auto-submitted")):
         return True
     for name, pattern in _HEADER_SIGNALS:
-        value = mail.message.get(name)
-        if value is None or (pattern is not None and not pattern.search(str(value))):
+        value = mail.raw(name)
+        if value is None or (pattern is not None and not pattern.search(value)):
             continue
         # Outlook sets X-Auto-Response-Suppress on ordinary mail too: it counts with a matching subject
         if name != "x-auto-response-suppress" or SUBJECT.search(mail.subject):
@@ -62,11 +58,21 @@ def has_autoreply_headers(mail: Mail) -> bool:
     return False
 
 
+def is_challenge(mail: Mail) -> bool:
+    """True for a challenge-response or whitelist request (``[[challenge]]`` in
+    ``lookalikes.toml``): its wording in the subject or the first lines of the text, on a message
+    that is neither from a mail daemon nor a delivery-status report."""
+    if mail.dsn_texts or tables().bounce_sender.search(mail.sender.split("@", 1)[0]):
+        return False
+    return lookalike_signals("challenge").found(mail.subject, mail.report_text[:_HEAD_CHARS])
+
+
 def is_autoreply(mail: Mail) -> bool:
-    """True when the message carries the headers or subject of an automatic reply."""
+    """True when the message carries the headers or subject of an automatic reply, or is a
+    challenge-response request."""
     if has_autoreply_headers(mail):
         return True
-    return bool(SUBJECT.search(mail.subject) or CHALLENGE_SUBJECT.search(mail.subject))
+    return bool(SUBJECT.search(mail.subject)) or is_challenge(mail)
 
 
 def read(mail: Mail) -> list[Facts]:

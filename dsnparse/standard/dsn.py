@@ -17,7 +17,7 @@ from ..message import Mail
 _FIELD = re.compile(r"([A-Za-z][A-Za-z0-9-]{0,60})[ \t]*:[ \t]*(.*)")
 _XTEXT = re.compile(r"\+([0-9A-Fa-f]{2})")
 _REPLY_PREFIX = re.compile(r"([2-5]\d\d)([ -])(?:([245]\.\d{1,3}\.\d{1,3})\s+)?")
-_REPLY_STATUS = re.compile(r"(?<![\d.])[245]\d\d[ -]'?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
+_REPLY_STATUS = re.compile(r"(?<![\d.])([245]\d\d)[ -]'?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
 _RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipient")
 _PER_RECIPIENT = (*_RECIPIENT_FIELDS, "action", "status")
 """Fields that make a group a recipient's (the others are per-message defaults)."""
@@ -178,13 +178,75 @@ def status_comment(field: str | None) -> str | None:
     return comment or None
 
 
-def _reply_status(diagnostic: str | None) -> str | None:
-    """The specific enhanced status right after the first SMTP reply code of a diagnostic: the
-    remote server's own code, even when an MTA put a code of its own in front (``5.1.0 - Unknown
-    address error 550-'5.7.1 ...``)."""
-    m = _REPLY_STATUS.search(diagnostic or "")
-    status = find_status(m.group(1)) if m else None
-    return None if is_generic(status) else status
+def remote_reply(diagnostic: str | None) -> tuple[str, str] | None:
+    """The remote server's own reply in a diagnostic: the reply code and specific enhanced status
+    of its last ``NNN X.Y.Z`` pair, the innermost one when an MTA wraps the remote's reply in a
+    reply of its own (``5.1.0 - Unknown address error 550-'5.4.1 ...'``, ``554 4.4.7 Message
+    expired ... <421 4.4.2 Connection timed out>``); None when it has no such pair."""
+    found: tuple[str, str] | None = None
+    for m in _REPLY_STATUS.finditer(diagnostic or ""):
+        status = find_status(m.group(2))
+        if status and not is_generic(status) and status[0] == m.group(1)[0]:
+            found = (m.group(1), status)
+    return found
+
+
+def choose_status(field: str | None, diagnostic: str | None) -> tuple[str | None, str | None]:
+    """The status and reply code of a recipient: ONE rule for a ``Status`` field and a code in
+    the ``Diagnostic-Code`` that disagree (documented in docs/classification-rules.md).
+
+    1. The remote server's reply quoted in the diagnostic (:func:`remote_reply`) is the best
+       witness: its status and reply code win over the field, whatever the field says.
+    2. Else a specific code elsewhere in the diagnostic wins over a field of the same class
+       (the field is the reporting MTA's mapping of it), never over a field of another class.
+    3. Else the field; the reply code is the first one of the diagnostic.
+    """
+    status = find_status(field)
+    remote = remote_reply(diagnostic)
+    if remote is not None:
+        return remote[1], remote[0]
+    loose = find_status(diagnostic)
+    if loose and (status is None or loose[0] == status[0]) and (is_generic(status) or not is_generic(loose)):
+        status = loose
+    return status, find_reply_code(diagnostic)
+
+
+def _recipients(group: dict[str, str]) -> tuple[str | None, str | None]:
+    """``(recipient, original recipient)``: Final-Recipient, else X-Actual-Recipient, else the
+    Original-Recipient."""
+    recipient = _address(group.get("final-recipient")) or _address(group.get("x-actual-recipient"))
+    original = _address(group.get("original-recipient"))
+    return addresses.internet_recipient(recipient, original), original
+
+
+def _date(group: dict[str, str], per_message: dict[str, str], mail: Mail | None) -> str | None:
+    """Last-Attempt-Date, else the message's Arrival-Date, else the report's own Date."""
+    date = iso_date(group.get("last-attempt-date") or per_message.get("arrival-date"))
+    if date is None and mail is not None:
+        date = mail.memo(report_date)
+    return date
+
+
+def _group_facts(group: dict[str, str], per_message: dict[str, str], mail: Mail | None) -> Facts:
+    """The facts of one per-recipient group, the per-message group supplying defaults."""
+    diag_field = group.get("diagnostic-code")
+    diagnostic = join_reply(_value(diag_field) or "") or None
+    recipient, original = _recipients(group)
+    status, reply_code = choose_status(group.get("status"), diagnostic)
+    return Facts(
+        recipient=recipient,
+        original_recipient=original,
+        action=normalize_action(group.get("action")),
+        status=status,
+        reply_code=reply_code,
+        diagnostic=diagnostic,
+        diagnostic_type=_type(diag_field),
+        remote_mta=_value(group.get("remote-mta")),
+        reporting_mta=_value(group.get("reporting-mta") or per_message.get("reporting-mta")),
+        date=_date(group, per_message, mail),
+        recipient_source="report" if recipient else None,
+        comment=status_comment(group.get("status")),
+    )
 
 
 def facts_from_groups(groups: list[dict[str, str]], mail: Mail | None = None) -> list[Facts]:
@@ -192,41 +254,10 @@ def facts_from_groups(groups: list[dict[str, str]], mail: Mail | None = None) ->
     per_message: dict[str, str] = {}
     out: list[Facts] = []
     for group in groups:
-        if not any(k in group for k in _PER_RECIPIENT):
+        if any(k in group for k in _PER_RECIPIENT):
+            out.append(_group_facts(group, per_message, mail))
+        else:
             per_message.update({k: v for k, v in group.items() if k not in per_message})
-            continue
-        diag_field = group.get("diagnostic-code")
-        diagnostic = join_reply(_value(diag_field) or "") or None
-        status = find_status(group.get("status"))
-        diag_status = _reply_status(diagnostic) or find_status(diagnostic)
-        # the remote's own code beats the reporting MTA's mapping of it (same class, not vaguer)
-        if diag_status and (status is None or diag_status[0] == status[0]) and (
-            is_generic(status) or not is_generic(diag_status)
-        ):
-            status = diag_status
-        recipient = _address(group.get("final-recipient")) or _address(group.get("x-actual-recipient"))
-        original = _address(group.get("original-recipient"))
-        if recipient is None and original is not None:
-            recipient = original
-        date = iso_date(group.get("last-attempt-date") or per_message.get("arrival-date"))
-        if date is None and mail is not None:
-            date = mail.memo(report_date)
-        out.append(
-            Facts(
-                recipient=recipient,
-                original_recipient=original,
-                action=normalize_action(group.get("action")),
-                status=status,
-                reply_code=find_reply_code(diagnostic),
-                diagnostic=diagnostic,
-                diagnostic_type=_type(diag_field),
-                remote_mta=_value(group.get("remote-mta")),
-                reporting_mta=_value(group.get("reporting-mta") or per_message.get("reporting-mta")),
-                date=date,
-                recipient_source="report" if recipient else None,
-                comment=status_comment(group.get("status")),
-            )
-        )
     return out
 
 

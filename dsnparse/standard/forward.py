@@ -11,42 +11,37 @@ Return-Path, no Auto-Submitted, no report, no auto-responder header: a vacation 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from ..message import Mail
-from ..phrases import any_of
+from ..phrases import any_of, lookalike_rows
 from ..phrases import tables as phrase_tables
-from ..rows import load_row
-from .autoreply import has_autoreply_headers
+from .autoreply import has_autoreply_headers, is_challenge
 
 _HEAD_CHARS = 4000
 """How far into the text a forward marker is looked for."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Lookalikes:
-    """``data/lookalikes.toml``: wording of messages that look like bounces and are not."""
-
-    forward_markers: tuple[str, ...] = ()
-
-
 @lru_cache(maxsize=1)
 def _markers() -> re.Pattern[str]:
-    return any_of(load_row("lookalikes.toml", _Lookalikes).forward_markers)
+    return any_of(lookalike_rows().forward_markers)
 
 
-def _machine_made(mail: Mail) -> bool:
-    if mail.message.get("return-path") is not None and mail.header("return-path").strip("<> \t") == "":
+def _automatic(mail: Mail) -> bool:
+    """Sent by software: a null Return-Path, Auto-Submitted other than ``no``, a report type, or
+    a header only automatic responders set."""
+    if mail.raw("return-path") is not None and mail.header("return-path").strip("<> \t") == "":
         return True
     submitted = mail.header("auto-submitted").strip().lower()
-    return bool(submitted and submitted != "no") or bool(mail.report_type) or has_autoreply_headers(mail)
+    if bool(submitted and submitted != "no") or bool(mail.report_type) or has_autoreply_headers(mail):
+        return True
+    return is_challenge(mail)  # a challenge request answering "Re: <subject>" is no forward
 
 
 def is_forward(mail: Mail) -> bool:
     """True when a person forwards or quotes a bounce (see the module docstring)."""
     tables = phrase_tables()
-    if tables.bounce_sender.search(mail.sender.split("@", 1)[0]) or _machine_made(mail):
+    if mail.from_daemon or _automatic(mail):
         return False
     if mail.subject.lower().lstrip().startswith(tables.forward_prefixes):
         return True

@@ -1,0 +1,117 @@
+"""The SMTP wording inside reports (``decoders/_shared/smtp.py``): commands, replies, transcripts,
+remote hosts."""
+
+from __future__ import annotations
+
+import pytest
+
+from dsnparse.commands import answered
+from dsnparse.decoders._shared import blocks, smtp
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("550 no (in reply to RCPT TO command)", "RCPT"),
+        ("554 spam (in reply to end of DATA command)", "DATA"),
+        ("SMTP error from remote mail server after MAIL FROM:<a@example.org> SIZE=10:", "MAIL"),
+        ("SMTP error from remote mail server after initial connection:", "CONN"),
+        (">>> DATA\n<<< 554 rejected", "DATA"),
+        ("lost connection with mx.example.net[192.0.2.1] while sending RCPT TO", "RCPT"),
+        ("host mx.example.net[192.0.2.1] refused to talk to me: 421 busy", "CONN"),
+        ("lost connection with mx.example.net[192.0.2.1] while performing the EHLO handshake", "EHLO"),
+        ("conversation with mx.example.net[192.0.2.1] timed out while receiving the initial server greeting", "CONN"),
+        ("550 5.1.1 unknown user", None),
+    ],
+)
+def test_command_from_wording(text: str, command: str | None) -> None:
+    assert smtp.command(text) == command
+
+
+def test_remote_host_prefers_the_name_and_falls_back_to_the_address() -> None:
+    assert smtp.remote_host("host MX.Example.NET[192.0.2.1] said: 550 no") == "mx.example.net"
+    assert smtp.remote_host("connect to mail.example.com[203.0.113.5]:25: Connection refused") == "mail.example.com"
+    assert smtp.remote_host("550 Host unknown [192.0.2.9]") == "192.0.2.9"
+    assert smtp.remote_host("550 Host unknown") is None
+
+
+def test_reply_is_cut_at_its_code_and_joined() -> None:
+    text = "host mx.example.net [192.0.2.1]: 550-5.1.1 first line\n550 5.1.1 second line"
+    assert smtp.reply(text) == "550-5.1.1 first line second line"
+    assert smtp.reply("no reply here") is None
+
+
+def test_transcript_keeps_the_last_command_and_its_reply() -> None:
+    rows = [">>> MAIL FROM:<a@example.org>", "<<< 250 ok", ">>> RCPT TO:<b@example.net>"]
+    rows += ["<<< 550-5.1.1 no", "<<< 550 5.1.1 such user"]
+    assert smtp.transcript(rows) == ("RCPT", "550-5.1.1 no such user")
+
+
+def test_transcript_names_long_commands() -> None:
+    assert smtp.transcript([">>> STARTTLS", "<<< 454 4.7.0 TLS not available"]) == (
+        "STARTTLS",
+        "454 4.7.0 TLS not available",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("host mx.example.net[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command)", "RCPT"),
+        ("SMTP error from remote mail server after end of data:", "DATA"),
+        ("SMTP error from remote server for TEXT command, host: mx.example.net", "DATA"),
+        ("Remote host said: 501 5.1.8 Sender address rejected [MAIL_FROM]", "MAIL"),
+        ("Connection timed out in connect", "CONN"),
+        ("550 5.1.1 user unknown", None),
+    ],
+)
+def test_smtp_command_from_wording(text: str, command: str | None) -> None:
+    assert smtp.command_phrase(text) == command
+
+
+def test_remote_host_needs_a_domain_name() -> None:
+    assert smtp.remote_host("host mx.Example.NET[192.0.2.1] said: 550", "host") == "mx.example.net"
+    assert smtp.remote_host("host: mail.example.com 5.2.2 full", "host") == "mail.example.com"
+    assert smtp.remote_host("Remote host said: 550 5.1.1 unknown", "host") is None
+
+
+def test_last_reply_is_the_remote_verdict_inside_a_wrapper() -> None:
+    text = "554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed out>"
+    assert smtp.last_reply(text) == ("421", "4.4.2")
+    assert smtp.last_reply("5.1.0 - Unknown address error 550-'5.7.1 <a@example.net>... Access denied'") == (
+        "550",
+        "5.7.1",
+    )
+    assert smtp.last_reply("Connection timed out") is None
+
+
+def test_a_multi_line_reply_inside_a_sentence_is_joined() -> None:
+    text = "Remote host said:\n550-5.1.1 <a@example.net> no such\n550-5.1.1 user at this\n550 5.1.1 site [RCPT_TO]"
+    facts = blocks.facts("a@example.net", text, read=True)
+    assert facts.diagnostic == "Remote host said: 550-5.1.1 <a@example.net> no such user at this site [RCPT_TO]"
+    assert (facts.status, facts.reply_code, facts.smtp_command) == ("5.1.1", "550", "RCPT")
+
+
+def test_remote_host_is_the_host_next_to_its_address() -> None:
+    assert smtp.remote_host("Server MX2.Example.NET[192.0.2.9] said: 550", "bracketed") == "mx2.example.net"
+    assert smtp.remote_host("no host named here", "bracketed") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("SMTP error from remote mail server after MAIL FROM:<a@example.org>: 550 rejected [DATA]", "MAIL"),
+        ("550 rejected [DATA] (recipient address rejected)", "DATA"),
+        ("550 5.1.1 <a@example.net>: Recipient address rejected (after end of data)", "DATA"),
+        ("550 5.1.1 <a@example.net>: Recipient address rejected", "RCPT"),
+        ("550 5.1.1 unknown user", None),
+    ],
+)
+def test_one_reader_tries_sentence_then_phrase_then_hint(text: str, command: str | None) -> None:
+    assert answered(text) == command
+
+
+def test_a_step_asked_alone_reads_only_its_wording() -> None:
+    text = "550 5.1.1 <a@example.net>: Recipient address rejected"
+    assert answered(text, ("sentence", "phrase")) is None
+    assert answered(text, ("hint",)) == "RCPT"

@@ -1,0 +1,25 @@
+"""The x5 decoder: the tricky parts of its layout, beyond what ``fixtures/x5/`` pins down."""
+
+from __future__ import annotations
+
+from dsnparse.decoders import (
+    x5,
+)
+from dsnparse.message import load
+
+from ..conftest import FIXTURES
+
+
+def _encoded(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+def test_x5_leaves_a_report_that_lists_its_own_recipient() -> None:
+    raw = (FIXTURES / "x5" / "wrapped-bounce.eml").read_text()
+    listed = raw.replace(
+        "----- The following addresses had permanent delivery errors -----\n\n\n--OUTER_1",
+        "----- The following addresses had permanent delivery errors -----\nhal@example.org\n\n--OUTER_1",
+    )
+    assert listed != raw
+    assert not x5.matches(load(_encoded(listed)))
+    assert x5.matches(load(_encoded(raw)))
