@@ -28,7 +28,8 @@ class MTA:
     version_package: str
     mailbox: str                  # "maildir:<path>" or "mbox:<path>" inside the chroot
     files: dict[str, str] = field(default_factory=dict)   # path -> content, laid into the overlay
-    start: str = ""               # shell run in the chroot as the namespace's PID 1; ends by exec'ing a foreground process
+    start: str = ""               # shell run in the chroot as the namespace's PID 1; ends by exec'ing
+                                  # a foreground process
     dsn: bool = True              # supports DSN on submission
     smtputf8: bool = True
     sendmail_cli: list[str] = field(default_factory=lambda: ["/usr/sbin/sendmail"])
@@ -250,7 +251,8 @@ def courier() -> MTA:
         sed -i -e 's/^BOFHCHECKDNS=.*/BOFHCHECKDNS=0/' -e 's/^TARPIT=.*/TARPIT=0/' \\
                -e 's/^ESMTPDSTART=.*/ESMTPDSTART=YES/' /etc/courier/esmtpd
         echo 'ADDRESS={m.ip}' >> /etc/courier/esmtpd
-        sed -i -e 's/^ESMTP_USE_STARTTLS=.*/ESMTP_USE_STARTTLS=0/' -e 's/^ESMTP_PREFER_IPV6_MX=.*/ESMTP_PREFER_IPV6_MX=0/' /etc/courier/courierd
+        sed -i -e 's/^ESMTP_USE_STARTTLS=.*/ESMTP_USE_STARTTLS=0/' \\
+               -e 's/^ESMTP_PREFER_IPV6_MX=.*/ESMTP_PREFER_IPV6_MX=0/' /etc/courier/courierd
         mkdir -p /run/courier /var/run/courier
         chown courier:courier /run/courier 2>/dev/null || true
         makesmtpaccess
