@@ -206,6 +206,12 @@ def inject(case: dict, m: MTA) -> str:
         return "skip: " + c["skip"]
     rcpts = [r.replace("{me}", m.host) for r in c["rcpt"]]
     data = message(c, m, rcpts)
+    if c.get("expires") and m.expiry:
+        return "skip: " + m.expiry
+    if not m.smtp:
+        if c.get("ret") or c.get("envid") or c.get("orcpt") or c.get("smtputf8"):
+            return "skip: no SMTP submission, so no DSN options or SMTPUTF8"
+        return inject_cli(c, m, rcpts, data)
     if c.get("via") == "cli":
         return inject_cli(c, m, rcpts, data)
     with smtplib.SMTP(m.ip, 25, local_hostname="client.example.net", timeout=30,
@@ -343,6 +349,12 @@ def inside(args: argparse.Namespace) -> int:
     os.makedirs(run, exist_ok=True)
     procs = Procs()
     t0 = time.time()
+
+    def interrupted(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt   # SIGTERM too goes through the finally below
+
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)   # also when started in the background (SIGINT ignored)
     try:
         procs.start("dns", [sys.executable, "-m", "lab.dnsd"], os.path.join(run, "dns.log"))
         procs.start("mx", [sys.executable, "-m", "lab.mx", SCENARIOS], os.path.join(run, "mx.log"))
@@ -356,7 +368,7 @@ def inside(args: argparse.Namespace) -> int:
         injected: dict[str, dict[str, str]] = {}
         ready = []
         for m in mtas:
-            if not wait_port(m.ip, 25, 90):
+            if m.smtp and not wait_port(m.ip, 25, 90):
                 log(m.name, "did not open port 25; see", os.path.join(run, m.name + ".console.log"))
                 continue
             ready.append(m)

@@ -33,6 +33,8 @@ class MTA:
     dsn: bool = True              # supports DSN on submission
     smtputf8: bool = True
     sendmail_cli: list[str] = field(default_factory=lambda: ["/usr/sbin/sendmail"])
+    smtp: bool = True             # has an SMTP server to submit to (else every case goes through sendmail_cli)
+    expiry: str = ""              # why the queue lifetime cannot be made short, if it cannot
 
     @property
     def host(self) -> str:
@@ -266,9 +268,21 @@ def courier() -> MTA:
     return m
 
 
+def dma() -> MTA:
+    """The DragonFly Mail Agent: no daemon, no SMTP server; sendmail(8) queues and delivers."""
+    m = MTA("dma", "127.0.0.7", ["dma"], "dma", f"mbox:/var/mail/{SENDER}", smtp=False)
+    m.expiry = "dma's queue lifetime is compiled in (MAX_TIMEOUT, 5 days) and it sends no delay warnings"
+    m.files["/etc/dma/dma.conf"] = "MAILNAME /etc/mailname\n"
+    m.start = COMMON_START + textwrap.dedent(f"""\
+        ( while sleep {RETRY_S}; do /usr/sbin/dma -q >/dev/null 2>&1; done ) &
+        exec sleep infinity
+        """)
+    return m
+
+
 def build_all() -> dict[str, MTA]:
     out = {}
-    for f in (postfix, exim, sendmail, opensmtpd, courier):
+    for f in (postfix, exim, sendmail, opensmtpd, courier, dma):
         m = f()
         m.files = {**common_files(m), **m.files}
         out[m.name] = m
