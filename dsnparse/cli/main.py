@@ -27,6 +27,8 @@ from .mailbox import COMMANDS as STORE_COMMANDS
 from .mailbox import PARSERS as STORE_PARSERS
 from .options import USAGE, add_paths, add_record_options, not_negative, record_options
 from .progress import Progress, Tally
+from .report import COMMANDS as REPORT_COMMANDS
+from .report import PARSERS as REPORT_PARSERS
 
 Command = Callable[[list[str]], int]
 
@@ -41,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="dsnparse",
         description="Parse bounce messages (files, directories, mbox, Maildir, stdin; gzip, bzip2 or xz "
         "compressed or not) into bounce records. Other commands: check, ingest, reparse, suppressions, incidents, "
-        "imap, completion (dsnparse COMMAND --help).",
+        "report, imap, completion (dsnparse COMMAND --help).",
         epilog="Exit status: 0 every input read, 1 some input could not be read or parsed, 2 usage error.",
     )
     add_paths(ap)
@@ -189,6 +191,7 @@ def completion_command(argv: list[str]) -> int:
 
 COMMANDS: dict[str, Command] = {
     "check": check_command, "completion": completion_command, **STORE_COMMANDS, **INCIDENT_COMMANDS,
+    **REPORT_COMMANDS,
 }
 
 
@@ -201,7 +204,8 @@ def full_parser() -> argparse.ArgumentParser:
             ap._remove_action(action)
             ap._positionals._group_actions.remove(action)
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
-    builders = {"check": _check_parser, "completion": _completion_parser, **STORE_PARSERS, **INCIDENT_PARSERS}
+    builders = {"check": _check_parser, "completion": _completion_parser, **STORE_PARSERS, **INCIDENT_PARSERS,
+                **REPORT_PARSERS}
     for name, build in builders.items():
         parser = build()
         sub.add_parser(name, parents=[parser], add_help=False, description=parser.description,
