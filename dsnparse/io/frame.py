@@ -1,7 +1,7 @@
 """Records as a pandas DataFrame (the ``dsnparse[pandas]`` extra): ``dsnparse.frame(...)`` and ``Store.frame()``.
 
-One row per record, the columns of :data:`~dsnparse.record.FIELDS` after ``kind`` (the kind of
-the record's report), with types that make analysis work at once: ``kind``, ``reason``, ``side``
+One row per record, the columns of :data:`~dsnparse.record.FIELDS` (``kind``: the record's, else
+the kind of its report), with types that make analysis work at once: ``kind``, ``reason``, ``side``
 and ``bounce_type`` are categoricals (``kind``, ``side`` and ``bounce_type`` with every possible
 value as a category, so counts show zeros), ``date`` is a timezone-aware UTC datetime,
 ``suppress`` is a bool, the other text fields are pandas strings, and ``flags`` holds a list per
@@ -49,12 +49,13 @@ def frame(items: Iterable[Recordish], *, headers: bool | Sequence[str] = False) 
     """A typed DataFrame of the records of ``items``: :class:`~dsnparse.record.Report` values (each
     record with its report's kind), :class:`~dsnparse.record.BounceRecord` values or record dicts
     (``BounceRecord.to_dict()``, JSON Lines output; their ``kind`` when they have one)."""
-    columns: dict[str, list[Any]] = {name: [] for name in ("kind", *FIELDS)}
+    columns: dict[str, list[Any]] = {name: [] for name in FIELDS}
     header_maps: list[Mapping[str, str]] = []
     for kind, record in _rows(items):
-        columns["kind"].append(kind)
         for name in FIELDS:
             columns[name].append(record.get(name))
+        if columns["kind"][-1] is None:  # a record built without its kind: its report's
+            columns["kind"][-1] = kind
         header_maps.append(record.get("headers") or {})
     columns["flags"] = [list(f or ()) for f in columns["flags"]]
     columns.pop("headers")
