@@ -62,6 +62,8 @@ class BounceRecord:
     """The original message's sender (envelope or ``From``)."""
     reason: str = "undefined"
     """The Sisimai-compatible reason name (``userunknown``, ``mailboxfull``...)."""
+    own_reason: str | None = None
+    """dsnparse's own reading where it differs from Sisimai's ``reason``; None when they agree."""
     last_reason: str | None = None
     """When ``reason`` is ``expired`` (the sending MTA gave up after retrying): the reason the last
     reply's own wording or code gives (``networkerror`` for "Connection timed out"), else
