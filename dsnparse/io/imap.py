@@ -112,8 +112,9 @@ class Settings:
         return f"{self.credentials.user}@{self.host}/{self.folder}"
 
 
-class Sink(Protocol):
-    """Where the fetcher commits messages: a :class:`~dsnparse.store.Store` or a :class:`StreamSink`."""
+class Ledger(Protocol):
+    """Where the fetcher records what it fetched (a ledger, not a record :class:`~dsnparse.io.sinks.Sink`):
+    a :class:`~dsnparse.io.store.Store` or a :class:`StreamLedger`."""
 
     def known(self, mailbox: str, uidvalidity: int, uids: Iterable[int]) -> dict[int, str]:
         """Statuses of the UIDs already committed."""
@@ -125,7 +126,7 @@ class Sink(Protocol):
         """Commit a batch durably; return each entry's status."""
 
 
-class StreamSink:
+class StreamLedger:
     """Records as JSON lines on a stream, flushed (and fsynced for files) before messages are moved.
     It keeps no checkpoint: with it, the processed folder is the only memory of what was done."""
 
@@ -207,7 +208,7 @@ class Fetcher:
     """Reads one folder of one account into a sink. ``run()`` makes one pass, ``watch()`` keeps
     going with IMAP IDLE until ``stop`` is set (it stops after the current batch)."""
 
-    def __init__(self, settings: Settings, sink: Sink, *, stop: threading.Event | None = None,
+    def __init__(self, settings: Settings, sink: Ledger, *, stop: threading.Event | None = None,
                  client_factory: ClientFactory = _default_client):
         self.settings = settings
         self.sink = sink
