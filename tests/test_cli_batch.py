@@ -135,7 +135,7 @@ def test_the_command_line_exit_status_with_worker_processes(tmp_path: Path) -> N
 def test_the_imap_fetcher_parks_a_message_that_breaks_the_parser(monkeypatch: pytest.MonkeyPatch) -> None:
     """A parse error or a parser bug files the message as failed (the failed folder), and the
     fetcher goes on; no server is needed to see the decision."""
-    imap = pytest.importorskip("dsnparse.imap")
+    imap = pytest.importorskip("dsnparse.io.imap")
     from dsnparse.io.store import FAILED, PARSED, MessageKey
 
     settings = imap.Settings(host="127.0.0.1", credentials=imap.Credentials("bounces", password="not-used"))
