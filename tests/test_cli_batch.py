@@ -139,7 +139,7 @@ def test_the_imap_fetcher_parks_a_message_that_breaks_the_parser(monkeypatch: py
     from dsnparse.io.store import FAILED, PARSED, MessageKey
 
     settings = imap.Settings(host="127.0.0.1", credentials=imap.Credentials("bounces", password="not-used"))
-    fetcher = imap.Fetcher(settings, imap.StreamLedger(io.StringIO()))
+    fetcher = imap.Fetcher(settings, imap.StreamSink(io.StringIO()))
     key = MessageKey(settings.mailbox, 7, 1)
     meta = {b"RFC822.SIZE": 2000}
     for exc in (ParseError("defeated"), RuntimeError("simulated parser bug")):

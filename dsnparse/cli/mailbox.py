@@ -69,7 +69,7 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
 
 def imap_command(argv: list[str]) -> int:
     """``dsnparse imap --host H --user U --password-env VAR ...``: fetch, store, file away."""
-    from ..io.imap import Credentials, Fetcher, ImapError, Security, Settings, StreamLedger
+    from ..io.imap import Credentials, Fetcher, ImapError, Security, Settings, StreamSink
 
     ap = argparse.ArgumentParser(
         prog="dsnparse imap",
@@ -126,11 +126,11 @@ def imap_command(argv: list[str]) -> int:
     stop = threading.Event()
     with ExitStack() as stack:
         if args.db:
-            sink: Store | StreamLedger = stack.enter_context(_open_store(args.db, "imap"))
+            sink: Store | StreamSink = stack.enter_context(_open_store(args.db, "imap"))
         elif args.jsonl:
-            sink = StreamLedger(stack.enter_context(open(args.jsonl, "a", encoding="utf-8")))
+            sink = StreamSink(stack.enter_context(open(args.jsonl, "a", encoding="utf-8")))
         else:
-            sink = StreamLedger(sys.stdout)
+            sink = StreamSink(sys.stdout)
         stack.enter_context(_stop_on_signals(stop))
         fetcher = Fetcher(settings, sink, stop=stop)
         try:

@@ -114,7 +114,7 @@ class Settings:
 
 class Ledger(Protocol):
     """Where the fetcher records what it fetched (a ledger, not a record :class:`~dsnparse.io.sinks.Sink`):
-    a :class:`~dsnparse.io.store.Store` or a :class:`StreamLedger`."""
+    a :class:`~dsnparse.io.store.Store` or a :class:`StreamSink`."""
 
     def known(self, mailbox: str, uidvalidity: int, uids: Iterable[int]) -> dict[int, str]:
         """Statuses of the UIDs already committed."""
@@ -126,7 +126,7 @@ class Ledger(Protocol):
         """Commit a batch durably; return each entry's status."""
 
 
-class StreamLedger:
+class StreamSink:
     """Records as JSON lines on a stream, flushed (and fsynced for files) before messages are moved.
     It keeps no checkpoint: with it, the processed folder is the only memory of what was done."""
 
