@@ -232,7 +232,7 @@ def test_stage_rules(diagnostic: str, expected: str) -> None:
 
 
 def test_last_reason_follows_reason_in_the_contract_order() -> None:
-    assert FIELDS.index("last_reason") == FIELDS.index("reason") + 1
+    assert FIELDS.index("last_reason") == FIELDS.index("own_reason") + 1 == FIELDS.index("reason") + 2
 
 
 def test_csv_and_store_carry_last_reason(tmp_path: Path) -> None:

@@ -183,7 +183,8 @@ def test_onhold_when_thin_undefined_when_empty() -> None:
                remote_mta="x.mail.protection.outlook.com"), "blocked"),
         (Facts(status="5.1.1", diagnostic="550 5.1.1 has sent to too many recipients this hour. IB607",
                remote_mta="smtp.secureserver.net"), "ratelimited"),
-        (Facts(status="5.7.28", diagnostic="421 unusual rate", remote_mta="gmail-smtp-in.l.google.com"), "ratelimited"),
+        (Facts(status="5.7.28", diagnostic="421 unusual rate", remote_mta="gmail-smtp-in.l.google.com"),
+         "spamdetected"),
         (Facts(status="5.1.0", diagnostic="550 5.1.0 sender rejected. AUP#CXBL "
                "https://www.cox.com/residential/support/email-error-codes.html"), "blocked"),
         (Facts(diagnostic="550 5.1.1 RCP-P2 http://postmaster.facebook.com/response_codes"), "filtered"),
@@ -348,3 +349,14 @@ def test_every_record_field_is_filled_by_exactly_one_source() -> None:
     sources = FROM_FACTS + CONTEXT_FIELDS + COMPUTED
     assert sorted(sources) == sorted(FIELDS)
     assert len(set(sources)) == len(sources)
+
+
+def test_a_provider_rule_keeps_sisimais_reason_and_says_its_own_reading() -> None:
+    # Gmail 5.7.28: Sisimai's status map says spamdetected, Google documents a rate limit
+    facts = Facts(status="5.7.28", diagnostic="550 5.7.28 unusual rate of unsolicited email",
+                  remote_mta="gmail-smtp-in.l.google.com")
+    decision = explain(facts)
+    assert (decision.reason, decision.own_reason) == ("spamdetected", "ratelimited")
+    # where the two agree there is no own reading
+    assert explain(Facts(status="4.2.2", diagnostic="452 4.2.2 inbox is out of storage space",
+                         remote_mta="gmail-smtp-in.l.google.com")).own_reason is None

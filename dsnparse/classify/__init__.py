@@ -4,7 +4,9 @@
 decided reason (:mod:`.inferred`, flagged ``status:inferred``; ``status`` stays null), except
 ``9.1.1`` when there is nothing to go on (reason ``undefined`` and no reply code). When the reason
 is ``expired``, ``last_reason`` is the last reply's own reason; a reason taken from the last reply
-of a message given up after retrying is flagged ``gave-up`` (:mod:`.expiry`).
+of a message given up after retrying is flagged ``gave-up`` (:mod:`.expiry`). ``reason`` is
+Sisimai's; ``own_reason`` is dsnparse's own reading where a provider rule documents another
+(``data/providers.toml``), else ``None``.
 ``bounce_type`` is the code table's verdict on ``bounce_code`` and is set for failures only.
 ``suppress`` is true only when a permanent (class 5) failure says the address itself is dead:
 ``userunknown``, ``hasmoved``, ``suppressed``; ``hostunknown`` / ``notaccept`` when the text says
@@ -61,8 +63,8 @@ CONTEXT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Context) if f.nam
 """The record fields every record of a message shares, from its :class:`Context` (its ``flags``
 start each record's own, which are computed)."""
 COMPUTED: tuple[str, ...] = (
-    "action", "reason", "last_reason", "bounce_code", "bounce_type", "description", "suppress", "flags",
-    "side", "provider", "blocked_by", "sender_identity", "help_url",
+    "action", "reason", "own_reason", "last_reason", "bounce_code", "bounce_type", "description", "suppress",
+    "flags", "side", "provider", "blocked_by", "sender_identity", "help_url",
 )
 """The record fields :func:`to_record` decides."""
 
@@ -104,14 +106,17 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
     elif action is None and rkind is Kind.DELAY:
         action = "delayed"
     domain = facts.recipient.rsplit("@", 1)[1] if facts.recipient and "@" in facts.recipient else None
-    last_reason = bounce_code = bounce_type = description = None
+    last_reason = own_reason = bounce_code = bounce_type = description = None
     flags = ctx.flags
     bounce = rkind in (Kind.FAILURE, Kind.DELAY)
     if bounce:
         failed = rkind is Kind.FAILURE
-        split = expiry.split(facts, explain(facts, recipient_domain=domain).reason, failed and given_up(facts))
+        decision = explain(facts, recipient_domain=domain)
+        split = expiry.split(facts, decision.reason, failed and given_up(facts))
         who = attribute(facts, split.reason, domain, bounce=True)
         reason, last_reason = who.reason, split.last_reason
+        if reason == decision.reason and decision.own_reason != reason:
+            own_reason = decision.own_reason
         if failed and split.from_reply:
             flags = (*flags, expiry.FLAG)
         bounce_code = facts.status if facts.status and facts.status[0] in "45" else None
@@ -141,6 +146,7 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         **ctx.record_fields(),
         action=action,
         reason=reason,
+        own_reason=own_reason,
         last_reason=last_reason,
         bounce_code=bounce_code,
         bounce_type=bounce_type,

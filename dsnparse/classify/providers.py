@@ -29,6 +29,9 @@ class Rule:
     reply_code: str | None = None
     phrases: re.Pattern[str] | None = None
     """Literal phrases, one of which must occur in the diagnostic."""
+    own_reason: str | None = None
+    """dsnparse's own reading where the provider's documentation says otherwise than Sisimai's
+    ``reason`` (the record's ``own_reason``); None when they agree."""
 
     def holds(self, facts: Facts, text: str) -> bool:
         """True when every condition of the rule holds for these facts."""
@@ -72,6 +75,8 @@ class RuleRow:
     status_prefix: str | None = None
     reply_code: str | None = None
     phrases: tuple[str, ...] = ()
+    own_reason: str | None = None
+    """dsnparse's own reading where it differs from Sisimai's ``reason`` (see :class:`Rule`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +105,8 @@ def table() -> tuple[Provider, ...]:
             hosts=tuple(h.lower() for h in p.hosts),
             markers=any_of(p.markers) if p.markers else None,
             rules=tuple(
-                Rule(r.reason, r.status, r.status_prefix, r.reply_code, any_of(r.phrases) if r.phrases else None)
+                Rule(r.reason, r.status, r.status_prefix, r.reply_code, any_of(r.phrases) if r.phrases else None,
+                     r.own_reason)
                 for r in p.rule
             ),
             marker_phrases=p.markers,
@@ -159,10 +165,10 @@ def deciding_rule(facts: Facts, recipient_domain: str | None) -> tuple[Provider,
     return None
 
 
-def match(facts: Facts, recipient_domain: str | None) -> tuple[str, str] | None:
-    """``(provider, reason)`` when a provider rule decides these facts, else None."""
+def match(facts: Facts, recipient_domain: str | None) -> tuple[str, str, str | None] | None:
+    """``(provider, reason, own_reason)`` when a provider rule decides these facts, else None."""
     found = deciding_rule(facts, recipient_domain)
-    return (found[0].name, found[1].reason) if found else None
+    return (found[0].name, found[1].reason, found[1].own_reason) if found else None
 
 
 def label(name: str) -> str:

@@ -109,6 +109,9 @@ class Decision:
 
     reason: str
     rule: str
+    own_reason: str | None = None
+    """dsnparse's own reading where it differs from Sisimai's ``reason`` (a provider rule's
+    ``own_reason``); None when they agree."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,7 +335,7 @@ def _explain(facts: Facts, recipient_domain: str | None) -> Decision:
         return Decision(facts.reason, "decoder")
     provider = providers.match(facts, recipient_domain)
     if provider is not None:
-        return Decision(provider[1], f"provider:{provider[0]}")
+        return Decision(provider[1], f"provider:{provider[0]}", provider[2])
     text = evidence(facts)
     command = smtp_command(facts)
     decision = _weigh(facts, text, command)
