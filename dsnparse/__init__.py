@@ -6,8 +6,9 @@
 
 The public API: :func:`parse`, :func:`parse_many`, :func:`parse_bytes`, :class:`Report`,
 :class:`BounceRecord`, :class:`Kind`, :class:`CodeTable`, :class:`Limits`, the errors, the
-suppression :class:`Policy`, and :class:`Store` (the SQLite store, an edge: imported on first use,
-so ``import dsnparse`` loads no I/O module).
+suppression :class:`Policy`, :class:`Store` (the SQLite store) and :func:`frame` (records as a
+pandas DataFrame, the ``dsnparse[pandas]`` extra): both edges, imported on first use, so
+``import dsnparse`` loads no I/O module and no pandas.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from .record import FIELDS, BounceRecord, Kind, Report
 from .suppression import Policy, Suppression
 
 if TYPE_CHECKING:
+    from .io.frame import frame
     from .io.store import Store
 
 __version__ = "0.1.0"
@@ -40,6 +42,7 @@ __all__ = [
     "SourceError",
     "Store",
     "Suppression",
+    "frame",
     "parse",
     "parse_bytes",
     "parse_many",
@@ -47,9 +50,14 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """``dsnparse.Store``, imported from the edge :mod:`dsnparse.io.store` when first asked for."""
+    """``dsnparse.Store`` and ``dsnparse.frame``, imported from their edges (:mod:`dsnparse.io.store`,
+    :mod:`dsnparse.io.frame`) when first asked for."""
     if name == "Store":
         from .io.store import Store
 
         return Store
+    if name == "frame":
+        from .io.frame import frame
+
+        return frame
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

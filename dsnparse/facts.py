@@ -53,12 +53,13 @@ _FACT_FIELDS = tuple(f.name for f in fields(Facts))
 
 def given_up(facts: Facts) -> bool:
     """True when the message was given up after retrying: the report says so (:attr:`Facts.gave_up`),
-    or a final failure carries a transient (class 4) code - an MTA turns a 4xx reply into a
+    or a final failure carries a transient (class 4) status or reply code (Courier writes 5.0.0
+    over the remote's 421) - an MTA turns a 4xx reply into a
     failure only when its queue lifetime runs out (RFC 3463: class 4 is a persistent transient
     failure)."""
     if facts.gave_up:
         return True
-    return facts.action == "failed" and (facts.status or facts.reply_code or "")[:1] == "4"
+    return facts.action == "failed" and "4" in ((facts.status or "")[:1], (facts.reply_code or "")[:1])
 
 
 def by_recipient(facts: Iterable[Facts]) -> list[Facts]:

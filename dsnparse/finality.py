@@ -41,6 +41,12 @@ def table() -> LabelledPhrases:
     return LabelledPhrases([(GAVE_UP, phrases("gave_up")), (RETRYING, phrases("retrying"))])
 
 
+@lru_cache(maxsize=1)
+def no_answer() -> LabelledPhrases:
+    """The wordings of a last reply that says only that the remote did not answer in time."""
+    return LabelledPhrases([("no-answer", [row.phrase for row in load_rows("finality.toml", "no_answer", Wording)])])
+
+
 def verdict(*texts: str | None, notice: bool = False) -> Verdict | None:
     """What the texts say: ``gave-up``, ``retrying`` or None. In a recipient's own diagnostic
     give-up wins (OpenSMTPD writes "Envelope expired" on its delay template); in the notice

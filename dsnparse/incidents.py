@@ -154,7 +154,8 @@ def incidents(records: Iterable[BounceRecord], *, quiet: timedelta = DEFAULT_QUI
     which incidents are still ongoing. Records without a readable date are ignored."""
     if quiet <= timedelta(0):
         raise ValueError("quiet must be positive")
-    open_: dict[tuple[str, str, str | None], _Open] = {}
+    # the open incidents by provider: an acceptance closes those of its provider without a scan of all
+    open_: dict[str, dict[tuple[str, str, str | None], _Open]] = {}
     done: list[Incident] = []
     latest: datetime | None = None
     for record in records:
@@ -164,25 +165,27 @@ def incidents(records: Iterable[BounceRecord], *, quiet: timedelta = DEFAULT_QUI
             continue
         latest = moment if latest is None or moment > latest else latest
         if record.action in ACCEPTED:
-            for key in [k for k, b in open_.items() if k[0] == provider and b.last <= moment]:
-                done.append(_close(open_.pop(key), "accepted", moment))
+            at_provider = open_.get(provider, {})
+            for key in [k for k, b in at_provider.items() if b.last <= moment]:
+                done.append(_close(at_provider.pop(key), "accepted", moment))
             continue
         if record.action not in ("failed", "delayed") or record.side not in NEVER_SUPPRESSED:
             continue
         key = (provider, record.blocked_by or record.reason, record.sender_identity)
-        building = open_.get(key)
+        at_provider = open_.setdefault(provider, {})
+        building = at_provider.get(key)
         if building is not None and moment - building.last > quiet:
-            done.append(_close(open_.pop(key), "quiet", building.last))
+            done.append(_close(at_provider.pop(key), "quiet", building.last))
             building = None
         if building is None:
-            building = open_[key] = _Open(key=key, side=record.side, first=moment, last=moment,
-                                          reply=record.diagnostic, help_url=record.help_url)
+            building = at_provider[key] = _Open(key=key, side=record.side, first=moment, last=moment,
+                                                reply=record.diagnostic, help_url=record.help_url)
         building.first, building.last = min(building.first, moment), max(building.last, moment)
         building.sources.add(record.source or "")
         if record.recipient:
             building.recipients.add(record.recipient.lower())
     end_time = now or latest
-    for building in open_.values():
+    for building in (b for at_provider in open_.values() for b in at_provider.values()):
         if end_time is not None and end_time - building.last > quiet:
             done.append(_close(building, "quiet", building.last))
         else:

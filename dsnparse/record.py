@@ -122,8 +122,7 @@ class BounceRecord:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BounceRecord:
         """Build a record from :meth:`to_dict` output (unknown keys are ignored)."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        kwargs = {k: v for k, v in data.items() if k in names}
+        kwargs = {k: v for k, v in data.items() if k in _NAMES}
         if "flags" in kwargs:
             kwargs["flags"] = tuple(kwargs["flags"] or ())
         if "headers" in kwargs:
@@ -133,6 +132,7 @@ class BounceRecord:
 
 FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(BounceRecord))
 """The record's field names in contract order (CSV column order)."""
+_NAMES = frozenset(FIELDS)
 
 
 @dataclass(frozen=True, slots=True)

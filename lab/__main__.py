@@ -9,6 +9,7 @@ bounces, writes the fixtures, and stops every process it started by its PID.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import email.utils
 import json
@@ -23,12 +24,12 @@ import time
 import tomllib
 
 from . import truth
-from .mtas import CACHE, LIFETIME_S, MTAS, SENDER, MTA
+from .mtas import CACHE, LIFETIME_S, MTA, MTAS, SENDER
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SCENARIOS = os.path.join(HERE, "scenarios.toml")
-RUN_DIR = "/var/tmp/dsnparse-lab-run"
+RUN_DIR = "/var/tmp/dsnparse-lab-run"  # noqa: S108 (root-only lab, recreated by every run)
 OUT = os.path.join(ROOT, "fixtures", "lab")
 
 
@@ -45,7 +46,7 @@ def build_chroot(m: MTA) -> None:
     os.makedirs(CACHE, exist_ok=True)
     log("building chroot", m.name, "(mmdebstrap, a few minutes)")
     subprocess.run(
-        ["mmdebstrap", "--variant=minbase", "--include=" + ",".join(m.packages + ["procps"]), "bookworm", tmp],
+        ["mmdebstrap", "--variant=minbase", "--include=" + ",".join([*m.packages, "procps"]), "bookworm", tmp],
         check=True,
     )
     shutil.rmtree(m.base, ignore_errors=True)
@@ -84,8 +85,8 @@ class Procs:
         self.procs: list[tuple[str, subprocess.Popen]] = []
 
     def start(self, name: str, cmd: list[str], logfile: str) -> subprocess.Popen:
-        fh = open(logfile, "ab")
-        p = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT)
+        with open(logfile, "ab") as fh:   # the child keeps its own copy of the descriptor
+            p = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT)
         self.procs.append((name, p))
         log("started", name, "pid", p.pid)
         return p
@@ -94,12 +95,10 @@ class Procs:
         # An MTA's PID namespace ends with its PID 1: killing it kills every process the MTA forked.
         # (unshare's --kill-child alone is not enough: a daemon that changes its credentials loses
         # the parent-death signal, and would outlive the lab.)
-        for name, pid in NS_INIT.items():
-            try:
+        for pid in NS_INIT.values():
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        for name, p in reversed(self.procs):
+        for _name, p in reversed(self.procs):
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
         deadline = time.time() + 10
@@ -207,6 +206,12 @@ def inject(case: dict, m: MTA) -> str:
         return "skip: " + c["skip"]
     rcpts = [r.replace("{me}", m.host) for r in c["rcpt"]]
     data = message(c, m, rcpts)
+    if c.get("expires") and m.expiry:
+        return "skip: " + m.expiry
+    if not m.smtp:
+        if c.get("ret") or c.get("envid") or c.get("orcpt") or c.get("smtputf8"):
+            return "skip: no SMTP submission, so no DSN options or SMTPUTF8"
+        return inject_cli(c, m, rcpts, data)
     if c.get("via") == "cli":
         return inject_cli(c, m, rcpts, data)
     with smtplib.SMTP(m.ip, 25, local_hostname="client.example.net", timeout=30,
@@ -344,6 +349,12 @@ def inside(args: argparse.Namespace) -> int:
     os.makedirs(run, exist_ok=True)
     procs = Procs()
     t0 = time.time()
+
+    def interrupted(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt   # SIGTERM too goes through the finally below
+
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)   # also when started in the background (SIGINT ignored)
     try:
         procs.start("dns", [sys.executable, "-m", "lab.dnsd"], os.path.join(run, "dns.log"))
         procs.start("mx", [sys.executable, "-m", "lab.mx", SCENARIOS], os.path.join(run, "mx.log"))
@@ -357,7 +368,7 @@ def inside(args: argparse.Namespace) -> int:
         injected: dict[str, dict[str, str]] = {}
         ready = []
         for m in mtas:
-            if not wait_port(m.ip, 25, 90):
+            if m.smtp and not wait_port(m.ip, 25, 90):
                 log(m.name, "did not open port 25; see", os.path.join(run, m.name + ".console.log"))
                 continue
             ready.append(m)
@@ -390,7 +401,8 @@ def inside(args: argparse.Namespace) -> int:
             for n in notes:
                 log(m.name, n)
         with open(os.path.join(run, "notes.json"), "w") as fh:
-            json.dump({"date": datetime.date.today().isoformat(), "seconds": round(time.time() - t0), "notes": report}, fh, indent=1)
+            summary = {"date": datetime.date.today().isoformat(), "seconds": round(time.time() - t0), "notes": report}
+            json.dump(summary, fh, indent=1)
         log("done in", round(time.time() - t0), "s")
         return 0
     finally:

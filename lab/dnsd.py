@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 
-from dnslib import AAAA, A, MX, QTYPE, RCODE, RR, DNSLabel
+from dnslib import MX, QTYPE, RCODE, RR, A, DNSLabel
 from dnslib.server import BaseResolver, DNSServer
 
 from .mtas import MTAS
@@ -56,7 +56,8 @@ class LabResolver(BaseResolver):
         if qtype in ("MX", "ANY") and qname in MX_RECORDS:
             host = MX_RECORDS[qname]
             pref = 0 if host == "." else 10
-            reply.add_answer(RR(request.q.qname, QTYPE.MX, ttl=TTL, rdata=MX(DNSLabel(host + "." if host != "." else "."), pref)))
+            target = DNSLabel(host + "." if host != "." else ".")
+            reply.add_answer(RR(request.q.qname, QTYPE.MX, ttl=TTL, rdata=MX(target, pref)))
             if host in A_RECORDS:
                 reply.add_ar(RR(DNSLabel(host + "."), QTYPE.A, ttl=TTL, rdata=A(A_RECORDS[host])))
         if qtype in ("A", "ANY") and qname in A_RECORDS:

@@ -28,10 +28,13 @@ class MTA:
     version_package: str
     mailbox: str                  # "maildir:<path>" or "mbox:<path>" inside the chroot
     files: dict[str, str] = field(default_factory=dict)   # path -> content, laid into the overlay
-    start: str = ""               # shell run in the chroot as the namespace's PID 1; ends by exec'ing a foreground process
+    start: str = ""               # shell run in the chroot as the namespace's PID 1; ends by exec'ing
+                                  # a foreground process
     dsn: bool = True              # supports DSN on submission
     smtputf8: bool = True
     sendmail_cli: list[str] = field(default_factory=lambda: ["/usr/sbin/sendmail"])
+    smtp: bool = True             # has an SMTP server to submit to (else every case goes through sendmail_cli)
+    expiry: str = ""              # why the queue lifetime cannot be made short, if it cannot
 
     @property
     def host(self) -> str:
@@ -250,7 +253,8 @@ def courier() -> MTA:
         sed -i -e 's/^BOFHCHECKDNS=.*/BOFHCHECKDNS=0/' -e 's/^TARPIT=.*/TARPIT=0/' \\
                -e 's/^ESMTPDSTART=.*/ESMTPDSTART=YES/' /etc/courier/esmtpd
         echo 'ADDRESS={m.ip}' >> /etc/courier/esmtpd
-        sed -i -e 's/^ESMTP_USE_STARTTLS=.*/ESMTP_USE_STARTTLS=0/' -e 's/^ESMTP_PREFER_IPV6_MX=.*/ESMTP_PREFER_IPV6_MX=0/' /etc/courier/courierd
+        sed -i -e 's/^ESMTP_USE_STARTTLS=.*/ESMTP_USE_STARTTLS=0/' \\
+               -e 's/^ESMTP_PREFER_IPV6_MX=.*/ESMTP_PREFER_IPV6_MX=0/' /etc/courier/courierd
         mkdir -p /run/courier /var/run/courier
         chown courier:courier /run/courier 2>/dev/null || true
         makesmtpaccess
@@ -264,9 +268,21 @@ def courier() -> MTA:
     return m
 
 
+def dma() -> MTA:
+    """The DragonFly Mail Agent: no daemon, no SMTP server; sendmail(8) queues and delivers."""
+    m = MTA("dma", "127.0.0.7", ["dma"], "dma", f"mbox:/var/mail/{SENDER}", smtp=False)
+    m.expiry = "dma's queue lifetime is compiled in (MAX_TIMEOUT, 5 days) and it sends no delay warnings"
+    m.files["/etc/dma/dma.conf"] = "MAILNAME /etc/mailname\n"
+    m.start = COMMON_START + textwrap.dedent(f"""\
+        ( while sleep {RETRY_S}; do /usr/sbin/dma -q >/dev/null 2>&1; done ) &
+        exec sleep infinity
+        """)
+    return m
+
+
 def build_all() -> dict[str, MTA]:
     out = {}
-    for f in (postfix, exim, sendmail, opensmtpd, courier):
+    for f in (postfix, exim, sendmail, opensmtpd, courier, dma):
         m = f()
         m.files = {**common_files(m), **m.files}
         out[m.name] = m

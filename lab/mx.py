@@ -34,7 +34,7 @@ class MainHandler:
 
     @staticmethod
     def _fill(reply: str, session: Session, rcpt: str = "") -> str:
-        peer = session.peer[0] if session.peer else "0.0.0.0"
+        peer = session.peer[0] if session.peer else "0.0.0.0"  # noqa: S104 (a placeholder, not a bind)
         return crlf(reply.replace("{peer}", peer).replace("{rcpt}", rcpt))
 
     async def handle_RCPT(self, server, session, envelope: Envelope, address: str, rcpt_options):

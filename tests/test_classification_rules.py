@@ -101,6 +101,42 @@ def test_an_expiry_status_yields_to_a_first_pass_reason_of_the_reply() -> None:
     assert record.reason == "mailboxfull" and expiry.FLAG in record.flags
 
 
+@pytest.mark.parametrize(
+    ("diagnostic", "reason", "last_reason"),
+    [
+        # a refused connection or a failed lookup is a more specific cause than the queue timeout
+        ("x-postfix; connect to mx.example.net[192.0.2.1]:25: Connection refused", "networkerror", None),
+        ("smtp; 451 4.3.0 <ben@example.net>: Temporary lookup failure", "systemerror", None),
+        # "the remote did not answer in time" is what an expiry is made of
+        ("x-postfix; connect to mx.example.net[192.0.2.1]:25: Connection timed out", "expired", "networkerror"),
+        ("smtp; 421 unable to connect to the destination: Network is unreachable", "expired", "networkerror"),
+    ],
+)
+def test_an_expiry_takes_the_cause_its_last_reply_names(diagnostic: str, reason: str, last_reason: str | None) -> None:
+    record = _one(_dsn("4.4.1", diagnostic))
+    assert (record.reason, record.last_reason) == (reason, last_reason)
+    assert (expiry.FLAG in record.flags) == (reason != "expired")
+
+
+def test_a_bare_421_given_up_is_expired_even_under_a_generic_5_0_0() -> None:
+    # Courier writes 5.0.0 over the remote's reply; the 421 says the queue retried a transient one
+    record = _one(_dsn("5.0.0", "unknown; 421 mx.example.net Service not available, closing transmission channel"))
+    assert record.reason == "expired"
+
+
+def test_a_final_4xx_with_no_stage_and_no_words_stays_onhold() -> None:
+    assert _one(_dsn("4.0.0", "smtp; 450 4.0.0 Temporary failure")).reason == "onhold"
+
+
+def test_host_unknown_from_the_recipients_own_mta_is_user_unknown() -> None:
+    raw = _dsn("5.0.0", None, text="Unrouteable address").replace(
+        b"ben@example.net", b"ben@mx.example.org"
+    ).replace(b"Status: 5.0.0", b"Status: 5.0.0 (Unrouteable address)")
+    assert _one(raw).reason == "userunknown"
+    other = _dsn("5.0.0", None).replace(b"Status: 5.0.0", b"Status: 5.0.0 (Unrouteable address)")
+    assert _one(other).reason == "hostunknown"
+
+
 def test_split_leaves_other_reasons_alone() -> None:
     assert expiry.split(Facts(diagnostic="user unknown"), "userunknown", False) == expiry.Split("userunknown")
     assert expiry.split(Facts(diagnostic="x"), "expired", True) == expiry.Split("expired", None, False)
@@ -140,7 +176,7 @@ def test_remote_reply_needs_a_reply_code_of_the_same_class() -> None:
 
 def test_words_only_get_the_standard_code_of_the_reason_flagged_inferred() -> None:
     raw = (b"From: postmaster@mail.example.net\nTo: ann@example.com\nSubject: Mail delivery failed\n\n"
-           b"Your message could not be delivered to:\n\n    pat@example.net\n\nReason: mailbox quota exceeded\n")
+           b"Your message could not be delivered to:\n\n    pat@example.net\n    Reason: mailbox quota exceeded\n")
     record = _one(raw)
     assert (record.reason, record.status, record.bounce_code) == ("mailboxfull", "5.2.2", "5.2.2")
     assert inferred.FLAG in record.flags

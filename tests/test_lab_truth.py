@@ -66,9 +66,11 @@ def test_expected_takes_report_status_orders_and_filters_records():
         "name": "x",
         "kind": "failure",
         "record": [
-            {"recipient": "b@example.com", "action": "failed", "status": "5.2.2", "reply_code": "552", "reason": "mailboxfull"},
+            {"recipient": "b@example.com", "action": "failed", "status": "5.2.2", "reply_code": "552",
+             "reason": "mailboxfull"},
             {"recipient": "c@example.com", "action": "failed", "status": "report", "reason": "hostunknown"},
-            {"recipient": "a@example.com", "action": "failed", "status": "report", "reply_code": "550", "reason": "userunknown"},
+            {"recipient": "a@example.com", "action": "failed", "status": "report", "reply_code": "550",
+             "reason": "userunknown"},
         ],
     }
     exp = truth.expected(case, "postfix", "mta.example.net", DSN, truth.code_table(), delay=False)
@@ -84,7 +86,10 @@ def test_unquoted_remote_reply_falls_back_to_the_report():
         "kind": "failure",
         "expires": True,
         "delay_reason": "mailboxfull",
-        "record": [{"recipient": "a@example.com", "action": "failed", "status": "4.2.2", "reply_code": "452", "reason": "mailboxfull"}],
+        "record": [
+            {"recipient": "a@example.com", "action": "failed", "status": "4.2.2", "reply_code": "452",
+             "reason": "mailboxfull"}
+        ],
     }
     exp = truth.expected(case, "postfix", "mta.example.net", DSN, truth.code_table(), delay=False)
     rec = exp["records"][0]

@@ -17,10 +17,11 @@ EDGES = ("io", "cli", "__main__")
 
 FORBIDDEN = frozenset({
     "argparse", "asyncio", "concurrent", "dask", "glob", "imaplib", "imapclient", "multiprocessing", "os",
-    "pathlib", "requests", "select", "selectors", "signal", "socket", "sqlite3", "ssl", "subprocess", "sys",
-    "threading", "urllib",
+    "pandas", "pathlib", "plotly", "requests", "select", "selectors", "selenium", "signal", "socket", "sqlite3",
+    "ssl", "subprocess", "sys", "threading", "urllib",
 })
-"""Libraries a core module never needs: files, processes, threads, sockets, databases, CLIs."""
+"""Libraries a core module never needs: files, processes, threads, sockets, databases, CLIs, and the
+optional extras (DataFrames, charts)."""
 
 ALLOWED = frozenset({"os.PathLike"})
 """Names from a forbidden library that are types, not I/O (``CodeTable.from_file``'s path type;
@@ -94,7 +95,7 @@ def test_importing_the_package_loads_no_edge_and_no_io_library() -> None:
     code = (
         "import sys, dsnparse; dsnparse.parse(b'From: a@example.com\\n\\nhi\\n');"
         "print(sorted(m for m in sys.modules if m.startswith('dsnparse.io') or m.startswith('dsnparse.cli')"
-        " or m.split('.')[0] in ('sqlite3', 'imapclient', 'multiprocessing', 'dask')))"
+        " or m.split('.')[0] in ('sqlite3', 'imapclient', 'multiprocessing', 'dask', 'pandas', 'plotly')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
@@ -105,3 +106,11 @@ def test_store_is_public_and_lazy() -> None:
     from dsnparse.io.store import Store
 
     assert dsnparse.Store is Store
+
+
+def test_frame_is_public_and_lazy() -> None:
+    pytest.importorskip("pandas")
+    import dsnparse
+    from dsnparse.io.frame import frame
+
+    assert dsnparse.frame is frame

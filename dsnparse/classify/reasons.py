@@ -259,11 +259,21 @@ def _is_temporary(facts: Facts) -> bool:
 
 
 def _local(facts: Facts) -> bool:
-    """True when the diagnostic is the sending MTA's own verdict on a local delivery, not an SMTP
-    reply: its type is one of the MTA's (``X-Unix``, ``X-Postfix``...; RFC 3464 types an SMTP
-    reply ``smtp``). Sisimai skips the SMTP-stage probes for such texts (reasons.md 3.1)."""
+    """True when the diagnostic is the sending MTA's own verdict on a local delivery, not a remote
+    server's SMTP reply: its type is the MTA's own (``X-Unix``, ``X-Postfix``...; RFC 3464 types an
+    SMTP reply ``smtp``) and it quotes no reply code, or the reporting MTA is the recipient's own
+    domain (:func:`_own_domain`). Sisimai skips the SMTP-stage probes for non-SMTP types
+    (reasons.md 3.1) and reads local agents' texts in its LDA step (4.1)."""
     kind = (facts.diagnostic_type or "").lower()
-    return kind.startswith("x-") and not facts.reply_code
+    return (kind.startswith("x-") and not facts.reply_code) or _own_domain(facts)
+
+
+def _own_domain(facts: Facts) -> bool:
+    """True when the reporting MTA is (a host of) the recipient's domain: it delivers that domain
+    itself, so its verdict on the address is a local lookup."""
+    host = (facts.reporting_mta or "").lower().rstrip(".")
+    domain = (facts.recipient or "").rpartition("@")[2].lower()
+    return bool(host and domain) and (host == domain or host.endswith("." + domain))
 
 
 def _weigh(facts: Facts, text: str, command: str | None) -> Decision | None:
@@ -311,6 +321,15 @@ _SYNTAX_REPLY = re.compile(r"50[0-4]")
 
 def explain(facts: Facts, *, recipient_domain: str | None = None) -> Decision:
     """The reason of a failed (or delayed) recipient's facts, with the rule that decided it."""
+    decision = _explain(facts, recipient_domain)
+    # an MTA that delivers the recipient's domain itself cannot fail to find that domain: its
+    # "host unknown" (Exim's "Unrouteable address" for a local domain) is about the local part
+    if decision.reason == "hostunknown" and _own_domain(facts):
+        return Decision("userunknown", "guard:own-domain")
+    return decision
+
+
+def _explain(facts: Facts, recipient_domain: str | None) -> Decision:
     t = tables()
     if facts.reason and facts.reason not in ("onhold", "undefined") and facts.reason in t.reasons:
         return Decision(facts.reason, "decoder")
@@ -338,10 +357,14 @@ def _fallback(facts: Facts, text: str, command: str | None) -> Decision:
             return Decision(tables().by_reply[facts.reply_code], "fallback:reply-code")
         if _SYNTAX_REPLY.fullmatch(facts.reply_code):
             return Decision("syntaxerror", "fallback:reply-code")
-    # a delay, or a message given up after retrying at a known stage of the session, whose reply
-    # names nothing: the queue's verdict is all there is (reasons.md 3.1: the delayed fallback
-    # precedes the HELO one). A final 4xx with no stage stays onhold, as Sisimai has it.
-    if facts.action == "delayed" or (given_up(facts) and (facts.gave_up or command is not None)):
+    # a delay, or a message given up after retrying at a known stage of the session (or after a
+    # 421, RFC 5321's "service not available, closing transmission channel": a session-level
+    # refusal), whose reply names nothing: the queue's verdict is all there is (reasons.md 3.1:
+    # the delayed fallback precedes the HELO one). A final 4xx with no stage stays onhold, as
+    # Sisimai has it.
+    if facts.action == "delayed" or (
+        given_up(facts) and (facts.gave_up or command is not None or facts.reply_code == "421")
+    ):
         return Decision("expired", "fallback:delayed")
     if command in _FALLBACK_COMMAND:
         return Decision(_FALLBACK_COMMAND[command], f"fallback:{command}")

@@ -22,6 +22,7 @@ from ..record import Kind
 from .incidents import COMMANDS as INCIDENT_COMMANDS
 from .mailbox import COMMANDS as STORE_COMMANDS
 from .options import add_paths, add_record_options, code_table
+from .report import COMMANDS as REPORT_COMMANDS
 
 Command = Callable[[list[str]], int]
 
@@ -40,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="dsnparse",
         description="Parse bounce messages (files, directories, mbox, Maildir, stdin) into bounce records. "
-        "Other commands: check, ingest, reparse, suppressions, incidents, imap (dsnparse COMMAND --help).",
+        "Other commands: check, ingest, reparse, suppressions, incidents, report, imap (dsnparse COMMAND --help).",
     )
     add_paths(ap)
     ap.add_argument("--format", choices=("jsonl", "csv", "table"), default="jsonl",
@@ -121,7 +122,7 @@ def check_command(argv: list[str]) -> int:
     return 1 if bad else 0
 
 
-COMMANDS: dict[str, Command] = {"check": check_command, **STORE_COMMANDS, **INCIDENT_COMMANDS}
+COMMANDS: dict[str, Command] = {"check": check_command, **STORE_COMMANDS, **INCIDENT_COMMANDS, **REPORT_COMMANDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -22,6 +22,9 @@ from ._shared import blocks, markers, smtp, views
 
 NAME = "courier"
 
+# the headings of Courier's failure and delay templates (courier/module.dsn: "UNDELIVERABLE MAIL",
+# "DELAYS IN DELIVERING YOUR MESSAGE"), under which the recipient blocks follow
+_HEADINGS = ("UNDELIVERABLE MAIL", "DELAYED MAIL", "DELAYS IN DELIVERING YOUR MESSAGE")
 _STOP = re.compile(r"^-{20,}")
 _HOST = re.compile(r"^([A-Za-z0-9][A-Za-z0-9.-]{0,253}[A-Za-z0-9])(?:[ \t]{1,4}\[[0-9A-Fa-f.:]{2,45}\])?:$")
 
@@ -34,7 +37,7 @@ def matches(mail: Mail) -> bool:
 def decode(mail: Mail) -> list[Facts]:
     """One fact per ``<address>:`` block, with the transcript's command and reply."""
     rows = views.lines(mail)
-    start = next((i for i, row in enumerate(rows) if "UNDELIVERABLE MAIL" in row or "DELAYED MAIL" in row), 0)
+    start = next((i for i, row in enumerate(rows) if any(h in row for h in _HEADINGS)), 0)
     out: list[Facts] = []
     rest = rows[start + 1 :]
     for addr, block in blocks.blocks(rest, blocks.ANGLE_LINE, stop=_STOP, blank_ends=False, skip_system=False):

@@ -20,7 +20,7 @@ from ..facts import Facts, find_reply_code, find_status
 from ..message import Mail
 from ..phrases import cut_original, is_daemon, tables
 from ..standard.dsn import join_reply, read_inline
-from ._shared import views
+from ._shared import blocks, views
 
 NAME = "generic"
 
@@ -133,7 +133,7 @@ def _mentions(lines: list[str], skip: set[str]) -> Iterator[_Mention]:
                 continue
             lead = _lead(lines, i, addr)
             labelled = lead is None and _labelled(line, addr)
-            diag = (_beside(lines, i, addr) or lead) if lead else context(lines, i, addr)
+            diag = _listed_diagnostic(lines, i, addr, lead) if lead else context(lines, i, addr)
             yield _Mention(addr, diag, lead is not None or labelled or _evidence(diag), bool(lead) or labelled)
 
 
@@ -244,15 +244,21 @@ def _beside(lines: list[str], index: int, addr: str) -> str:
     return join_reply(" ".join(out))
 
 
-_DISPLAY_NAME = re.compile(r'^[ \t]{0,12}"[^"\n]{0,200}"[ \t]{0,4}(?=<)')
+def _listed_diagnostic(lines: list[str], index: int, addr: str, lead: str) -> str:
+    """The diagnostic of an address listed under a lead: the reply beside or under it, else the
+    paragraph after it when that one states the failure ("Reason: mailbox quota exceeded"),
+    else the lead itself."""
+    beside = _beside(lines, index, addr)
+    if beside:
+        return beside
+    after = context(lines, index, addr)
+    return after if after and not _bare(after) and _evidence(after) else lead
 
 
 def _bare(line: str) -> str | None:
-    """The lower-cased address when a line holds nothing else (in angle brackets or not, after a
-    quoted display name or not: ``"Jo" <jo@example.net>``)."""
-    value = _DISPLAY_NAME.sub("", line).strip().strip("<>").rstrip(":;,.").strip("<>")
-    m = addresses.ADDRESS_IN_TEXT.fullmatch(value)
-    return m.group(1).lower() if m else None
+    """The lower-cased address when a line holds nothing else (:func:`._shared.blocks.bare_address`)."""
+    addr = blocks.bare_address(line)
+    return addr.lower() if addr else None
 
 
 def _daemon_subject(mail: Mail) -> bool:

@@ -193,12 +193,18 @@ def _session_of(reason: str | None, failures: list[_Session]) -> _Session | None
     return same[0] if same else failures[-1] if len(failures) == 1 else None
 
 
+def _own_verdict(lines: list[str]) -> str | None:
+    """Sendmail's own verdict line in the transcript (``451 example.org: Name server timeout``),
+    the first one, else None."""
+    return next((ln.strip() for ln in _after_marker(lines) if _BARE_VERDICT.match(ln)), None)
+
+
 def _unnamed(lines: list[str], failures: list[_Session]) -> list[Facts]:
     """No address named: the session's last refusal, else sendmail's own verdict line."""
-    verdicts = [ln.strip() for ln in _after_marker(lines) if _BARE_VERDICT.match(ln)]
-    session = failures[-1] if failures else _Session(verdict=verdicts[0] if verdicts else None)
-    if session.verdict is None and verdicts:
-        session.verdict = verdicts[0]
+    verdict = _own_verdict(lines)
+    session = failures[-1] if failures else _Session(verdict=verdict)
+    if session.verdict is None and verdict:
+        session.verdict = verdict
     return [_facts(None, None, session)] if session.reply or session.verdict else []
 
 
@@ -213,6 +219,9 @@ def decode(mail: Mail) -> list[Facts]:
         session = per.get(addr)
         if session is None and failures:
             session = _session_of(reason, failures)
+        if session is None and reason is None and not failures:
+            # no remote reply at all (DNS failed, no connection): sendmail's own verdict is the error
+            session = _Session(verdict=_own_verdict(lines))
         out.append(_facts(addr, reason, session))
     skip = views.senders(mail)
     for addr, session in per.items():

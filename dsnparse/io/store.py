@@ -35,13 +35,17 @@ from datetime import UTC, datetime
 from itertools import groupby
 from operator import attrgetter
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..classify.codes import CodeTable
 from ..core import parse
 from ..message import normalize_newlines
 from ..record import FIELDS, BounceRecord, Kind, Report
+from ..summary import FAILURE_FIELDS, NOT_FAILED, Counters, header_value
 from ..suppression import EVENT_COLUMNS, Event, Policy, Skipped, Suppression, decide, skipped
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PARSED = "parsed"
 """Message status: parsed, its records stored."""
@@ -53,6 +57,8 @@ OVERSIZE = "oversize"
 """Message status: larger than the size cap, never loaded (parked in the failed folder)."""
 
 _JSON_FIELDS = frozenset({"headers", "flags"})
+_EMPTY_JSON: dict[Any, Any] = {None: None, "": None, "{}": {}, "[]": []}
+"""The JSON values most records hold, read without the JSON decoder (a dict or list is copied by from_dict)."""
 _KEY_COLUMNS = ("message", "mailbox", "uidvalidity", "uid", "recipient_key", "kind", "received")
 """The store's own columns of a record row; a record field of the same name (``kind``) is kept in it."""
 _FIELD_COLUMNS = tuple(f for f in FIELDS if f not in _KEY_COLUMNS)
@@ -499,21 +505,30 @@ class Store:
         for row in self._db.execute(f"SELECT kind, {_COLUMNS} FROM records {clause} ORDER BY id", args):  # noqa: S608
             yield StoredRecord(str(row[0]), _record(row[1:]))
 
+    def frame(self, *, headers: bool | Sequence[str] = False) -> pd.DataFrame:
+        """Every stored record as a typed pandas DataFrame (see :func:`dsnparse.io.frame.frame`;
+        needs the ``dsnparse[pandas]`` extra)."""
+        from .frame import frame
+
+        return frame(({**record.to_dict(), "kind": kind} for kind, record in self.records()), headers=headers)
+
     def timeline(self, since: str | None = None) -> Iterator[BounceRecord]:
         """What incidents are made of, streamed in time order: sender- and content-side failures
         and delays, and accepted mail (delivered, relayed, expanded). A record without a date
         takes the time its message was received; ``since`` (ISO 8601) drops earlier ones. The
-        incidents' ``now`` is :meth:`latest`, since ordinary bounces are not in the timeline."""
+        incidents' ``now`` is :meth:`latest`, since ordinary bounces are not in the timeline. The
+        records carry only the fields :func:`dsnparse.incidents.incidents` reads
+        (:data:`TIMELINE_FIELDS`), so a million rows sort and stream without their other columns."""
         rows = self._db.execute(
-            f"SELECT coalesce(date, received) AS at, {_COLUMNS} FROM records "  # noqa: S608 - constant columns
+            f"SELECT coalesce(date, received) AS at, {', '.join(TIMELINE_FIELDS)} FROM records "  # noqa: S608
             "WHERE ((side IN ('sender', 'content') AND action IN ('failed', 'delayed')) "
             "OR action IN ('delivered', 'relayed', 'expanded')) AND coalesce(date, received) >= ? "
             "ORDER BY at, id",
             (since or "",),
         )
-        for row in rows:
-            record = _record(row[1:])
-            yield record if record.date else replace(record, date=str(row[0]))
+        for at, *values in rows:
+            record = BounceRecord(**dict(zip(TIMELINE_FIELDS, values, strict=True)))
+            yield record if record.date else replace(record, date=str(at))
 
     def latest(self) -> str | None:
         """The time of the latest record (its date, else when its message was received), ISO 8601."""
@@ -526,6 +541,39 @@ class Store:
             raise ValueError(f"no table {table!r}")
         return int(self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
 
+    def counters(self, header_names: Sequence[str] = (), since: str | None = None) -> Counters:
+        """The report's counters over the stored messages and records, from SQL ``GROUP BY``.
+
+        Records are dated by their ``date``, else by when their message was received; messages by
+        when they were received. ``since`` (ISO UTC) leaves out what is older.
+        """
+        out = Counters(header_names, since)
+        cutoff = since or ""
+        for kind, status, count in self._db.execute(
+            "SELECT kind, status, count(*) FROM messages WHERE received >= ? GROUP BY kind, status", (cutoff,)
+        ):
+            out.add_message(str(kind) if status == PARSED else str(status), int(count))
+        dated = f"FROM records WHERE {_AT} >= ?"
+        width = len(_FEW_VALUES)
+        for kind, failed, *values, count, first, last in self._db.execute(
+            f"SELECT kind, {_FAILED}, {', '.join(_FEW_VALUES)}, count(*), min({_AT}), max({_AT}) {dated} "
+            f"GROUP BY {', '.join(str(i) for i in range(1, width + 3))}", (cutoff,)
+        ):
+            out.add_records(str(kind), int(count), first, last)
+            if failed:
+                for name, value in zip(_FEW_VALUES, values, strict=True):
+                    out.add_failures(name, ((value, int(count)),))
+        for name, expression in _MANY_VALUES.items():
+            out.add_failures(name, self._db.execute(
+                f"SELECT {expression}, count(*) {dated} AND {_FAILED} GROUP BY 1", (cutoff,)
+            ))
+        self._db.create_function("dsn_header", 2, _header_of_json, deterministic=True)
+        for index, name in enumerate(header_names):
+            out.add_header(index, self._db.execute(
+                f"SELECT {_HEADER}, {_FAILED}, count(*) {dated} GROUP BY 1, 2", (_json_path(name), name, cutoff),
+            ))
+        return out
+
     # -- the suppression list ----------------------------------------------------------------------
 
     def suppressions(self, policy: Policy | None = None, *, since: str | datetime | None = None) -> list[Suppression]:
@@ -535,6 +583,11 @@ class Store:
         (:meth:`unsuppress`) comes back only with a new failure or complaint after its removal.
         ``since``: only the suppressions that began at or after this time (what is new).
         """
+        return list(self.each_suppression(policy, since=since))
+
+    def each_suppression(self, policy: Policy | None = None, *,
+                         since: str | datetime | None = None) -> Iterator[Suppression]:
+        """:meth:`suppressions`, streamed in address order (one address's events held at a time)."""
         policy = policy or Policy()
         allowed = {a.address for a in self.allowed()}
         if allowed:
@@ -547,12 +600,10 @@ class Store:
             "ORDER BY 1, at, id",
             (str(Kind.COMPLAINT), str(Kind.FAILURE)),
         )
-        out: list[Suppression] = []
         for address, group in groupby(map(Event._make, rows), key=attrgetter("recipient")):
             decided = decide(list(group), policy, cleared_at=cleared.get(address))
             if decided is not None and (floor is None or decided.since >= floor):
-                out.append(decided)
-        return out
+                yield decided
 
     def skipped(self) -> list[Skipped]:
         """Addresses with sender- or content-side failures, which no suppression counts, sorted by address."""
@@ -698,6 +749,36 @@ def compress(raw: bytes) -> bytes:
     return zlib.compress(raw, 6)
 
 
+TIMELINE_FIELDS = ("source", "recipient", "action", "diagnostic", "date", "reason", "side", "provider", "blocked_by",
+                   "sender_identity", "help_url")
+"""The record fields :meth:`Store.timeline` fills: those incidents are made of."""
+_HEADER = "CASE WHEN headers = '{}' THEN NULL ELSE coalesce(json_extract(headers, ?), dsn_header(headers, ?)) END"
+"""A header's value in the JSON header map: the name as asked (fast, in SQLite), else in any case."""
+_FEW_VALUES = tuple(name for name in FAILURE_FIELDS if name != "domain")
+"""The failure fields of few values: counted in one ``GROUP BY`` of all of them with the kind."""
+_MANY_VALUES: dict[str, str] = {
+    "domain": "CASE WHEN instr(recipient_key, '@') > 0 THEN substr(recipient_key, instr(recipient_key, '@') + 1) END",
+    "hour": f"substr({_AT}, 1, 13)",
+}
+"""The failure fields of many values, one ``GROUP BY`` each (grouped together with the others they
+would make as many groups as records): the recipient's domain and the hour."""
+_FAILED = (
+    f"(kind = '{Kind.FAILURE}' AND coalesce(action, 'failed') NOT IN "
+    f"({', '.join(repr(a) for a in sorted(NOT_FAILED))}))"
+)
+"""SQL for :attr:`dsnparse.summary.Row.is_failure`."""
+
+
+def _json_path(name: str) -> str:
+    """The JSON path of a key in the header map (``$."X-Campaign"``)."""
+    return '$."' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _header_of_json(headers: str | None, name: str) -> str | None:
+    """SQL function ``dsn_header(headers, name)``: a header's value in a record's JSON header map."""
+    return header_value(json.loads(headers), name) if headers else None
+
+
 def _row(record: BounceRecord) -> list[Any]:
     values: list[Any] = []
     for name, value in record.to_dict().items():
@@ -714,6 +795,6 @@ def _row(record: BounceRecord) -> list[Any]:
 def _record(row: Sequence[Any]) -> BounceRecord:
     data = dict(zip(FIELDS, row, strict=True))
     for name in _JSON_FIELDS:
-        data[name] = json.loads(data[name]) if data[name] else None
+        data[name] = _EMPTY_JSON.get(data[name]) if data[name] in _EMPTY_JSON else json.loads(data[name])
     data["suppress"] = bool(data["suppress"])
     return BounceRecord.from_dict(data)

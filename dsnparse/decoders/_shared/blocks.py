@@ -25,9 +25,13 @@ ANGLE_LINE = re.compile(r"^[ \t]{0,8}<(" + address(r"[^<>\s]", path=True) + r")>
 """``<user@example.com>:`` alone on a line: the head of a qmail-style recipient block."""
 
 
+_DISPLAY_NAME = re.compile(r'^[ \t]{0,12}"[^"\n]{0,200}"[ \t]{0,4}(?=<)')
+
+
 def bare_address(row: str) -> str | None:
-    """The address when a line holds nothing else (optionally in angle brackets), else None."""
-    value = row.strip().strip("<>")
+    """The address when a line holds nothing else (in angle brackets or not, after a quoted
+    display name or not: ``"Jo" <jo@example.net>``, a closing ``:;,.`` allowed), else None."""
+    value = _DISPLAY_NAME.sub("", row).strip().strip("<>").rstrip(":;,.").strip("<>")
     m = addresses.ADDRESS_IN_TEXT.fullmatch(value)
     return addresses.normalize(m.group(1)) if m else None
 
