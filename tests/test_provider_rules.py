@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from pathlib import Path
 
 import dsnparse
@@ -47,15 +46,3 @@ def test_csv_and_store_carry_own_reason(tmp_path: Path) -> None:
         [(_, stored)] = list(store.records())
     assert stored.own_reason == "authfailure"
 
-
-def test_an_older_store_gains_own_reason(tmp_path: Path) -> None:
-    path = str(tmp_path / "old.sqlite")
-    Store(path).close()
-    db = sqlite3.connect(path)
-    db.execute("ALTER TABLE records DROP COLUMN own_reason")
-    db.commit()
-    db.close()
-    with Store(path) as store:
-        store.add([Entry(MessageKey("m"), PARSED, report=_report())])
-        [(_, stored)] = list(store.records())
-    assert (stored.reason, stored.own_reason) == ("notaccept", "authfailure")
