@@ -253,7 +253,8 @@ def test_an_older_store_gains_the_missing_columns(tmp_path: Path) -> None:
     path = str(tmp_path / "old.sqlite")
     Store(path).close()
     db = sqlite3.connect(path)
-    db.execute("ALTER TABLE records DROP COLUMN last_reason")
+    for column in ("last_reason", "own_reason"):  # the fields added after the first schema
+        db.execute(f"ALTER TABLE records DROP COLUMN {column}")
     db.commit()
     db.close()
     with Store(path) as store:

@@ -6,7 +6,7 @@ decided reason (:mod:`.inferred`, flagged ``status:inferred``; ``status`` stays 
 is ``expired``, ``last_reason`` is the last reply's own reason; a reason taken from the last reply
 of a message given up after retrying is flagged ``gave-up`` (:mod:`.expiry`). ``reason`` is
 Sisimai's; ``own_reason`` is dsnparse's own reading where a provider rule documents another
-(``data/providers.toml``), else ``None``.
+(``data/providers.toml``), else ``None``; the side and the suppression follow the own reading.
 ``bounce_type`` is the code table's verdict on ``bounce_code`` and is set for failures only.
 ``suppress`` is true only when a permanent (class 5) failure says the address itself is dead:
 ``userunknown``, ``hasmoved``, ``suppressed``; ``hostunknown`` / ``notaccept`` when the text says
@@ -113,10 +113,12 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         failed = rkind is Kind.FAILURE
         decision = explain(facts, recipient_domain=domain)
         split = expiry.split(facts, decision.reason, failed and given_up(facts))
-        who = attribute(facts, split.reason, domain, bounce=True)
-        reason, last_reason = who.reason, split.last_reason
-        if reason == decision.reason and decision.own_reason != reason:
+        if split.reason == decision.reason and decision.own_reason not in (None, split.reason):
             own_reason = decision.own_reason
+        # the side and the suppression follow dsnparse's own reading; `reason` stays Sisimai's
+        who = attribute(facts, own_reason or split.reason, domain, bounce=True)
+        reason = split.reason if own_reason else who.reason
+        last_reason = split.last_reason
         if failed and split.from_reply:
             flags = (*flags, expiry.FLAG)
         bounce_code = facts.status if facts.status and facts.status[0] in "45" else None
@@ -140,7 +142,7 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
             bounce_code = facts.status
         who = attribute(facts, reason, domain, bounce=False)
     dead = (rkind is Kind.FAILURE and who.side not in NEVER_SUPPRESSED
-            and suppress(reason, bounce_code, evidence(facts), table))
+            and suppress(own_reason or reason, bounce_code, evidence(facts), table))
     return BounceRecord(
         **{name: getattr(facts, name) for name in FROM_FACTS},
         **ctx.record_fields(),

@@ -23,8 +23,8 @@ _CONTROL = re.compile(
 )
 _JSON_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
 """Characters JSON leaves raw that ``str.splitlines`` (and some JSON Lines readers) break on."""
-TABLE_COLUMNS = ("source", "recipient", "action", "status", "reason", "last_reason", "bounce_type", "suppress", "side",
-                 "blocked_by", "diagnostic")
+TABLE_COLUMNS = ("source", "recipient", "action", "status", "reason", "own_reason", "last_reason", "bounce_type",
+                 "suppress", "side", "blocked_by", "diagnostic")
 
 
 class Sink(Protocol):
