@@ -17,7 +17,7 @@ from .classify.codes import CodeTable
 from .decoders import LAST_RESORT, SPECIFIC, Decoder
 from .errors import DsnparseError, ParseError
 from .facts import Facts, by_recipient, is_generic
-from .limits import DEFAULT_LIMITS, Limits
+from .limits import DEFAULT_LIMITS, LimitHit, Limits, is_limit_hit
 from .message import Mail, load
 from .record import BounceRecord, Kind, Report
 from .standard import arf, autoreply, dsn, forward, mdn
@@ -36,6 +36,7 @@ def parse(
     table: CodeTable | None = None,
     original_headers: Sequence[str] = (),
     limits: Limits | None = None,
+    strict: bool = False,
 ) -> Report:
     """Analyse one message and return its :class:`Report`.
 
@@ -43,7 +44,10 @@ def parse(
     the default code table; ``original_headers`` names extra headers of the returned original
     message to copy into every record (``X-Campaign-ID``...); ``limits`` bounds the work.
     Raises :class:`~dsnparse.errors.InputError` for a value that is not a message and
-    :class:`~dsnparse.errors.ParseError` when the message defeats the MIME parser.
+    :class:`~dsnparse.errors.ParseError` when the message defeats the parser - including a bug
+    (``AttributeError``, ``TypeError``, ``IndexError``...), so that a batch records it as an
+    ``unparsed`` message and goes on. ``strict=True`` (for tests and fuzzers, like the stdlib's
+    ``policy.strict``) re-raises such an error as it is instead.
     """
     limits = limits or DEFAULT_LIMITS
     try:
@@ -52,8 +56,12 @@ def parse(
     except DsnparseError:
         raise
     except RecursionError as exc:
+        if strict:
+            raise
         raise ParseError("MIME structure nested too deeply for the parser") from exc
     except (ValueError, LookupError, UnicodeError, AttributeError, TypeError, IndexError) as exc:
+        if strict:
+            raise
         raise ParseError(f"message could not be analysed: {type(exc).__name__}: {exc}") from exc
 
 
@@ -125,7 +133,7 @@ def analyse(
         facts = _complete(mail, facts)
     if len(facts) > mail.limits.max_recipients:
         facts = facts[: mail.limits.max_recipients]
-        mail.flag("recipients")
+        mail.flag(LimitHit.RECIPIENTS)
     ctx = Context(
         source=source,
         kind=_message_kind({f.action for f in facts}, kind),
@@ -135,7 +143,7 @@ def analyse(
         list_id=mail.original_header("list-id") or None,
         headers=_wanted(original, original_headers),
         decoder=decoder,
-        flags=tuple(d for d in mail.defects if d.startswith("limit:")),
+        flags=tuple(d for d in mail.defects if is_limit_hit(d)),
     )
     return Report(
         kind=ctx.kind or kind,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,3 +54,34 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 """The limits used when none are given."""
+
+
+class LimitHit(StrEnum):
+    """The defect (and record flag) noted when a limit of :class:`Limits` is hit: ``limit:<name>``."""
+
+    MESSAGE_BYTES = "limit:message_bytes"
+    """The message was cut at ``max_message_bytes``."""
+    PARTS = "limit:parts"
+    """MIME parts past ``max_parts`` were not walked."""
+    DEPTH = "limit:depth"
+    """MIME parts nested deeper than ``max_depth`` were not walked."""
+    RECIPIENTS = "limit:recipients"
+    """Records past ``max_recipients`` were dropped."""
+    HEADER_BYTES = "limit:header_bytes"
+    """A header value was cut at ``max_header_bytes``."""
+    TEXT_BYTES = "limit:text_bytes"
+    """A text part was cut at ``max_text_bytes``."""
+
+
+def flag(defects: list[str], hit: LimitHit) -> None:
+    """Note in ``defects`` that a limit was hit, once: the one writer of ``limit:`` defects."""
+    if hit.value not in defects:
+        defects.append(hit.value)
+
+
+def is_limit_hit(defect: str) -> bool:
+    """True for a defect that says a limit was hit (a :class:`LimitHit` value)."""
+    return defect in _HITS
+
+
+_HITS = frozenset(h.value for h in LimitHit)

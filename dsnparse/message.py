@@ -30,7 +30,7 @@ from . import mime
 from .cut import LINE_PIECE, Cutter, cut
 from .errors import InputError
 from .indexed import POLICY, IndexedMessage
-from .limits import DEFAULT_LIMITS, Limits
+from .limits import DEFAULT_LIMITS, LimitHit, Limits, flag
 from .phrases import is_daemon
 
 #: Content types that carry the returned original message (or its headers).
@@ -350,6 +350,16 @@ class Mail:
 
     Attributes are computed on first use and cached; nothing here scans the returned original
     message's body.
+
+    ``defects`` holds what was wrong with the message: the parser's defects (class names such as
+    ``StartBoundaryNotFoundDefect``, ``BadCharset``) and the limits hit while loading it
+    (``limit:message_bytes``, ``limit:parts``, ``limit:depth``). It may grow after the parse:
+    reading a lazy value that cuts a header or a text part adds ``limit:header_bytes`` or
+    ``limit:text_bytes`` (through :meth:`flag`, the one writer of :class:`~dsnparse.limits.LimitHit`
+    values), and the pipeline adds ``limit:recipients``. So ``Report.defects`` lists the limits
+    hit by what the pipeline read, which is what the records rest on: a cut part no reader
+    looked at did not change any record. (The stdlib parser fixes its defects at parse time;
+    dsnparse decodes lazily to stay fast, and keeps the list honest about what it decoded.)
     """
 
     def __init__(self, message: Message, limits: Limits = DEFAULT_LIMITS, defects: list[str] | None = None):
@@ -419,7 +429,7 @@ class Mail:
             return ""
         text = str(value)
         if len(text) > self.limits.max_header_bytes:
-            self.flag("header_bytes")
+            self.flag(LimitHit.HEADER_BYTES)
         return decode_header(text, self.limits.max_header_bytes)
 
     @lazy
@@ -453,23 +463,21 @@ class Mail:
         while stack:
             part, depth = stack.pop()
             if len(out) >= self.limits.max_parts:
-                self.flag("parts")
+                self.flag(LimitHit.PARTS)
                 break
             if part.is_multipart() and part.get_content_type().startswith("multipart/"):
                 payload = part._payload  # type: ignore[attr-defined]  # a list: is_multipart
                 if depth >= self.limits.max_depth:
-                    self.flag("depth")
+                    self.flag(LimitHit.DEPTH)
                     continue
                 stack.extend((p, depth + 1) for p in reversed(payload) if isinstance(p, Message))
             else:
                 out.append(part)
         return out
 
-    def flag(self, limit: str) -> None:
-        """Note that a limit was hit (once)."""
-        text = f"limit:{limit}"
-        if text not in self.defects:
-            self.defects.append(text)
+    def flag(self, hit: LimitHit) -> None:
+        """Note that a limit was hit (once), in :attr:`defects`."""
+        flag(self.defects, hit)
 
     @lazy
     def dsn_texts(self) -> list[str]:
@@ -509,7 +517,7 @@ class Mail:
             texts.append(t)
             budget -= len(t)
             if budget <= 0:
-                self.flag("text_bytes")
+                self.flag(LimitHit.TEXT_BYTES)
                 break
         return "\n".join(texts)
 
@@ -607,7 +615,8 @@ def load(message: bytes | str | IO[bytes] | Message, limits: Limits = DEFAULT_LI
     if not isinstance(message, bytes | bytearray | memoryview):
         raise InputError(f"expected bytes, str, a binary file or email.message.Message, got {type(message).__name__}")
     raw, hits = cut(bytes(message), limits)
-    defects.extend(f"limit:{name}" for name in hits)
+    for name in hits:
+        flag(defects, LimitHit(f"limit:{name}"))
     raw = normalize_newlines(raw.removeprefix(_BOM))
     msg = _repair_boundary(_parse_bytes(raw, limits, defects), limits, defects)
     defects.extend(type(d).__name__ for d in msg.defects)
@@ -624,13 +633,9 @@ def _read_cut(stream: IO[bytes], limits: Limits, defects: list[str]) -> bytes:
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot read message: {exc}") from exc
     raw, hits = cutter.result()
-    defects.extend(f"limit:{name}" for name in hits)
+    for name in hits:
+        flag(defects, LimitHit(f"limit:{name}"))
     return raw
-
-
-def _flag(defects: list[str], limit: str) -> None:
-    if f"limit:{limit}" not in defects:
-        defects.append(f"limit:{limit}")
 
 
 def _parse_bytes(raw: bytes, limits: Limits, defects: list[str]) -> Message:
@@ -643,7 +648,7 @@ def _parse_bytes(raw: bytes, limits: Limits, defects: list[str]) -> Message:
     try:
         return _prune(email.message_from_bytes(raw, policy=POLICY), limits, defects)
     except RecursionError:
-        _flag(defects, "depth")
+        flag(defects, LimitHit.DEPTH)
     starts = [m.start() for m in islice(_NESTING_TYPE.finditer(raw), limits.max_depth + 1)]
     if len(starts) > limits.max_depth:
         try:
@@ -690,12 +695,12 @@ def _prune(msg: Message, limits: Limits, defects: list[str]) -> Message:
             continue  # a delivery-status part's list holds its field groups, bounded by max_recipients
         if depth >= limits.max_depth:
             part.set_payload([])
-            _flag(defects, "depth")
+            flag(defects, LimitHit.DEPTH)
             continue
         room = max(limits.max_parts - seen, 0)
         if len(payload) > room:
             del payload[room:]
-            _flag(defects, "parts")
+            flag(defects, LimitHit.PARTS)
         seen += len(payload)
         stack.extend((p, depth + 1) for p in reversed(payload) if isinstance(p, Message))
     return msg

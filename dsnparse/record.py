@@ -111,8 +111,8 @@ class BounceRecord:
     flags: tuple[str, ...] = ()
     """Anything the parser wants the reader to know: ``unparsed``, ``limit:<name>``, ``gave-up``
     (the reason is the last reply of a message the sending MTA gave up on after retrying),
-    ``status:inferred`` (the message carried no status code; ``status`` is the standard code of
-    the reason, see ``data/inferred_status.csv``)..."""
+    ``status:inferred`` (the message carried no status code; ``bounce_code`` is the standard code
+    of the reason, see ``data/inferred_status.csv``)..."""
 
     def to_dict(self) -> dict[str, Any]:
         """The record as a JSON-ready dict, with the contract's field names."""

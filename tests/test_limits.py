@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 import dsnparse
-from dsnparse import Limits, Report, cli
-from dsnparse.limits import DEFAULT_LIMITS
+from dsnparse import Limits, Report, cli, core
+from dsnparse.errors import ParseError
+from dsnparse.limits import DEFAULT_LIMITS, LimitHit
 from dsnparse.message import load
 
 from . import hostile
@@ -183,3 +184,20 @@ def test_sources_bound_each_message(tmp_path: Path) -> None:
     assert (items[1].raw or b"").endswith(b"end\n")
     unbounded = list(read_paths([str(tmp_path)]))
     assert len(unbounded[0].raw or b"") > 50_000 and len(unbounded[2].raw or b"") > 100_000
+
+
+def test_every_limit_has_its_hit() -> None:
+    limits = {f.name.removeprefix("max_") for f in dataclasses.fields(Limits)}
+    assert limits == {h.value.removeprefix("limit:") for h in LimitHit}
+
+
+def test_strict_parse_re_raises_what_a_batch_records_as_unparsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise IndexError("a decoder bug")
+
+    monkeypatch.setattr(core, "analyse", broken)
+    raw = b"From: a@example.org\nTo: b@example.org\nSubject: hi\n\nhello\n"
+    with pytest.raises(ParseError, match="IndexError: a decoder bug"):
+        core.parse(raw)
+    with pytest.raises(IndexError, match="a decoder bug"):
+        core.parse(raw, strict=True)

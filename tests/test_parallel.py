@@ -11,7 +11,7 @@ import pytest
 from dsnparse.cli import main
 from dsnparse.errors import ParseError
 from dsnparse.io import parallel
-from dsnparse.io.parallel import Options, Outcome, outcome, outcomes, records_of_blobs
+from dsnparse.io.parallel import Options, Parsed, outcome, outcomes, records_of_blobs
 from dsnparse.io.sources import Item
 from dsnparse.record import Kind
 
@@ -42,7 +42,7 @@ def test_workers_give_the_same_outcomes_in_input_order() -> None:
     pooled = list(outcomes(items, jobs=2))
     assert [o.source for o in pooled] == [i.source for i in items]
     assert pooled == sequential
-    assert pooled[70] == Outcome("missing.eml", "not_bounce", (), "cannot open: No such file or directory", True)
+    assert pooled[70] == Parsed("missing.eml", "not_bounce", (), "cannot open: No such file or directory", True)
     assert any(o.records and o.records[0]["recipient"] for o in pooled)
 
 
@@ -77,7 +77,7 @@ def test_parse_error_keeps_its_unparsed_record(monkeypatch: pytest.MonkeyPatch) 
     assert not got.unreadable
 
 
-def _die_on_poison(batch: list[Item], options: Options) -> list[Outcome]:
+def _die_on_poison(batch: list[Item], options: Options) -> list[Parsed]:
     """A batch function whose worker dies (as if killed) on the message named ``poison``."""
     if any(item.source == "poison" for item in batch):
         os._exit(3)

@@ -44,8 +44,9 @@ MAX_RATIO = 3.0
 """t(100 KB) / t(50 KB): ~2 for linear, ~4 for quadratic; 3 leaves room for timer noise."""
 NOISE_FLOOR = 0.005
 """CPU seconds: below this a 100 KB run is too short for its ratio to mean anything."""
-WATCHDOG_SECONDS = 20
-"""Wall-clock bound of one pattern's whole check; only a runaway pattern comes near it."""
+WATCHDOG_SECONDS = 60
+"""Wall-clock bound of one pattern's whole check; only a runaway pattern comes near it (wide: on a
+loaded machine a linear check of a busy pattern took over 20 s of wall time)."""
 
 # -- discovery ---------------------------------------------------------------------------------
 

@@ -51,14 +51,15 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Any:
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1200,900"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never download a driver or a browser
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    try:
-        url = report.as_uri()
-        driver.get(url)
-        yield driver, url
-    finally:
-        driver.quit()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SE_OFFLINE", "true")  # Selenium Manager must never download a driver or a browser
+        driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+        try:
+            url = report.as_uri()
+            driver.get(url)
+            yield driver, url
+        finally:
+            driver.quit()
 
 
 def _charts(driver: Any) -> list[dict[str, Any]]:

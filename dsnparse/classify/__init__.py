@@ -1,12 +1,12 @@
 """Facts to records: action and kind, reason, bounce code through the code table, suppression.
 
-``status`` is the code found in the message; when there is none, the standard code of the decided
-reason (:mod:`.inferred`, flagged ``status:inferred``). ``bounce_code`` is that status, except
+``bounce_code`` is the status found in the message; when there is none, the standard code of the
+decided reason (:mod:`.inferred`, flagged ``status:inferred``; ``status`` stays null), except
 ``9.1.1`` when there is nothing to go on (reason ``undefined`` and no reply code). When the reason
 is ``expired``, ``last_reason`` is the last reply's own reason; a reason taken from the last reply
 of a message given up after retrying is flagged ``gave-up`` (:mod:`.expiry`). ``reason`` is
 Sisimai's; ``own_reason`` is dsnparse's own reading where a provider rule documents another
-(``data/providers.toml``), else ``None``.
+(``data/providers.toml``), else ``None``; the side and the suppression follow the own reading.
 ``bounce_type`` is the code table's verdict on ``bounce_code`` and is set for failures only.
 ``suppress`` is true only when a permanent (class 5) failure says the address itself is dead:
 ``userunknown``, ``hasmoved``, ``suppressed``; ``hostunknown`` / ``notaccept`` when the text says
@@ -57,7 +57,7 @@ class Context:
 
 
 FROM_FACTS: tuple[str, ...] = (
-    "recipient", "original_recipient", "reply_code", "diagnostic", "diagnostic_type",
+    "recipient", "original_recipient", "status", "reply_code", "diagnostic", "diagnostic_type",
     "remote_mta", "reporting_mta", "smtp_command", "date", "recipient_source", "feedback_type", "source_ip",
 )
 """The record fields copied unchanged from a recipient's :class:`Facts`."""
@@ -65,7 +65,7 @@ CONTEXT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Context) if f.nam
 """The record fields every record of a message shares, from its :class:`Context` (its ``flags``
 start each record's own, which are computed)."""
 COMPUTED: tuple[str, ...] = (
-    "action", "status", "reason", "own_reason", "last_reason", "bounce_code", "bounce_type", "description", "suppress",
+    "action", "reason", "own_reason", "last_reason", "bounce_code", "bounce_type", "description", "suppress",
     "flags", "side", "provider", "blocked_by", "sender_identity", "help_url",
 )
 """The record fields :func:`to_record` decides."""
@@ -108,7 +108,6 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
     elif action is None and rkind is Kind.DELAY:
         action = "delayed"
     domain = facts.recipient.rsplit("@", 1)[1] if facts.recipient and "@" in facts.recipient else None
-    status = facts.status
     last_reason = own_reason = bounce_code = bounce_type = description = None
     flags = ctx.flags
     bounce = rkind in (Kind.FAILURE, Kind.DELAY)
@@ -116,19 +115,22 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         failed = rkind is Kind.FAILURE
         decision = explain(facts, recipient_domain=domain)
         split = expiry.split(facts, decision.reason, failed and given_up(facts))
-        who = attribute(facts, split.reason, domain, bounce=True)
-        reason, last_reason = who.reason, split.last_reason
-        if reason == decision.reason and decision.own_reason != reason:
+        if split.reason == decision.reason and decision.own_reason not in (None, split.reason):
             own_reason = decision.own_reason
+        # the side and the suppression follow dsnparse's own reading; `reason` stays Sisimai's
+        who = attribute(facts, own_reason or split.reason, domain, bounce=True)
+        reason = split.reason if own_reason else who.reason
+        last_reason = split.last_reason
         if failed and split.from_reply:
             flags = (*flags, expiry.FLAG)
-        bounce_code = status if status and status[0] in "45" else None
-        if not status:
-            status = inferred.infer(reason, facts, delay=not failed, retried=failed and split.from_reply)
-            if status:
+        bounce_code = facts.status if facts.status and facts.status[0] in "45" else None
+        if not facts.status and not (reason == "undefined" and not facts.reply_code):
+            # no code in the message: the standard code of the reason, flagged; ``status`` stays
+            # what the message says (null), the code table's "no code found" row stays for a
+            # record with nothing to go on
+            bounce_code = inferred.infer(reason, facts, delay=not failed, retried=failed and split.from_reply)
+            if bounce_code:
                 flags = (*flags, inferred.FLAG)
-            # the code table's "no code found" row is the honest lookup when nothing decided
-            bounce_code = NO_CODE if reason == "undefined" and not facts.reply_code else status
         bounce_code = bounce_code or NO_CODE
         row = table.lookup(bounce_code)
         if row is not None:
@@ -142,12 +144,11 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
             bounce_code = facts.status
         who = attribute(facts, reason, domain, bounce=False)
     dead = (rkind is Kind.FAILURE and who.side not in NEVER_SUPPRESSED
-            and suppress(reason, bounce_code, evidence(facts), table))
+            and suppress(own_reason or reason, bounce_code, evidence(facts), table))
     return BounceRecord(
         **{name: getattr(facts, name) for name in FROM_FACTS},
         **ctx.record_fields(),
         action=action,
-        status=status,
         reason=reason,
         own_reason=own_reason,
         last_reason=last_reason,

@@ -10,7 +10,8 @@ Sisimai's ``5.0.9xx`` / ``5.9.xxx``), in class 4 or 5 by the failure's finality 
    X.2.2 mailbox full, X.3.1 system full, X.4.5 congestion);
 3. class 5 otherwise: a final failure.
 
-The record carries the code in ``status`` with the flag ``status:inferred``.
+The record carries the code in ``bounce_code`` with the flag ``status:inferred``; its ``status``
+stays what the message says (null).
 """
 
 from __future__ import annotations

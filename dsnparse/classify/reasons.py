@@ -357,17 +357,18 @@ def _fallback(facts: Facts, text: str, command: str | None) -> Decision:
             return Decision(tables().by_reply[facts.reply_code], "fallback:reply-code")
         if _SYNTAX_REPLY.fullmatch(facts.reply_code):
             return Decision("syntaxerror", "fallback:reply-code")
-    # a delay, or a message given up after retrying at a known stage of the session (or after a
-    # 421, RFC 5321's "service not available, closing transmission channel": a session-level
-    # refusal), whose reply names nothing: the queue's verdict is all there is (reasons.md 3.1:
-    # the delayed fallback precedes the HELO one). A final 4xx with no stage stays onhold, as
-    # Sisimai has it.
-    if facts.action == "delayed" or (
-        given_up(facts) and (facts.gave_up or command is not None or facts.reply_code == "421")
-    ):
+    # reasons.md 3.1 (Sisimai's second pass): Action delayed -> expired, else a failure at
+    # CONN/EHLO/HELO -> blocked. A given-up message whose last reply is a bare 421 (RFC 5321 4.2.2:
+    # "service not available, closing transmission channel", the greeting-stage refusal) failed
+    # at CONN; one given up after retrying at another known stage, whose reply names nothing,
+    # is expired: the queue's verdict is all there is. A final 4xx with no stage stays onhold.
+    if facts.action == "delayed":
         return Decision("expired", "fallback:delayed")
-    if command in _FALLBACK_COMMAND:
-        return Decision(_FALLBACK_COMMAND[command], f"fallback:{command}")
+    stage = command or ("CONN" if facts.reply_code == "421" and given_up(facts) else None)
+    if stage in _FALLBACK_COMMAND:
+        return Decision(_FALLBACK_COMMAND[stage], f"fallback:{stage}")
+    if given_up(facts) and (facts.gave_up or command is not None):
+        return Decision("expired", "fallback:delayed")
     if facts.status or facts.reply_code or text.strip():
         return Decision("onhold", "onhold")
     return Decision("undefined", "undefined")

@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from typing import TextIO
 
-from ..io.parallel import Outcome
+from ..io.parallel import Parsed
 
 
 def _counts(counter: Counter[str]) -> str:
@@ -87,7 +87,7 @@ class Tally:
         self.unparsed = 0
         self.limited = 0
 
-    def add(self, out: Outcome) -> None:
+    def add(self, out: Parsed) -> None:
         """Count one outcome."""
         if out.unreadable:
             self.unreadable += 1

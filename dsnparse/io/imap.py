@@ -115,8 +115,9 @@ class Settings:
         return f"{self.credentials.user}@{self.host}/{self.folder}"
 
 
-class Sink(Protocol):
-    """Where the fetcher commits messages: a :class:`~dsnparse.store.Store` or a :class:`StreamSink`."""
+class Ledger(Protocol):
+    """Where the fetcher records what it fetched (a ledger, not a record :class:`~dsnparse.io.sinks.Sink`):
+    a :class:`~dsnparse.io.store.Store` or a :class:`StreamSink`."""
 
     def known(self, mailbox: str, uidvalidity: int, uids: Iterable[int]) -> dict[int, str]:
         """Statuses of the UIDs already committed."""
@@ -192,7 +193,7 @@ class Fetcher:
     """Reads one folder of one account into a sink. ``run()`` makes one pass, ``watch()`` keeps
     going with IMAP IDLE until ``stop`` is set (it stops after the current batch)."""
 
-    def __init__(self, settings: Settings, sink: Sink, *, stop: threading.Event | None = None,
+    def __init__(self, settings: Settings, sink: Ledger, *, stop: threading.Event | None = None,
                  client_factory: ClientFactory = _default_client):
         self.settings = settings
         self.sink = sink

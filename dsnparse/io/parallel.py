@@ -1,7 +1,7 @@
 """Parsing many messages: in worker processes for ``dsnparse -j N``, and per partition for engines.
 
 :func:`outcomes` turns a stream of :class:`~dsnparse.sources.Item` values into one
-:class:`Outcome` per item, **in input order**. With ``jobs > 1`` the items are cut into batches
+:class:`Parsed` per item, **in input order**. With ``jobs > 1`` the items are cut into batches
 (a few dozen messages or about a megabyte) that worker processes parse; at most a few batches per
 worker are in flight, so memory stays bounded by the batch size, never by the size of the
 mailbox. An input of less than two batches is parsed in this process, without starting workers.
@@ -37,7 +37,7 @@ BATCHES_PER_WORKER = 3
 """Batches in flight per worker: enough to keep workers busy, few enough to bound memory."""
 
 
-class Outcome(NamedTuple):
+class Parsed(NamedTuple):
     """What became of one input message.
 
     ``error`` is set when the message could not be read (``unreadable``) or parsed; a message
@@ -75,10 +75,10 @@ DEFAULT_OPTIONS = Options()
 """The default code table, no extra headers, the default limits."""
 
 
-def outcome(item: Item, options: Options = DEFAULT_OPTIONS) -> Outcome:
+def outcome(item: Item, options: Options = DEFAULT_OPTIONS) -> Parsed:
     """Parse one item (never raising on bad input)."""
     if item.raw is None:
-        return Outcome(item.source, str(Kind.NOT_BOUNCE), (), item.error or "cannot read", unreadable=True)
+        return Parsed(item.source, str(Kind.NOT_BOUNCE), (), item.error or "cannot read", unreadable=True)
     error: str | None = None
     try:
         report = parse_item(item, options)
@@ -89,7 +89,7 @@ def outcome(item: Item, options: Options = DEFAULT_OPTIONS) -> Outcome:
         error = f"internal error: {type(exc).__name__}: {exc}"
         report = unparsed_report(item.source, exc)
     hits = tuple(d.removeprefix("limit:") for d in report.defects if d.startswith("limit:"))
-    return Outcome(item.source, str(report.kind), tuple(r.to_dict() for r in report.records), error, limits=hits)
+    return Parsed(item.source, str(report.kind), tuple(r.to_dict() for r in report.records), error, limits=hits)
 
 
 def parse_item(item: Item, options: Options = DEFAULT_OPTIONS) -> Report:
@@ -105,7 +105,7 @@ def parse_item(item: Item, options: Options = DEFAULT_OPTIONS) -> Report:
     return with_limits(report, item.cut) if item.cut else report
 
 
-def _parse_batch(batch: list[Item], options: Options) -> list[Outcome]:
+def _parse_batch(batch: list[Item], options: Options) -> list[Parsed]:
     return [outcome(item, options) for item in batch]
 
 
@@ -136,8 +136,8 @@ def outcomes(
     table: CodeTable | None = None,
     original_headers: Sequence[str] = (),
     limits: Limits | None = None,
-) -> Iterator[Outcome]:
-    """One :class:`Outcome` per item, in input order, parsed by ``jobs`` worker processes
+) -> Iterator[Parsed]:
+    """One :class:`Parsed` per item, in input order, parsed by ``jobs`` worker processes
     (``jobs <= 1``: in this process). Lazy: items are read only as results are consumed."""
     options = Options(table, tuple(original_headers), limits)
     if jobs <= 1:
@@ -178,11 +178,11 @@ _WARM_UP = (
 load on first use are then loaded once, in this process, and inherited by forked workers."""
 
 
-def _pooled(batches: Iterator[list[Item]], jobs: int, options: Options) -> Iterator[Outcome]:
+def _pooled(batches: Iterator[list[Item]], jobs: int, options: Options) -> Iterator[Parsed]:
     window = jobs * BATCHES_PER_WORKER
     outcome(Item("warm-up", _WARM_UP), options)
     pool = _pool(jobs)
-    pending: deque[tuple[list[Item], Future[list[Outcome]]]] = deque()
+    pending: deque[tuple[list[Item], Future[list[Parsed]]]] = deque()
     try:
         for batch in batches:
             pending.append((batch, pool.submit(_parse_batch, batch, options)))
@@ -197,8 +197,8 @@ def _pooled(batches: Iterator[list[Item]], jobs: int, options: Options) -> Itera
 
 
 def _head(
-    pending: deque[tuple[list[Item], Future[list[Outcome]]]], pool: ProcessPoolExecutor, jobs: int, options: Options
-) -> Generator[Outcome, None, ProcessPoolExecutor]:
+    pending: deque[tuple[list[Item], Future[list[Parsed]]]], pool: ProcessPoolExecutor, jobs: int, options: Options
+) -> Generator[Parsed, None, ProcessPoolExecutor]:
     """Yield the outcomes of the oldest batch; return the pool to go on with.
 
     When a worker died (killed, out of memory), every batch that was in flight is run again on
@@ -226,7 +226,7 @@ def _head(
             except BrokenProcessPool:
                 pool.shutdown(wait=False, cancel_futures=True)
                 pool = _pool(jobs)
-                yield Outcome(item.source, str(Kind.NOT_BOUNCE), (), "a worker process died parsing this message", True)
+                yield Parsed(item.source, str(Kind.NOT_BOUNCE), (), "a worker process died parsing this message", True)
     return pool
 
 

@@ -51,7 +51,7 @@ align-items:start}.chart{width:100%;min-width:0;height:300px}.pair.time{grid-tem
 .advice{font-weight:600}.facts{color:#5b6575;font-size:.9em}
 .reply{font:12px/1.4 ui-monospace,"DejaVu Sans Mono",monospace;white-space:pre-wrap;overflow-wrap:anywhere}
 details>summary{cursor:pointer;color:#3b6ea8;margin:.4em 0}
-@media print{body{max-width:none;padding:0;font-size:11px}.modebar-container{display:none!important}
+@media print{body{max-width:none;padding:0;font-size:11px}
 .pair{grid-template-columns:1fr 1.4fr}
 th{cursor:auto}th::after{content:""!important}h2{break-after:avoid}.chart{height:260px}
 a[href]::after{content:" (" attr(href) ")";font-size:.85em;color:#5b6575}}
@@ -118,11 +118,10 @@ def script_hash(script: str) -> str:
 
 
 def csp(scripts: Sequence[str]) -> str:
-    """The page's Content-Security-Policy: nothing but these inline scripts, inline styles (plotly.js
-    styles its own elements) and ``data:`` images (its PNG download); no fetch, frame, form or font."""
+    """The page's Content-Security-Policy: nothing but these inline scripts and inline styles (plotly.js
+    styles its own elements); no fetch, image, frame, form or font."""
     hashes = " ".join(script_hash(s) for s in scripts)
-    return (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data: blob:; "
-            "base-uri 'none'; form-action 'none'")
+    return f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 
 def label(value: Any) -> str:

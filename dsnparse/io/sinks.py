@@ -24,14 +24,14 @@ _CONTROL = re.compile(
 )
 _JSON_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
 """Characters JSON leaves raw that ``str.splitlines`` (and some JSON Lines readers) break on."""
-TABLE_COLUMNS = ("source", "kind", "recipient", "status", "reason", "last_reason", "bounce_type", "suppress", "side",
-                 "blocked_by", "flags", "diagnostic")
+TABLE_COLUMNS = ("source", "kind", "recipient", "status", "reason", "own_reason", "last_reason", "bounce_type",
+                 "suppress", "side", "blocked_by", "flags", "diagnostic")
 """The table's columns (``--header`` columns go before ``diagnostic``)."""
 TITLES = {"bounce_type": "TYPE", "suppress": "SUPP"}
 """Column titles shorter than the field name (the rest: the field name in capitals)."""
 _NARROW = {"diagnostic": 12, "source": 16, "subject": 12}
 """Columns narrowed first, in this order, when the table is wider than the terminal, and how far."""
-_DROPPED = ("diagnostic", "last_reason", "status", "bounce_type", "suppress")
+_DROPPED = ("diagnostic", "own_reason", "last_reason", "status", "bounce_type", "suppress")
 """Columns left out, in this order, when narrowing is not enough (a terminal under 100 columns)."""
 _LAST = ("recipient", "reason", "source", "flags", "kind")
 """Columns narrowed at last (to a few characters), in this order, on a very narrow terminal."""

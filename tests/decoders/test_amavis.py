@@ -5,14 +5,11 @@ from __future__ import annotations
 from dsnparse.decoders import amavis
 from dsnparse.message import load
 
-
-def _message(headers: str, body: str) -> bytes:
-    """A message from header lines and a body (LF line endings, as the loader normalises)."""
-    return (headers.strip() + "\n\n" + body).encode("utf-8")
+from ._samples import message
 
 
 def test_amavis_keeps_the_downstream_mta_reply_not_its_own_wrapper() -> None:
-    m = load(_message(
+    m = load(message(
         'From: "Content-filter at f.example.org" <postmaster@f.example.org>\nTo: amy@example.org\nSubject: x',
         "The message WAS NOT relayed to:\n  <bo@example.net>: host mx.example.net[192.0.2.3] said:\n"
         "   550 5.1.1 Failed, id=1-2, from MTA([192.0.2.3]:10025): 550 5.1.1 <bo@example.net>: no mailbox\n",

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 
 from dsnparse import parse
-from dsnparse.decoders import (
-    amazonses,
-)
+from dsnparse.decoders import amazonses
 from dsnparse.message import load
 from dsnparse.record import Kind
 

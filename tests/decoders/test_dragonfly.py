@@ -5,13 +5,11 @@ from __future__ import annotations
 from dsnparse.decoders import dragonfly
 from dsnparse.message import load
 
-
-def _mail(headers: str, body: str) -> bytes:
-    return (headers.strip("\n") + "\n\n" + body.lstrip("\n")).encode()
+from ._samples import message
 
 
 def test_dragonfly_joins_a_reply_split_by_blank_lines() -> None:
-    raw = _mail(
+    raw = message(
         "From: MAILER-DAEMON <>\nTo: me@example.org\nSubject: Mail delivery failed",
         "This is the DragonFly Mail Agent v0.14 at h.example.org.\n\n"
         "There was an error delivering your mail to <q@example.net>.\n\n"

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dsnparse import parse
 
-
-def _encoded(text: str) -> bytes:
-    return text.encode("utf-8")
+from ._samples import raw
 
 
 def test_exchange2007_old_hash_reply_and_component_code() -> None:
@@ -31,7 +29,7 @@ Original message headers:
 
 To: dan@example.com
 """
-    rec = parse(_encoded(text)).records[0]
+    rec = parse(raw(text)).records[0]
     assert (rec.recipient, rec.status, rec.reason) == ("dan@example.com", "5.1.1", "userunknown")
     assert rec.decoder == "exchange2007"
     assert rec.diagnostic == "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"
@@ -52,7 +50,7 @@ Generating server: ex10.example.com
 eve@nowhere.example.net
 #< #5.4.4 smtp;554 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain> #SMTP#
 """
-    rec = parse(_encoded(text)).records[0]
+    rec = parse(raw(text)).records[0]
     assert (rec.recipient, rec.status, rec.reply_code) == ("eve@nowhere.example.net", "5.4.4", "554")
     assert rec.diagnostic == "554 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain"
     assert rec.reason == "hostunknown"

@@ -7,13 +7,7 @@ from dsnparse.decoders import generic
 from dsnparse.message import load
 from dsnparse.record import Kind
 
-
-def _message(headers: str, body: str) -> bytes:
-    """A message from header lines and a body (LF line endings, as the loader normalises)."""
-    return (headers.strip() + "\n\n" + body).encode("utf-8")
-
-
-DAEMON = "From: MAILER-DAEMON@mx.example.net\nTo: amy@example.org\nSubject: Undelivered mail\nReturn-Path: <>"
+from ._samples import DAEMON, message
 
 
 def test_generic_skips_sender_lines_contacts_and_signatures() -> None:
@@ -23,19 +17,19 @@ def test_generic_skips_sender_lines_contacts_and_signatures() -> None:
         "For help please contact desk@example.net.\nYou may also reach desk@example.net by phone.\n\n"
         "-- \nMail team, team@example.net\n"
     )
-    facts = generic.decode(load(_message(DAEMON, body)))
+    facts = generic.decode(load(message(DAEMON, body)))
     assert [f.recipient for f in facts] == ["hal@example.net"]
     assert facts[0].diagnostic == "550 5.1.1 no such user"
 
 
 def test_generic_drops_addresses_without_failure_evidence_when_others_have_it() -> None:
     body = "Your message\n\n  To: ian@example.net, jo@example.net\n\ndid not reach:\n\njo@example.net\n  user unknown\n"
-    facts = generic.decode(load(_message(DAEMON, body)))
+    facts = generic.decode(load(message(DAEMON, body)))
     assert [(f.recipient, f.diagnostic) for f in facts] == [("jo@example.net", "user unknown")]
 
 
 def test_generic_does_not_claim_human_mail_with_a_bounce_like_subject() -> None:
-    raw = _message(
+    raw = message(
         "From: Kim <kim@example.org>\nTo: lee@example.com\nSubject: Undeliverable parcel, again\n"
         "Return-Path: <kim@example.org>",
         "The courier said the parcel for max@example.net could not be delivered and was rejected.\n",
@@ -51,5 +45,5 @@ def test_generic_takes_nothing_from_the_quoted_original_body() -> None:
         "Message-ID: <hi-1@example.org>\nFrom: amy@example.org\nTo: ned@example.net\nSubject: hi\n\n"
         "please also ask oz@example.com\n"
     )
-    report = parse(_message(DAEMON, body))
+    report = parse(message(DAEMON, body))
     assert [(r.recipient, r.recipient_source) for r in report.records] == [("ned@example.net", "original-to")]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dsnparse.decoders import (
-    googleworkspace,
-)
+from dsnparse.decoders import googleworkspace
 from dsnparse.message import load
 
 

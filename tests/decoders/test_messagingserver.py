@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dsnparse import parse
 
-
-def _encoded(text: str) -> bytes:
-    return text.encode("utf-8")
+from ._samples import raw
 
 
 def test_messagingserver_reads_a_report_whose_boundaries_are_lost() -> None:
@@ -32,7 +30,7 @@ Your message cannot be delivered to the following recipients:
   Diagnostic code: smtp; 550 5.1.1 No such user
   Remote system: dns; mx.example.net (TCP|192.0.2.1|1|192.0.2.2|25)
 """
-    recs = parse(_encoded(text)).records
+    recs = parse(raw(text)).records
     assert [(r.recipient, r.status, r.smtp_command, r.remote_mta) for r in recs] == [
         ("fay@example.net", "5.7.1", "RCPT", "mx.example.net"),
         ("gus@example.net", "5.1.1", "RCPT", "mx.example.net"),

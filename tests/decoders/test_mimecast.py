@@ -5,14 +5,11 @@ from __future__ import annotations
 from dsnparse.decoders import mimecast
 from dsnparse.message import load
 
-
-def _message(headers: str, body: str) -> bytes:
-    """A message from header lines and a body (LF line endings, as the loader normalises)."""
-    return (headers.strip() + "\n\n" + body).encode("utf-8")
+from ._samples import message
 
 
 def test_mimecast_sections_survive_a_wrapped_line_and_set_the_stated_reason() -> None:
-    m = load(_message(
+    m = load(message(
         "From: postmaster@example.net\nTo: amy@example.org\nSubject: [Postmaster] Email Delivery Failure\n"
         "X-MC-System: =abc\nContent-Transfer-Encoding: quoted-printable",
         "An email that you attempted to send to the following address could not be d=\nelivered:\n"

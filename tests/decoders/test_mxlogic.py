@@ -5,17 +5,11 @@ from __future__ import annotations
 from dsnparse.decoders import mxlogic
 from dsnparse.message import load
 
-
-def _message(headers: str, body: str) -> bytes:
-    """A message from header lines and a body (LF line endings, as the loader normalises)."""
-    return (headers.strip() + "\n\n" + body).encode("utf-8")
-
-
-DAEMON = "From: MAILER-DAEMON@mx.example.net\nTo: amy@example.org\nSubject: Undelivered mail\nReturn-Path: <>"
+from ._samples import message
 
 
 def test_mxlogic_joins_a_reply_wrapped_over_several_lines() -> None:
-    m = load(_message(
+    m = load(message(
         "From: MAILER-DAEMON@relay.example.net\nTo: amy@example.org\nSubject: Mail delivery failed\n"
         "X-MX-Bounce: mta/src/queue/bounce",
         "The following address failed:\n\n  <di@example.net>: host mx.example.net [192.0.2.4]:\n"

@@ -5,13 +5,11 @@ from __future__ import annotations
 from dsnparse.decoders import opensmtpd
 from dsnparse.message import load
 
-
-def _mail(headers: str, body: str) -> bytes:
-    return (headers.strip("\n") + "\n\n" + body.lstrip("\n")).encode()
+from ._samples import message
 
 
 def test_opensmtpd_never_repeats_a_recipient() -> None:
-    raw = _mail(
+    raw = message(
         "From: Mailer Daemon <MAILER-DAEMON@mx.example.org>\nTo: me@example.org\n"
         "Subject: Delivery status notification: error",
         "    Hi!\n\n    This is the MAILER-DAEMON, please DO NOT REPLY to this email.\n\n"

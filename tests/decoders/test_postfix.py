@@ -6,10 +6,7 @@ from dsnparse import parse
 from dsnparse.decoders import postfix
 from dsnparse.message import load
 
-
-def _mail(headers: str, body: str) -> bytes:
-    return (headers.strip("\n") + "\n\n" + body.lstrip("\n")).encode()
-
+from ._samples import message
 
 _POSTFIX_HEAD = (
     "From: MAILER-DAEMON@gw.example.org (Mail Delivery System)\nTo: me@example.org\n"
@@ -18,7 +15,7 @@ _POSTFIX_HEAD = (
 
 
 def test_postfix_reply_line_starting_with_an_address_continues_the_paragraph() -> None:
-    raw = _mail(
+    raw = message(
         _POSTFIX_HEAD,
         "This is the mail system at host gw.example.org.\n\n"
         "<kim@example.net>: host mx.example.net[192.0.2.3] said: 550 5.1.1\n"
@@ -31,7 +28,7 @@ def test_postfix_reply_line_starting_with_an_address_continues_the_paragraph() -
 
 
 def test_postfix_expanded_from_wrapped_over_two_lines() -> None:
-    raw = _mail(
+    raw = message(
         _POSTFIX_HEAD,
         "This is the Postfix program at host gw.example.org.\n\n"
         "<lee@example.net> (expanded from\n"
@@ -44,7 +41,7 @@ def test_postfix_expanded_from_wrapped_over_two_lines() -> None:
 
 
 def test_postfix_report_quoting_another_postfix_report_reads_the_inner_one() -> None:
-    raw = _mail(
+    raw = message(
         _POSTFIX_HEAD,
         "I'm sorry to have to inform you that the message returned\nbelow could not be delivered.\n\n"
         "Return-Path: <>\nReceived: by relay.example.net (Postfix) id 1A2B\n"
@@ -62,7 +59,7 @@ def test_postfix_report_quoting_another_postfix_report_reads_the_inner_one() -> 
 
 
 def test_postfix_transcript_refusal_at_mail_from_has_no_recipient_to_blame() -> None:
-    raw = _mail(
+    raw = message(
         "From: MAILER-DAEMON@mx.example.org\nTo: postmaster@mx.example.org\n"
         "Subject: Postfix SMTP server: errors from x.example.net[192.0.2.7]",
         "Transcript of session follows.\n\n Out: 220 mx.example.org ESMTP\n"
@@ -74,7 +71,7 @@ def test_postfix_transcript_refusal_at_mail_from_has_no_recipient_to_blame() -> 
 
 
 def test_postfix_transcript_joins_a_multi_line_reply() -> None:
-    raw = _mail(
+    raw = message(
         "From: MAILER-DAEMON@mx.example.org\nTo: postmaster@mx.example.org\n"
         "Subject: Postfix SMTP server: errors from x.example.net[192.0.2.7]",
         "Transcript of session follows.\n\n In:  MAIL FROM:<a@example.net>\n Out: 250 2.1.0 Ok\n"
@@ -87,7 +84,7 @@ def test_postfix_transcript_joins_a_multi_line_reply() -> None:
 
 
 def test_postfix_translated_notice_is_recognised_by_its_own_received_line() -> None:
-    raw = _mail(
+    raw = message(
         "Received: by mx.example.org (Postfix)\n\tid 1A2B; Mon, 5 Jan 2026 10:00:00 +0000\n"
         "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\nTo: a@example.org\n"
         "Subject: Unzustellbare Nachricht",
@@ -101,7 +98,7 @@ def test_postfix_translated_notice_is_recognised_by_its_own_received_line() -> N
 
 
 def test_postfix_relayed_personal_mail_is_not_claimed() -> None:
-    raw = _mail(
+    raw = message(
         "Received: by mx.example.org (Postfix)\n\tid 1A2C; Mon, 5 Jan 2026 10:00:00 +0000\n"
         "From: Ann <ann@example.org>\nTo: b@example.net\nSubject: Lunch",
         "<b@example.net>: are you free at noon?\n",

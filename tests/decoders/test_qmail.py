@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from dsnparse import parse
 
-
-def _encoded(text: str) -> bytes:
-    return text.encode("utf-8")
-
+from ._samples import raw
 
 QMAIL = """\
 From: MAILER-DAEMON@mx.example.org
@@ -37,7 +34,7 @@ Write to <mallory@example.com>:
 
 
 def test_qmail_reads_remote_reply_without_vendor_verdict() -> None:
-    report = parse(_encoded(QMAIL))
+    report = parse(raw(QMAIL))
     assert [r.recipient for r in report.records] == ["bob@example.net"]
     rec = report.records[0]
     assert rec.decoder == "qmail"
@@ -54,5 +51,5 @@ def test_qmail_own_sentence_names_the_reason() -> None:
         "Remote host said: 421 4.7.0 Try again later, closing connection.\n",
         "Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)\n",
     )
-    rec = parse(_encoded(text)).records[0]
+    rec = parse(raw(text)).records[0]
     assert (rec.status, rec.reason) == ("5.4.4", "notaccept")

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from dsnparse import parse
 
-
-def _mail(headers: str, body: str) -> bytes:
-    return (headers.strip("\n") + "\n\n" + body.lstrip("\n")).encode()
-
+from ._samples import message
 
 _SENDMAIL_HEAD = (
     "From: Mail Delivery Subsystem <MAILER-DAEMON@mail.example.org>\nTo: me@example.org\n"
@@ -16,7 +13,7 @@ _SENDMAIL_HEAD = (
 
 
 def test_sendmail_one_data_refusal_applies_to_every_listed_address() -> None:
-    raw = _mail(
+    raw = message(
         _SENDMAIL_HEAD,
         "   ----- The following addresses had permanent fatal errors -----\n"
         "<a@example.net>\n    (reason: 552-5.7.0 This message was blocked because of its content)\n"
@@ -34,7 +31,7 @@ def test_sendmail_one_data_refusal_applies_to_every_listed_address() -> None:
 
 
 def test_sendmail_v5_without_any_address_falls_back_to_the_unsent_message() -> None:
-    raw = _mail(
+    raw = message(
         _SENDMAIL_HEAD.replace("see transcript for details", "Cannot send message for 5 days"),
         "   ----- Transcript of session follows -----\n"
         "421 example.com (smtp)... Deferred: Connection timed out with example.com\n\n"
@@ -48,7 +45,7 @@ def test_sendmail_v5_without_any_address_falls_back_to_the_unsent_message() -> N
 
 
 def test_sendmail_host_verdict_ends_the_previous_session() -> None:
-    raw = _mail(
+    raw = message(
         _SENDMAIL_HEAD,
         "   ----- Transcript of session follows -----\nWhile talking to mx.example.edu:\n>>> DATA\n"
         "<<< 550 Not today\n554 <x@example.edu>... Remote protocol error\n"
@@ -63,7 +60,7 @@ def test_sendmail_host_verdict_ends_the_previous_session() -> None:
 
 
 def test_sendmail_verdict_on_the_sender_is_not_a_failed_recipient() -> None:
-    raw = _mail(
+    raw = message(
         _SENDMAIL_HEAD,
         "   ----- Transcript of session follows -----\n... while talking to mx.example.net.:\n"
         ">>> MAIL From:<me@example.org>\n<<< 553 5.1.8 Domain of sender address does not exist\n"

@@ -8,26 +8,18 @@ import re
 import pytest
 
 from dsnparse import addresses, parse
-from dsnparse.decoders import (
-    DECODERS,
-)
+from dsnparse.decoders import DECODERS
 from dsnparse.decoders._shared import blocks, markers, smtp
 from dsnparse.message import load
 from dsnparse.record import Kind
 
-
-def _mail(headers: str, body: str) -> bytes:
-    return (headers.strip("\n") + "\n\n" + body.lstrip("\n")).encode()
+from ._samples import message
 
 
 def test_mta_reason_reads_only_that_mtas_table() -> None:
     assert markers.reason_table("exim").first("mailbox is full: retry timeout exceeded") == "mailboxfull"
     assert markers.reason_table("exim").first("retry timeout exceeded") == "expired"
     assert markers.reason_table("postfix").first("retry timeout exceeded") is None
-
-
-def _encoded(text: str) -> bytes:
-    return text.encode("utf-8")
 
 
 ORDINARY = b"""From: Robin Example <robin@gmail.com>
@@ -45,13 +37,13 @@ Delivery to the following recipient failed permanently:
 
 
 _PERSONAL = {
-    "a personal note relayed by Postfix": _mail(
+    "a personal note relayed by Postfix": message(
         "From: Ann <ann@example.org>\nTo: bob@example.net\nSubject: Returned your book\n"
         "Received: from a.example.org by b.example.net (Postfix) with ESMTP id X",
         "Hi Bob, I returned the book to the library. This message was created by me.\n",
     ),
-    "lunch": _mail("From: alice@example.org\nTo: bob@example.net\nSubject: lunch", "Hi Bob, lunch at noon?\n"),
-    "a person quoting two reports": _mail(
+    "lunch": message("From: alice@example.org\nTo: bob@example.net\nSubject: lunch", "Hi Bob, lunch at noon?\n"),
+    "a person quoting two reports": message(
         "From: Carol <carol@example.org>\nTo: helpdesk@example.com\nSubject: why did this fail?",
         "Our mail to Dan keeps failing, the notice said:\n\nDiagnostic information for administrators:\n"
         "Generating server: mta.example.com\ndan@example.com\n#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##\n\n"
@@ -60,7 +52,7 @@ _PERSONAL = {
     "a joke in a provider's wording": ORDINARY,
     "sent with Zoho Mail": ORDINARY.replace(b"Content-Type:", b"X-Mailer: Zoho Mail\nContent-Type:", 1),
     "sent with Amazon WorkMail": ORDINARY.replace(b"Content-Type:", b"X-Mailer: Amazon WorkMail\nContent-Type:", 1),
-    "gateway headers on minutes": _mail(
+    "gateway headers on minutes": message(
         "From: Pia <pia@example.org>\nTo: quin@example.com\nSubject: Minutes\nReturn-Path: <pia@example.org>\n"
         "X-NAI-Header: Modified by McAfee Email Gateway\nX-SEF-Processed: 7_0_0_1\n"
         "X-Mailer: SurfControl E-mail Filter\nX-Mimecast-Spam-Score: 1\nX-MX-Bounce: none",
@@ -81,8 +73,6 @@ def test_angle_blocks_stop_and_skip_repeats() -> None:
     rows.append("<c@example.com>:")
     found = blocks.blocks(rows, blocks.ANGLE_LINE, stop=re.compile("^---"), blank_ends=False, skip_system=False)
     assert found == [("a@example.com", ["first"]), ("b@example.com", ["second"])]
-
-
 
 
 def test_blocks_skip_daemons_and_repeats_and_stop_at_blank_lines() -> None:
@@ -112,14 +102,6 @@ def test_indented_continuation_quoting_the_address_does_not_open_a_block() -> No
     assert smtp.command_phrase(" ".join(block)) == "RCPT"
 
 
-def _message(headers: str, body: str) -> bytes:
-    """A message from header lines and a body (LF line endings, as the loader normalises)."""
-    return (headers.strip() + "\n\n" + body).encode("utf-8")
-
-
-DAEMON = "From: MAILER-DAEMON@mx.example.net\nTo: amy@example.org\nSubject: Undelivered mail\nReturn-Path: <>"
-
-
 def test_facts_read_codes_command_and_the_vendor_reason_from_the_text() -> None:
     facts = blocks.facts(addresses.normalize("<Al@Example.NET>"), "554 5.7.0 was considered unsolicited bulk e-mail\n"
                            " (in reply to end of data command)", reasons="amavis")
@@ -129,7 +111,7 @@ def test_facts_read_codes_command_and_the_vendor_reason_from_the_text() -> None:
 
 
 def test_a_report_whose_declared_boundary_was_rewritten_is_still_read() -> None:
-    raw = _message(
+    raw = message(
         "From: MAILER-DAEMON@mx.example.net\nTo: amy@example.org\nSubject: Undelivered Mail Returned to Sender\n"
         'MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="B1/mx.example"',
         "This is a MIME-encapsulated message.\n\n--B1/mx.example.net\nContent-Type: text/plain\n\n"
@@ -144,7 +126,7 @@ def test_a_report_whose_declared_boundary_was_rewritten_is_still_read() -> None:
 
 
 def test_a_multipart_without_any_delimiter_is_left_as_parsed() -> None:
-    raw = _message(
+    raw = message(
         "From: a@example.org\nTo: b@example.org\nSubject: x\nMIME-Version: 1.0\n"
         'Content-Type: multipart/mixed; boundary="Q"',
         "no parts here\n--just a dash line\n",

@@ -5,27 +5,35 @@ from __future__ import annotations
 
 import pytest
 
-from dsnparse.commands import answered
+from dsnparse.commands import Step, answered
 from dsnparse.decoders._shared import blocks, smtp
 
 
 @pytest.mark.parametrize(
-    ("text", "command"),
+    ("text", "step", "command"),
     [
-        ("550 no (in reply to RCPT TO command)", "RCPT"),
-        ("554 spam (in reply to end of DATA command)", "DATA"),
-        ("SMTP error from remote mail server after MAIL FROM:<a@example.org> SIZE=10:", "MAIL"),
-        ("SMTP error from remote mail server after initial connection:", "CONN"),
-        (">>> DATA\n<<< 554 rejected", "DATA"),
-        ("lost connection with mx.example.net[192.0.2.1] while sending RCPT TO", "RCPT"),
-        ("host mx.example.net[192.0.2.1] refused to talk to me: 421 busy", "CONN"),
-        ("lost connection with mx.example.net[192.0.2.1] while performing the EHLO handshake", "EHLO"),
-        ("conversation with mx.example.net[192.0.2.1] timed out while receiving the initial server greeting", "CONN"),
-        ("550 5.1.1 unknown user", None),
+        ("550 no (in reply to RCPT TO command)", "sentence", "RCPT"),
+        ("554 spam (in reply to end of DATA command)", "sentence", "DATA"),
+        ("SMTP error from remote mail server after MAIL FROM:<a@example.org> SIZE=10:", "sentence", "MAIL"),
+        ("SMTP error from remote mail server after initial connection:", "sentence", "CONN"),
+        (">>> DATA\n<<< 554 rejected", "sentence", "DATA"),
+        ("lost connection with mx.example.net[192.0.2.1] while sending RCPT TO", "sentence", "RCPT"),
+        ("host mx.example.net[192.0.2.1] refused to talk to me: 421 busy", "sentence", "CONN"),
+        ("lost connection with mx.example.net[192.0.2.1] while performing the EHLO handshake", "sentence", "EHLO"),
+        ("timed out while receiving the initial server greeting", "sentence", "CONN"),
+        ("550 5.1.1 unknown user", "sentence", None),
+        ("host mx.example.net[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command)", "phrase", "RCPT"),
+        ("SMTP error from remote mail server after end of data:", "phrase", "DATA"),
+        ("SMTP error from remote server for TEXT command, host: mx.example.net", "phrase", "DATA"),
+        ("Remote host said: 501 5.1.8 Sender address rejected [MAIL_FROM]", "phrase", "MAIL"),
+        ("Connection timed out in connect", "phrase", "CONN"),
+        ("550 5.1.1 user unknown", "phrase", None),
     ],
 )
-def test_command_from_wording(text: str, command: str | None) -> None:
-    assert smtp.command(text) == command
+def test_each_step_reads_its_own_wording(text: str, step: Step, command: str | None) -> None:
+    # smtp.command is the sentence step (an MTA's narration), smtp.command_phrase the phrase step
+    reader = smtp.command if step == "sentence" else smtp.command_phrase
+    assert reader(text) == answered(text, (step,)) == command
 
 
 def test_remote_host_prefers_the_name_and_falls_back_to_the_address() -> None:
@@ -52,21 +60,6 @@ def test_transcript_names_long_commands() -> None:
         "STARTTLS",
         "454 4.7.0 TLS not available",
     )
-
-
-@pytest.mark.parametrize(
-    ("text", "command"),
-    [
-        ("host mx.example.net[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command)", "RCPT"),
-        ("SMTP error from remote mail server after end of data:", "DATA"),
-        ("SMTP error from remote server for TEXT command, host: mx.example.net", "DATA"),
-        ("Remote host said: 501 5.1.8 Sender address rejected [MAIL_FROM]", "MAIL"),
-        ("Connection timed out in connect", "CONN"),
-        ("550 5.1.1 user unknown", None),
-    ],
-)
-def test_smtp_command_from_wording(text: str, command: str | None) -> None:
-    assert smtp.command_phrase(text) == command
 
 
 def test_remote_host_needs_a_domain_name() -> None:

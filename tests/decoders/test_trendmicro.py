@@ -5,14 +5,11 @@ from __future__ import annotations
 from dsnparse.decoders import trendmicro
 from dsnparse.message import load
 
-
-def _message(headers: str, body: str) -> bytes:
-    """A message from header lines and a body (LF line endings, as the loader normalises)."""
-    return (headers.strip() + "\n\n" + body).encode("utf-8")
+from ._samples import message
 
 
 def test_trendmicro_pairs_each_reply_with_the_rcpt_that_drew_it() -> None:
-    m = load(_message(
+    m = load(message(
         'From: "InterScan MSS" <postmaster@example.net>\nTo: amy@example.org\nSubject: x',
         "Sent <<< RCPT TO:<fa@example.net>\nReceived >>> 250 ok\n"
         "Sent <<< RCPT TO:<gu@example.net>\nReceived >>> 550 5.1.1 unknown\n",

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from dsnparse.decoders import (
-    x5,
-)
+from dsnparse.decoders import x5
 from dsnparse.message import load
 
 from ..conftest import FIXTURES
-
-
-def _encoded(text: str) -> bytes:
-    return text.encode("utf-8")
+from ._samples import raw
 
 
 def test_x5_leaves_a_report_that_lists_its_own_recipient() -> None:
-    raw = (FIXTURES / "x5" / "wrapped-bounce.eml").read_text()
-    listed = raw.replace(
+    text = (FIXTURES / "x5" / "wrapped-bounce.eml").read_text()
+    listed = text.replace(
         "----- The following addresses had permanent delivery errors -----\n\n\n--OUTER_1",
         "----- The following addresses had permanent delivery errors -----\nhal@example.org\n\n--OUTER_1",
     )
-    assert listed != raw
-    assert not x5.matches(load(_encoded(listed)))
-    assert x5.matches(load(_encoded(raw)))
+    assert listed != text
+    assert not x5.matches(load(raw(listed)))
+    assert x5.matches(load(raw(text)))

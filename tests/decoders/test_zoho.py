@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dsnparse.decoders import (
-    zoho,
-)
+from dsnparse.decoders import zoho
 from dsnparse.message import load
 
 
