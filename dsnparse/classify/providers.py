@@ -131,9 +131,16 @@ def _index() -> tuple[dict[str, int], LabelledPhrases]:
 def identify(facts: Facts, recipient_domain: str | None) -> Provider | None:
     """The provider behind the remote MTA, the recipient's domain or the reply's markers (the
     first in table order that owns one of the hosts or has a marker in the diagnostic)."""
+    return _identify(facts.remote_mta, recipient_domain, facts.diagnostic)
+
+
+@lru_cache(maxsize=256)
+def _identify(remote_mta: str | None, recipient_domain: str | None, diagnostic: str | None) -> Provider | None:
+    """:func:`identify` over the three strings it reads: a pure function, memoised because each
+    record asks twice (for its reason and for its side)."""
     owners, markers = _index()
     ranks: list[int] = []
-    for value in (facts.remote_mta, recipient_domain):
+    for value in (remote_mta, recipient_domain):
         words = value.split() if value else None
         if not words:
             continue
@@ -147,7 +154,7 @@ def identify(facts: Facts, recipient_domain: str | None) -> Provider | None:
             if dot < 0:
                 break
             start = dot + 1
-    marked = markers.first(facts.diagnostic or "")
+    marked = markers.first(diagnostic or "")
     if marked is not None:
         ranks.append(int(marked))
     return table()[min(ranks)] if ranks else None
