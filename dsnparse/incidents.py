@@ -23,7 +23,7 @@ from typing import Any
 from .classify import providers
 from .classify.blocks import Block, catalogue
 from .classify.sides import NEVER_SUPPRESSED
-from .record import BounceRecord
+from .record import BounceRecord, record_time
 
 DEFAULT_QUIET = timedelta(hours=6)
 """How long without a failure ends an incident."""
@@ -81,16 +81,6 @@ class _Open:
     help_url: str | None
     sources: set[str] = field(default_factory=set)
     recipients: set[str] = field(default_factory=set)
-
-
-def _moment(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _iso(moment: datetime) -> str:
@@ -159,7 +149,7 @@ def incidents(records: Iterable[BounceRecord], *, quiet: timedelta = DEFAULT_QUI
     done: list[Incident] = []
     latest: datetime | None = None
     for record in records:
-        moment = _moment(record.date)
+        moment = record_time(record.date)
         provider = _receiver(record)
         if moment is None or provider is None or (since is not None and moment < since):
             continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -132,6 +133,18 @@ class BounceRecord:
         if "headers" in kwargs:
             kwargs["headers"] = dict(kwargs["headers"] or {})
         return cls(**kwargs)
+
+
+def record_time(text: str | None) -> datetime | None:
+    """A record's ``date`` (ISO 8601; ``Z`` or an offset, naive meaning UTC) as an aware datetime,
+    else ``None`` (no date, or not ISO 8601): the one reader of the dates the records carry."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(BounceRecord))

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from .classify.sides import NEVER_SUPPRESSED
-from .record import Kind
+from .record import Kind, record_time
 
 
 class Event(NamedTuple):
@@ -156,7 +156,7 @@ def decide(events: Sequence[Event], policy: Policy, *, cleared_at: str | None = 
         elif event.bounce_type == "hard" and event.suppress:
             since, cause = event.at, "hard"
         elif event.bounce_type == "soft":
-            moment = _parse_time(event.at)
+            moment = record_time(event.at)
             if moment is not None:
                 soft = [t for t in soft if moment - t <= window] + [moment]
                 if len(soft) >= policy.soft_count:
@@ -173,9 +173,3 @@ def decide(events: Sequence[Event], policy: Policy, *, cleared_at: str | None = 
     )
 
 
-def _parse_time(text: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from ..incidents import INCIDENT_FIELDS, Incident, incidents
 from ..io.parallel import default_jobs, outcomes
@@ -16,7 +16,7 @@ from ..io.sinks import CsvSink, TableSink, terminal_safe
 from ..io.sources import read_paths
 from ..io.store import Store, iso
 from ..limits import DEFAULT_LIMITS
-from ..record import BounceRecord
+from ..record import BounceRecord, record_time
 from .mailbox import _open_store
 from .options import add_paths
 
@@ -25,19 +25,15 @@ TABLE_COLUMNS = ("provider", "side", "cause", "identity", "first_seen", "last_se
 
 
 def _since(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 date or time: {text!r}") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = record_time(text)
+    if moment is None:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date or time: {text!r}")
+    return moment
 
 
 def _latest(store: Store) -> datetime | None:
     """The store's latest record time, the incidents' "now" (``None`` when it has none or it is unreadable)."""
-    try:
-        return _since(store.latest() or "")
-    except argparse.ArgumentTypeError:
-        return None
+    return record_time(store.latest())
 
 
 def _from_paths(paths: list[str]) -> Iterator[BounceRecord]:

@@ -11,7 +11,7 @@ from ..classify.codes import CodeTable
 from ..classify.sides import NEVER_SUPPRESSED
 from ..incidents import ACCEPTED, incidents
 from ..limits import Limits
-from ..record import BounceRecord
+from ..record import BounceRecord, record_time
 from ..summary import Counters, Table, incident_tables, suppression_tables
 from ..suppression import Policy
 from .parallel import outcomes
@@ -86,4 +86,4 @@ def from_store(store: Store, *, header_names: Sequence[str] = (), since: str | N
 
 
 def _moment(since: str | None) -> datetime | None:
-    return datetime.fromisoformat(since.replace("Z", "+00:00")) if since else None
+    return record_time(since)
