@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from dsnparse import commands
 from dsnparse.classify import providers
 from dsnparse.decoders._shared import markers
 from dsnparse.facts import Facts, find_reply_code, find_status
@@ -20,7 +21,8 @@ def test_each_provider_rule_decides_its_own_example(provider: str, index: int) -
     row = next(p for p in providers.rows() if p.name == provider)
     compiled = next(p for p in providers.table() if p.name == provider)
     text = row.rule[index].example
-    facts = Facts(diagnostic=text, status=find_status(text), reply_code=find_reply_code(text))
+    facts = Facts(diagnostic=text, status=find_status(text), reply_code=find_reply_code(text),
+                  smtp_command=commands.answered(text))
     found = providers.deciding_rule(facts, compiled.hosts[0])
     assert found is not None, text
     assert found[0] is compiled and found[1] is compiled.rules[index], text

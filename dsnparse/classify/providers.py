@@ -3,9 +3,10 @@
 A provider is recognised by the remote MTA's host name or the recipient's domain (suffix match),
 or by a marker its replies carry (its postmaster URL, its own error-code prefix). Its rules are
 tried in order; a rule matches when every condition it names holds (status code or prefix, reply
-code, one of its literal phrases in the diagnostic). Rules override the registry meaning of a
-code: Gmail's X.7.26-X.7.30, Microsoft's 5.7.5xx and 5.4.1 "Access denied", GoDaddy's rate limits
-under 5.1.1, and the vendor codes (Cox ``CXBL``, Spectrum ``AUP#``, Orange ``OFR_``...).
+code, the SMTP command the reply answered, one of its literal phrases in the diagnostic). Rules
+override the registry meaning of a code: Gmail's X.7.26-X.7.30, Microsoft's 5.7.5xx and 5.4.1
+"Access denied", GoDaddy's rate limits under 5.1.1, docomo's "Unknown user" after DATA, and the
+vendor codes (Cox ``CXBL``, Spectrum ``AUP#``, Orange ``OFR_``...).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class Rule:
     reply_code: str | None = None
     phrases: re.Pattern[str] | None = None
     """Literal phrases, one of which must occur in the diagnostic."""
+    command: str | None = None
+    """The SMTP command the reply answered (``facts.smtp_command``: ``RCPT``, ``DATA``...)."""
     own_reason: str | None = None
     """dsnparse's own reading where the provider's documentation says otherwise than Sisimai's
     ``reason`` (the record's ``own_reason``); None when they agree."""
@@ -41,6 +44,8 @@ class Rule:
         if self.status_prefix and not status.startswith(self.status_prefix):
             return False
         if self.reply_code and self.reply_code != facts.reply_code:
+            return False
+        if self.command and self.command != facts.smtp_command:
             return False
         return self.phrases is None or bool(self.phrases.search(text))
 
@@ -75,6 +80,7 @@ class RuleRow:
     status_prefix: str | None = None
     reply_code: str | None = None
     phrases: tuple[str, ...] = ()
+    command: str | None = None
     own_reason: str | None = None
     """dsnparse's own reading where it differs from Sisimai's ``reason`` (see :class:`Rule`)."""
 
@@ -106,7 +112,7 @@ def table() -> tuple[Provider, ...]:
             markers=any_of(p.markers) if p.markers else None,
             rules=tuple(
                 Rule(r.reason, r.status, r.status_prefix, r.reply_code, any_of(r.phrases) if r.phrases else None,
-                     r.own_reason)
+                     r.command, r.own_reason)
                 for r in p.rule
             ),
             marker_phrases=p.markers,
