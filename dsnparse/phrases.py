@@ -60,16 +60,21 @@ class LabelledPhrases:
         """Every label with a phrase in ``text``."""
         if self._fold is None:
             return {label for label, matcher in self._each if matcher.search(text)}
-        return {label for label, _end in self._hits(text)}
+        if self._automaton is None or not text:
+            return set()
+        return {label for _last, labels in self._automaton.iter(self._folded(text)) for label in labels}
+
+    def _folded(self, text: str) -> str:
+        """``text`` mapped onto the phrases' lower-case letters (only called with a fold table)."""
+        # for ASCII text lower() is the fold: it changes only letters, each to the letter the
+        # fold gives it (or, for letters no phrase holds, to another letter no phrase holds)
+        return text.lower() if text.isascii() else text.translate(self._fold or {})
 
     def _hits(self, text: str) -> Iterator[tuple[str, int]]:
         """``(label, end)`` for every phrase occurrence in ``text``."""
         if self._automaton is None or not text or self._fold is None:
             return
-        # for ASCII text lower() is the fold: it changes only letters, each to the letter the
-        # fold gives it (or, for letters no phrase holds, to another letter no phrase holds)
-        folded = text.lower() if text.isascii() else text.translate(self._fold)
-        for last, labels in self._automaton.iter(folded):
+        for last, labels in self._automaton.iter(self._folded(text)):
             for label in labels:
                 yield label, last + 1
 

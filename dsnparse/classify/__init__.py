@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
 
 from ..facts import Facts, given_up
@@ -53,7 +54,9 @@ class Context:
 
     def record_fields(self) -> dict[str, Any]:
         """The record fields this context fills, by name (``headers`` copied)."""
-        return {name: getattr(self, name) for name in CONTEXT_FIELDS} | {"headers": dict(self.headers)}
+        out = dict(zip(CONTEXT_FIELDS, _context_values(self), strict=True))
+        out["headers"] = dict(self.headers)
+        return out
 
 
 FROM_FACTS: tuple[str, ...] = (
@@ -64,6 +67,8 @@ FROM_FACTS: tuple[str, ...] = (
 CONTEXT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Context) if f.name != "flags")
 """The record fields every record of a message shares, from its :class:`Context` (its ``flags``
 start each record's own, which are computed)."""
+_facts_values = attrgetter(*FROM_FACTS)
+_context_values = attrgetter(*CONTEXT_FIELDS)
 COMPUTED: tuple[str, ...] = (
     "action", "reason", "own_reason", "last_reason", "bounce_code", "bounce_type", "description", "suppress",
     "flags", "side", "provider", "blocked_by", "sender_identity", "help_url",
@@ -145,9 +150,10 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         who = attribute(facts, reason, domain, bounce=False)
     dead = (rkind is Kind.FAILURE and who.side not in NEVER_SUPPRESSED
             and suppress(own_reason or reason, bounce_code, evidence(facts), table))
+    values = ctx.record_fields()
+    values.update(zip(FROM_FACTS, _facts_values(facts), strict=True))
     return BounceRecord(
-        **{name: getattr(facts, name) for name in FROM_FACTS},
-        **ctx.record_fields(),
+        **values,
         action=action,
         reason=reason,
         own_reason=own_reason,

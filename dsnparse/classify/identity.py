@@ -21,12 +21,15 @@ _DOMAIN_CUE = re.compile(
 """A cue after which a reply names the sending domain (``sending domain example.org``)."""
 _BEFORE_CUE = "'s dmarc policy"
 """A cue before which a reply names it (``example.org's DMARC policy``), read backwards."""
+_IPV4_SHAPE = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+"""The only shape :class:`ipaddress.IPv4Address` accepts: a token without a colon that does not
+have it (a status code ``5.7.1``, a version ``1.2``) is no address, told without the exception."""
 
 
 def _ip(token: str) -> str | None:
     token = token.strip(".:")
-    if "." not in token and ":" not in token:
-        return None
+    if ":" not in token and not _IPV4_SHAPE.fullmatch(token):
+        return None  # not IPv6 (it needs colons), and not the one shape IPv4 takes
     try:
         address = ipaddress.ip_address(token)
     except ValueError:
