@@ -56,23 +56,6 @@ def command_phrase(text: str | None) -> str | None:
     return answered(text, ("phrase",))
 
 
-def transcript(rows: list[str]) -> tuple[str | None, str | None]:
-    """``(command, reply)`` from an SMTP transcript (``>>> RCPT TO:<...>`` / ``<<< 550 ...``):
-    the last command sent and the reply lines received after it, joined."""
-    sent_command: str | None = None
-    reply: list[str] = []
-    for row in rows:
-        sent = _SENT.match(row)
-        if sent:
-            sent_command = transcript_verb(sent.group(1)) or sent_command
-            reply = []
-            continue
-        got = _RECEIVED.match(row)
-        if got:
-            reply.append(got.group(1).strip())
-    return sent_command, join_reply(" ".join(reply)) if reply else None
-
-
 REPLY_MAX = 4000
 """Characters of one transcript turn kept (a real SMTP reply is a few lines of at most 512 each):
 past it a runaway reply keeps its head and the reading stays linear."""
@@ -109,12 +92,12 @@ class _Open:
             self.parts.append(text)
             self.size += len(text) + 1
 
-    def continued_by(self, line: str, received: re.Pattern[str]) -> bool:
+    def continued_by(self, line: str, sent: re.Pattern[str], received: re.Pattern[str]) -> bool:
         """The one joining rule: a folded line continues the turn before it, and a reply line
         continues the reply before it when that reply's last line says more follows."""
-        if line.startswith(_FOLD) and line.strip():
-            return True
-        return self.kind == "received" and bool(_MORE_FOLLOWS.match(self.parts[-1])) and bool(received.match(line))
+        if received.match(line):
+            return self.kind == "received" and bool(_MORE_FOLLOWS.match(self.parts[-1]))
+        return line.startswith(_FOLD) and bool(line.strip()) and not sent.match(line)
 
     def turn(self) -> Turn:
         return Turn(self.kind, "\n".join(self.parts), self.line)
@@ -148,7 +131,7 @@ def turns(
     lines it has; each turn keeps at most about :data:`REPLY_MAX` characters."""
     current: _Open | None = None
     for line in lines:
-        if current is not None and current.continued_by(line, received):
+        if current is not None and current.continued_by(line, sent, received):
             m = received.match(line)
             current.add((m.group(1) if m else line).strip())
             continue
@@ -162,6 +145,20 @@ def turns(
             yield turn
     if current is not None:
         yield current.turn()
+
+
+def transcript(rows: list[str]) -> tuple[str | None, str | None]:
+    """``(command, reply)`` from an SMTP transcript (``>>> RCPT TO:<...>`` / ``<<< 550 ...``):
+    the last command sent and the replies received after it, joined (:func:`turns`)."""
+    sent_command: str | None = None
+    reply: list[str] = []
+    for turn in turns(rows, sent=_SENT, received=_RECEIVED):
+        if turn.kind == "sent":
+            sent_command = transcript_verb(turn.text) or sent_command
+            reply = []
+        elif turn.kind == "received":
+            reply.append(turn.text)
+    return sent_command, join_reply(" ".join(reply)) if reply else None
 
 
 def remote_host(text: str | None, form: Literal["named", "host", "bracketed"] = "named") -> str | None:
