@@ -189,3 +189,11 @@ def test_turns_keeps_the_head_of_a_huge_reply_and_stays_bounded() -> None:
     assert out[2] == ("sent", "QUIT")
     folded = " In:  MAIL\n" + "\n".join(["     SIZE=1"] * 100_000)
     assert len(_postfix(folded)[0][1]) < smtp.REPLY_MAX + 20
+
+
+def test_turns_never_takes_an_indented_command_or_reply_line_for_a_fold() -> None:
+    # smtp.transcript's patterns allow leading blanks: an indented ">>>" or "<<<" line is its own turn
+    rows = ["      >>> RCPT TO:<a@example.net>", "      <<< 250 ok", "      >>> DATA", "      <<< 554 no"]
+    assert smtp.transcript(rows) == ("DATA", "554 no")
+    multi = ["   >>> DATA", "   <<< 554-5.7.1 one", "   <<< 554 5.7.1 two"]
+    assert smtp.transcript(multi) == ("DATA", "554-5.7.1 one two")
