@@ -43,6 +43,12 @@ def _dsn(status: str, diagnostic: str) -> bytes:
         # Exchange's "not authorized to send to this recipient" (reasons.md, filtered wording)
         ("5.7.1", "550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized", "filtered"),
         ("5.0.0", "552 Message rejected (attachment too big)", "emailtoolarge"),
+        # failedstarttls is probed before policyviolation (Sisimai 5.7 first pass, reasons.md 3.3)
+        ("5.7.10", "523 5.7.10 SMTP protocol violation, no commands allowed to pipeline after STARTTLS",
+         "failedstarttls"),
+        # the registry's replies of X.7.10/X.7.11/X.7.13 (523, 524/538, 525) name their reason
+        ("5.0.0", "524 Use another mechanism", "failedstarttls"),
+        ("5.0.0", "525 Contact your administrator", "suspend"),
     ],
 )
 def test_status_and_reply_tables_decide_as_sisimai(status: str, diagnostic: str, reason: str) -> None:
