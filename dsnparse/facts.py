@@ -93,12 +93,18 @@ def is_generic(status: str | None) -> bool:
     return not status or status.endswith(".0.0")
 
 
+_AUTH_REPLIES = frozenset({"432", "530", "534", "535", "538"})
+"""The x3z replies of SMTP AUTH (RFC 4954 section 6): the only registered codes whose second digit
+is 3; other x3z/x4z numbers in a text are not replies."""
+
+
 def find_reply_code(text: str | None) -> str | None:
     """The first SMTP reply code of a failure or success reply in a text, else None."""
     if not text:
         return None
     for m in REPLY_CODE.finditer(text):
         code = m.group(1)
-        if code[0] in "245" and code[1] in "0125":
+        if (code[0] in "245" and code[1] in "0125") or code in _AUTH_REPLIES:
             return code
     return None
+

@@ -11,9 +11,9 @@ Order of trust, first answer wins:
    ``userunknown`` answering DATA is ``filtered``, an address status answering MAIL FROM is about
    the sender: ``rejected``);
 4. fallbacks: an ``X-Unix`` diagnostic is ``mailererror``, a refusal at connection or HELO is
-   ``blocked``; without a status code, a reply code that says it (``data/reply_reasons.csv``:
-   521/556 ``notaccept``, 530/535 ``securityerror``) or a 50x reply ``syntaxerror``; a delay
-   ``expired``;
+   ``blocked``; without a status code or with a generic ``X.0.0``, a reply code that says it
+   (``data/reply_reasons.csv``: 521/556 ``notaccept``, 530/535 ``securityerror``) or a 50x reply
+   ``syntaxerror``; a delay ``expired``;
 5. ``onhold`` when there is something but nothing to decide on, ``undefined`` when there is nothing.
 
 Every table is data; the phrase matchers are literal alternations (linear time).
@@ -352,7 +352,7 @@ def _fallback(facts: Facts, text: str, command: str | None) -> Decision:
     fall-backs, else ``onhold`` (something to go on) or ``undefined`` (nothing)."""
     if (facts.diagnostic_type or "").lower().startswith("x-unix"):
         return Decision("mailererror", "fallback:x-unix")
-    if not facts.status and facts.reply_code:
+    if is_generic(facts.status) and facts.reply_code:  # X.0.0 names nothing (reasons.md 3.2)
         if facts.reply_code in tables().by_reply:
             return Decision(tables().by_reply[facts.reply_code], "fallback:reply-code")
         if _SYNTAX_REPLY.fullmatch(facts.reply_code):

@@ -38,11 +38,10 @@ _ENTRY = re.compile(
 _ENTRY_START = re.compile(r"<" + address(r"[^<>\s]") + r">(?::|[ \t]{1,8}\(expanded)")
 _IN_REPLY = re.compile(r"(?i)\s{0,4}\(in reply to [^()]{1,60}\)\s{0,4}$")
 _SAID = re.compile(r"(?i)\bsaid:\s{1,8}")
-# Transcript lines: " In:  RCPT TO:<a@b>", " Out: 550 5.1.1 ..."
-_TRANSCRIPT = re.compile(r"^ (In|Out):[ \t]{1,4}(.{0,2000})$")
-_CONTINUED = re.compile(r"^[2-5]\d\d-")
-_REPLY_MAX = 4000
-"""Characters of one transcript turn kept (a real SMTP reply is a few lines of at most 512)."""
+# Transcript lines of the Postfix SMTP server: " In:  RCPT TO:<a@b>" (the command it received,
+# the sent side of the session), " Out: 550 5.1.1 ..." (its reply).
+_SENT = re.compile(r"^ In:[ \t]{1,4}(.{0,2000})$")
+_RECEIVED = re.compile(r"^ Out:[ \t]{1,4}(.{0,2000})$")
 _RCPT = re.compile(r"(?i)^rcpt to:[ \t]{0,4}<(" + token() + r")>")
 
 
@@ -96,23 +95,6 @@ def _entry_facts(paragraph: str) -> Facts | None:
     return smtp.fill_codes(facts, facts.diagnostic)
 
 
-def _turns(text: str) -> list[list[str]]:
-    """``[side, text]`` per turn of an In:/Out: session transcript, a multi-line reply (``250-``
-    lines, or lines indented by five blanks) joined into one turn, each kept below ``_REPLY_MAX``
-    (past it, a runaway reply keeps its head: linear time)."""
-    turns: list[list[str]] = []
-    for line in text.split("\n"):
-        m = _TRANSCRIPT.match(line)
-        if m and m.group(1) == "Out" and turns and turns[-1][0] == "Out" and _CONTINUED.match(turns[-1][1]):
-            if len(turns[-1][1]) < _REPLY_MAX:
-                turns[-1][1] = join_reply(turns[-1][1] + " " + m.group(2))  # next line of a multi-line reply
-        elif m:
-            turns.append([m.group(1), m.group(2).strip()])
-        elif turns and line.startswith("     ") and line.strip() and len(turns[-1][1]) < _REPLY_MAX:
-            turns[-1][1] += " " + line.strip()
-    return turns
-
-
 def _refused(command: str, pending: str, accepted: list[str], reply: str) -> list[Facts]:
     """Facts of a 4xx/5xx reply to ``command``: the recipient just sent for RCPT, every accepted
     recipient for DATA/BDAT, else one fact without recipient."""
@@ -131,13 +113,15 @@ def _transcript(text: str) -> list[Facts]:
     accepted: list[str] = []
     command, pending = "", ""
     out: list[Facts] = []
-    for side, value in _turns(text):
-        if side == "In":
+    for turn in smtp.turns(text.split("\n"), sent=_SENT, received=_RECEIVED):
+        # a turn on one line as written; one of several lines joined (a multi-line reply unfolded)
+        value = join_reply(turn.text) if "\n" in turn.text else turn.text
+        if turn.kind == "sent":
             command = value.split(" ", 1)[0].upper().rstrip(":")
             rcpt = _RCPT.match(value)
             pending = (addresses.normalize(rcpt.group(1)) or "") if rcpt else ""
             continue
-        code = value[:3]
+        code = value[:3] if turn.kind == "received" else ""
         if code.startswith("2") and pending:
             accepted.append(pending)
         if code[:1] in ("4", "5"):

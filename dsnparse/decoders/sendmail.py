@@ -50,8 +50,9 @@ _VERDICT = re.compile(
 _RCPT = re.compile(r"(?i)^rcpt to:\s{0,4}<?(" + address(r"[^\s<>]", lazy=True) + r")>?(?:\s|$)")
 _HOST_VERDICT = re.compile(r"^[245]\d\d ([A-Za-z0-9.-]{1,255}) \([a-z]{1,20}\)\.\.\. ")
 
-_REPLY_MAX = 4000
-"""Characters of one multi-line SMTP reply kept (a real one is a few lines of at most 512)."""
+# Transcript lines: ">>> RCPT To:<a@b>" (sent), "<<< 550 5.1.1 ..." (received).
+_SENT = re.compile(r"^>>> (.*)")
+_RECEIVED = re.compile(r"^<<< (.*)")
 _BARE_VERDICT = re.compile(r"^[245]\d\d[ -]")
 
 
@@ -99,9 +100,9 @@ def _listed(lines: list[str]) -> dict[str, str | None]:
 
 
 class _Transcript:
-    """The reader of a sendmail session transcript, one line at a time (:meth:`read`): the host
-    talked to, the command sent, the reply received so far; per-address sessions and every failed
-    remote reply in order."""
+    """What a sendmail session transcript says, one turn at a time (:meth:`read`, turns from
+    :func:`smtp.turns`): the host talked to, the command sent, the last reply; per-address sessions
+    and every failed remote reply in order."""
 
     def __init__(self) -> None:
         self.per: dict[str, _Session] = {}
@@ -110,39 +111,30 @@ class _Transcript:
         self.command: str | None = None
         self.reply: str | None = None
         self.rcpt: str | None = None
-        self.previous = ""
 
-    def read(self, line: str) -> None:
-        """Take one line: a host named, a command sent, a reply line, a host's or an address's verdict."""
-        talking = _TALKING.match(line)
-        if talking:
-            self.host, self.command, self.reply, self.rcpt = talking.group(1).lower(), None, None, None
-        elif line.startswith(">>> "):
-            self.command, self.reply = smtp.command(line), None
-            m = _RCPT.match(line[4:])
+    def read(self, turn: smtp.Turn) -> None:
+        """Take one turn: a host named, a command sent, a reply, a host's or an address's verdict."""
+        if turn.kind == "host":
+            self.host, self.command, self.reply, self.rcpt = turn.text, None, None, None
+        elif turn.kind == "sent":
+            self.command, self.reply = smtp.command(turn.line), None
+            m = _RCPT.match(turn.text)
             self.rcpt = addresses.normalize(m.group(1)) if m else None
-        elif line.startswith("<<< "):
-            self._reply_line(line)
-        elif host_verdict := _HOST_VERDICT.match(line):
+        elif turn.kind == "received":
+            self._reply(turn.text)
+        elif host_verdict := _HOST_VERDICT.match(turn.line):
             if host_verdict.group(1).lower() != self.host:
                 self.host = self.command = self.reply = self.rcpt = None
         else:
-            self._verdict_line(line)
-        self.previous = line
+            self._verdict_line(turn.line)
 
-    def _reply_line(self, line: str) -> None:
-        continued = self.previous.startswith("<<< ")
-        if continued and self.reply and len(self.reply) >= _REPLY_MAX:
-            return  # a runaway multi-line reply: its head is kept, and the time linear
-        self.reply = (self.reply + "\n" + line[4:]) if continued and self.reply else line[4:]
-        if self.reply[:1] not in ("4", "5"):
+    def _reply(self, text: str) -> None:
+        self.reply = text
+        if text[:1] not in ("4", "5"):
             return
-        if continued and self.failures and self.failures[-1].host == self.host:
-            self.failures[-1].reply = join_reply(self.reply)
-        else:
-            self.failures.append(_Session(self.host, self.command, join_reply(self.reply)))
+        self.failures.append(_Session(self.host, self.command, join_reply(text)))
         if self.rcpt and self.command == "RCPT":
-            self.per[self.rcpt] = _Session(self.host, self.command, join_reply(self.reply))
+            self.per[self.rcpt] = _Session(self.host, self.command, join_reply(text))
 
     def _verdict_line(self, line: str) -> None:
         verdict = _VERDICT.match(line)
@@ -161,8 +153,8 @@ class _Transcript:
 def _transcript(lines: list[str]) -> tuple[dict[str, _Session], list[_Session]]:
     """Per-address sessions, and every failed remote reply in order."""
     reader = _Transcript()
-    for line in lines:
-        reader.read(line)
+    for turn in smtp.turns(lines, sent=_SENT, received=_RECEIVED, host=_TALKING):
+        reader.read(turn)
     return reader.per, reader.failures
 
 

@@ -3,6 +3,8 @@ remote hosts."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from dsnparse.commands import Step, answered
@@ -108,3 +110,90 @@ def test_a_step_asked_alone_reads_only_its_wording() -> None:
     text = "550 5.1.1 <a@example.net>: Recipient address rejected"
     assert answered(text, ("sentence", "phrase")) is None
     assert answered(text, ("hint",)) == "RCPT"
+
+
+# The transcript reader (smtp.turns) in its two prefix styles.
+_PF_SENT = re.compile(r"^ In:[ \t]{1,4}(.{0,2000})$")
+_PF_RECEIVED = re.compile(r"^ Out:[ \t]{1,4}(.{0,2000})$")
+_SM_SENT = re.compile(r"^>>> (.*)")
+_SM_RECEIVED = re.compile(r"^<<< (.*)")
+_SM_HOST = re.compile(r"(?i)^(?:\.\.\. )?while talking to ([A-Za-z0-9.\[\]:-]{1,255}?)\.?:\s{0,4}$")
+
+
+def _postfix(text: str) -> list[tuple[str, str]]:
+    return [(t.kind, t.text) for t in smtp.turns(text.split("\n"), sent=_PF_SENT, received=_PF_RECEIVED)]
+
+
+def _sendmail(text: str) -> list[tuple[str, str]]:
+    turns = smtp.turns(text.split("\n"), sent=_SM_SENT, received=_SM_RECEIVED, host=_SM_HOST)
+    return [(t.kind, t.text) for t in turns]
+
+
+def test_turns_reads_the_postfix_style_with_its_multi_line_and_folded_turns() -> None:
+    text = (
+        " Out: 220 mx.example.org ESMTP\n In:  EHLO a.example.net\n Out: 250-mx.example.org\n"
+        " Out: 250-SIZE 1000\n Out: 250 8BITMIME\n In:  MAIL\n     FROM:<a@example.net>\n"
+        " Out: 354 go ahead\n Out: 451 4.3.0 write error"
+    )
+    assert _postfix(text) == [
+        ("received", "220 mx.example.org ESMTP"),
+        ("sent", "EHLO a.example.net"),
+        ("received", "250-mx.example.org\n250-SIZE 1000\n250 8BITMIME"),
+        ("sent", "MAIL\nFROM:<a@example.net>"),
+        # back to back without "NNN-": two replies (pipelined), not one
+        ("received", "354 go ahead"),
+        ("received", "451 4.3.0 write error"),
+    ]
+
+
+def test_turns_reads_the_sendmail_style_with_hosts_and_verdicts_interleaved() -> None:
+    text = (
+        "... while talking to MX.Example.NET.:\n>>> RCPT To:<a@example.net>\n<<< 550-5.1.1 no such\n"
+        "<<< 550 5.1.1 user\n550 5.1.1 <a@example.net>... User unknown\n"
+        "... while talking to mx2.example.net.:\n>>> DATA\n<<< 554 rejected"
+    )
+    assert _sendmail(text) == [
+        ("host", "mx.example.net"),
+        ("sent", "RCPT To:<a@example.net>"),
+        ("received", "550-5.1.1 no such\n550 5.1.1 user"),
+        ("other", "550 5.1.1 <a@example.net>... User unknown"),
+        ("host", "mx2.example.net"),
+        ("sent", "DATA"),
+        ("received", "554 rejected"),
+    ]
+
+
+def test_turns_ends_a_transcript_cut_off_mid_reply_with_the_lines_it_has() -> None:
+    assert _sendmail(">>> DATA\n<<< 554-5.7.1 first\n<<< 554-5.7.1 second") == [
+        ("sent", "DATA"), ("received", "554-5.7.1 first\n554-5.7.1 second"),
+    ]
+    assert _postfix(" In:  DATA\n Out: 554-5.7.1 first") == [("sent", "DATA"), ("received", "554-5.7.1 first")]
+    assert list(smtp.turns([], sent=_PF_SENT, received=_PF_RECEIVED)) == []
+
+
+def test_turns_ends_a_reply_at_a_line_that_is_not_part_of_it() -> None:
+    # a verdict line between two "<<<" lines ends the first reply even if it said more follows
+    assert _sendmail("<<< 550-a\nverdict\n<<< 550 b") == [
+        ("received", "550-a"), ("other", "verdict"), ("received", "550 b"),
+    ]
+
+
+def test_turns_keeps_the_head_of_a_huge_reply_and_stays_bounded() -> None:
+    line = "<<< 550-5.7.1 " + "x" * 60
+    text = ">>> DATA\n" + "\n".join([line] * 50_000) + "\n<<< 550 5.7.1 end\n>>> QUIT"
+    out = _sendmail(text)
+    assert [kind for kind, _ in out] == ["sent", "received", "sent"]
+    reply = out[1][1]
+    assert reply.startswith("550-5.7.1 xxx")
+    assert smtp.REPLY_MAX <= len(reply) < smtp.REPLY_MAX + len(line)
+    assert out[2] == ("sent", "QUIT")
+    folded = " In:  MAIL\n" + "\n".join(["     SIZE=1"] * 50_000)
+    assert len(_postfix(folded)[0][1]) < smtp.REPLY_MAX + 20
+
+
+def test_turns_never_takes_an_indented_command_or_reply_line_for_a_fold() -> None:
+    # smtp.transcript's patterns allow leading blanks: an indented ">>>" or "<<<" line is its own turn
+    rows = ["      >>> RCPT TO:<a@example.net>", "      <<< 250 ok", "      >>> DATA", "      <<< 554 no"]
+    assert smtp.transcript(rows) == ("DATA", "554 no")
+    multi = ["   >>> DATA", "   <<< 554-5.7.1 one", "   <<< 554 5.7.1 two"]
+    assert smtp.transcript(multi) == ("DATA", "554-5.7.1 one two")

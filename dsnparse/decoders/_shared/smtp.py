@@ -10,6 +10,8 @@ answered is :mod:`dsnparse.commands` (one table, one precedence), asked here for
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Literal
 
 from ...commands import answered, transcript_verb
@@ -54,20 +56,108 @@ def command_phrase(text: str | None) -> str | None:
     return answered(text, ("phrase",))
 
 
+REPLY_MAX = 4000
+"""Characters of one transcript turn kept (a real SMTP reply is a few lines of at most 512 each):
+past it a runaway reply keeps its head and the reading stays linear."""
+# The line of a multi-line SMTP reply that says another line follows (RFC 5321 4.2.1: "250-").
+_MORE_FOLLOWS = re.compile(r"^[2-5]\d\d-")
+# A long transcript line folded onto the next by the reporting MTA (Postfix indents by five blanks).
+_FOLD = "     "
+
+TurnKind = Literal["sent", "received", "host", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One step of an SMTP session transcript: a command ``sent``, a reply ``received`` (its lines
+    joined by ``"\\n"``), the ``host`` talked to from here on (lower-cased), or an ``other`` line
+    the transcript interleaves (a verdict, a blank line). ``line`` is the first line as written."""
+
+    kind: TurnKind
+    text: str
+    line: str
+
+
+@dataclass(slots=True)
+class _Open:
+    """A command or reply being read: more lines may still join it."""
+
+    kind: TurnKind
+    line: str
+    parts: list[str] = field(default_factory=list)
+    size: int = 0
+
+    def add(self, text: str) -> None:
+        if self.size < REPLY_MAX:  # a runaway turn keeps its head: time and memory stay linear
+            self.parts.append(text)
+            self.size += len(text) + 1
+
+    def continued_by(self, line: str, sent: re.Pattern[str], received: re.Pattern[str]) -> bool:
+        """The one joining rule: a folded line continues the turn before it, and a reply line
+        continues the reply before it when that reply's last line says more follows."""
+        if received.match(line):
+            return self.kind == "received" and bool(_MORE_FOLLOWS.match(self.parts[-1]))
+        return line.startswith(_FOLD) and bool(line.strip()) and not sent.match(line)
+
+    def turn(self) -> Turn:
+        return Turn(self.kind, "\n".join(self.parts), self.line)
+
+
+def _turn(line: str, sent: re.Pattern[str], received: re.Pattern[str], host: re.Pattern[str] | None) -> Turn:
+    """What one transcript line is on its own (before any line joins it)."""
+    named = host.match(line) if host else None
+    if named:
+        return Turn("host", named.group(1).lower(), line)
+    command = sent.match(line)
+    if command:
+        return Turn("sent", command.group(1).strip(), line)
+    reply_line = received.match(line)
+    if reply_line:
+        return Turn("received", reply_line.group(1).strip(), line)
+    return Turn("other", line, line)
+
+
+def turns(
+    lines: Iterable[str], sent: re.Pattern[str], received: re.Pattern[str], host: re.Pattern[str] | None = None
+) -> Iterator[Turn]:
+    """The turns of an SMTP session transcript, in order. ``sent`` and ``received`` match a command
+    line and a reply line (group 1: the command or reply), ``host`` a line naming the host talked
+    to (group 1: the host): ``>>>``/``<<<`` for sendmail, ``In:``/``Out:`` for a Postfix server.
+
+    A multi-line reply is one turn: its lines join while the last one read is an ``NNN-`` line
+    (RFC 5321's "more follows"); a line folded by the reporting MTA (indented five blanks) joins
+    the turn before it. Back-to-back replies without ``NNN-`` stay apart: they answer pipelined
+    commands (``354`` then ``451`` after DATA). A transcript cut off mid-reply ends with the
+    lines it has; each turn keeps at most about :data:`REPLY_MAX` characters."""
+    current: _Open | None = None
+    for line in lines:
+        if current is not None and current.continued_by(line, sent, received):
+            m = received.match(line)
+            current.add((m.group(1) if m else line).strip())
+            continue
+        if current is not None:
+            yield current.turn()
+            current = None
+        turn = _turn(line, sent, received, host)
+        if turn.kind in ("sent", "received"):
+            current = _Open(turn.kind, line, [turn.text], len(turn.text))
+        else:
+            yield turn
+    if current is not None:
+        yield current.turn()
+
+
 def transcript(rows: list[str]) -> tuple[str | None, str | None]:
     """``(command, reply)`` from an SMTP transcript (``>>> RCPT TO:<...>`` / ``<<< 550 ...``):
-    the last command sent and the reply lines received after it, joined."""
+    the last command sent and the replies received after it, joined (:func:`turns`)."""
     sent_command: str | None = None
     reply: list[str] = []
-    for row in rows:
-        sent = _SENT.match(row)
-        if sent:
-            sent_command = transcript_verb(sent.group(1)) or sent_command
+    for turn in turns(rows, sent=_SENT, received=_RECEIVED):
+        if turn.kind == "sent":
+            sent_command = transcript_verb(turn.text) or sent_command
             reply = []
-            continue
-        got = _RECEIVED.match(row)
-        if got:
-            reply.append(got.group(1).strip())
+        elif turn.kind == "received":
+            reply.append(turn.text)
     return sent_command, join_reply(" ".join(reply)) if reply else None
 
 
