@@ -25,10 +25,10 @@ from typing import Any
 
 from ..facts import Facts, given_up
 from ..record import BounceRecord, Kind
-from . import expiry, inferred
+from . import expiry, inferred, providers
 from .blocks import attribute
 from .codes import NO_CODE, CodeTable
-from .reasons import Decision, evidence, explain, tables
+from .reasons import Decision, decide, evidence, explain, tables
 from .sides import NEVER_SUPPRESSED
 
 __all__ = ["CodeTable", "Context", "Decision", "explain", "record_kind", "suppress", "to_record"]
@@ -116,14 +116,15 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
     last_reason = own_reason = bounce_code = bounce_type = description = None
     flags = ctx.flags
     bounce = rkind in (Kind.FAILURE, Kind.DELAY)
+    found = providers.identify(facts, domain)  # once, for the reason and for the side
     if bounce:
         failed = rkind is Kind.FAILURE
-        decision = explain(facts, recipient_domain=domain)
+        decision = decide(facts, found)
         split = expiry.split(facts, decision.reason, failed and given_up(facts))
         if split.reason == decision.reason and decision.own_reason not in (None, split.reason):
             own_reason = decision.own_reason
         # the side and the suppression follow dsnparse's own reading; `reason` stays Sisimai's
-        who = attribute(facts, own_reason or split.reason, domain, bounce=True)
+        who = attribute(facts, own_reason or split.reason, found, bounce=True)
         reason = split.reason if own_reason else who.reason
         last_reason = split.last_reason
         if failed and split.from_reply:
@@ -147,7 +148,7 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         reason = facts.reason if facts.reason in tables().reasons else default
         if rkind is Kind.DELIVERED and facts.status:
             bounce_code = facts.status
-        who = attribute(facts, reason, domain, bounce=False)
+        who = attribute(facts, reason, found, bounce=False)
     dead = (rkind is Kind.FAILURE and who.side not in NEVER_SUPPRESSED
             and suppress(own_reason or reason, bounce_code, evidence(facts), table))
     values = ctx.record_fields()

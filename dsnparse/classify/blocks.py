@@ -111,13 +111,13 @@ class Attribution:
     help_url: str | None
 
 
-def attribute(facts: Facts, reason: str, recipient_domain: str | None, *, bounce: bool) -> Attribution:
-    """The side, receiving provider, catalogue row and quoted sending identity of one record.
+def attribute(facts: Facts, reason: str, found: providers.Provider | None, *, bounce: bool) -> Attribution:
+    """The side, receiving provider, catalogue row and quoted sending identity of one record,
+    whose provider (:func:`.providers.identify`) is ``found``.
 
     ``bounce`` is true for failures and delays; other records get their provider and the side of
     their reason only. A catalogue row decides the side (its own, else its reason's); the sending
     identity is read only for sender- and content-side records."""
-    found = providers.identify(facts, recipient_domain)
     provider = found.name if found is not None else None
     row = find(facts.status, facts.diagnostic, provider) if bounce else None
     if row is None:

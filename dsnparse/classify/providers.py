@@ -63,6 +63,14 @@ class Provider:
     label: str = ""
     """The provider's name for people (``Outlook.com``); the key ``name`` when the table gives none."""
 
+    def rule_for(self, facts: Facts) -> Rule | None:
+        """The first of the provider's rules that holds for these facts, else None."""
+        text = facts.diagnostic or ""
+        for rule in self.rules:
+            if rule.holds(facts, text):
+                return rule
+        return None
+
     def owns(self, host: str) -> bool:
         """True when ``host`` is one of the provider's names or below one."""
         host = host.lower().strip("[]").rstrip(".")
@@ -137,13 +145,7 @@ def _index() -> tuple[dict[str, int], LabelledPhrases]:
 def identify(facts: Facts, recipient_domain: str | None) -> Provider | None:
     """The provider behind the remote MTA, the recipient's domain or the reply's markers (the
     first in table order that owns one of the hosts or has a marker in the diagnostic)."""
-    return _identify(facts.remote_mta, recipient_domain, facts.diagnostic)
-
-
-@lru_cache(maxsize=256)
-def _identify(remote_mta: str | None, recipient_domain: str | None, diagnostic: str | None) -> Provider | None:
-    """:func:`identify` over the three strings it reads: a pure function, memoised because each
-    record asks twice (for its reason and for its side)."""
+    remote_mta, diagnostic = facts.remote_mta, facts.diagnostic
     owners, markers = _index()
     ranks: list[int] = []
     for value in (remote_mta, recipient_domain):
@@ -169,19 +171,8 @@ def _identify(remote_mta: str | None, recipient_domain: str | None, diagnostic: 
 def deciding_rule(facts: Facts, recipient_domain: str | None) -> tuple[Provider, Rule] | None:
     """The provider recognised for these facts and its first rule that holds, else None."""
     provider = identify(facts, recipient_domain)
-    if provider is None:
-        return None
-    text = facts.diagnostic or ""
-    for rule in provider.rules:
-        if rule.holds(facts, text):
-            return provider, rule
-    return None
-
-
-def match(facts: Facts, recipient_domain: str | None) -> tuple[str, str, str | None] | None:
-    """``(provider, reason, own_reason)`` when a provider rule decides these facts, else None."""
-    found = deciding_rule(facts, recipient_domain)
-    return (found[0].name, found[1].reason, found[1].own_reason) if found else None
+    rule = provider.rule_for(facts) if provider is not None else None
+    return (provider, rule) if provider is not None and rule is not None else None
 
 
 def label(name: str) -> str:

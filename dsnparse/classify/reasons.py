@@ -321,7 +321,13 @@ _SYNTAX_REPLY = re.compile(r"50[0-4]")
 
 def explain(facts: Facts, *, recipient_domain: str | None = None) -> Decision:
     """The reason of a failed (or delayed) recipient's facts, with the rule that decided it."""
-    decision = _explain(facts, recipient_domain)
+    return decide(facts, providers.identify(facts, recipient_domain))
+
+
+def decide(facts: Facts, provider: providers.Provider | None) -> Decision:
+    """:func:`explain` with the provider already identified for these facts (``None``: none is);
+    a record asks for it once, for its reason and for its side."""
+    decision = _explain(facts, provider)
     # an MTA that delivers the recipient's domain itself cannot fail to find that domain: its
     # "host unknown" (Exim's "Unrouteable address" for a local domain) is about the local part
     if decision.reason == "hostunknown" and _own_domain(facts):
@@ -329,13 +335,13 @@ def explain(facts: Facts, *, recipient_domain: str | None = None) -> Decision:
     return decision
 
 
-def _explain(facts: Facts, recipient_domain: str | None) -> Decision:
+def _explain(facts: Facts, provider: providers.Provider | None) -> Decision:
     t = tables()
     if facts.reason and facts.reason not in ("onhold", "undefined") and facts.reason in t.reasons:
         return Decision(facts.reason, "decoder")
-    provider = providers.match(facts, recipient_domain)
-    if provider is not None:
-        return Decision(provider[1], f"provider:{provider[0]}", provider[2])
+    rule = provider.rule_for(facts) if provider is not None else None
+    if provider is not None and rule is not None:
+        return Decision(rule.reason, f"provider:{provider.name}", rule.own_reason)
     text = evidence(facts)
     command = smtp_command(facts)
     decision = _weigh(facts, text, command)
