@@ -111,7 +111,8 @@ def test_iso_date_reads_the_usual_shape_as_the_stdlib_does() -> None:
             rnd.choice(["Mon, ", "wed, ", "", "Xyz, ", "Sun,  ", " Tue,\t"]), rnd.randint(0, 32),
             rnd.choice(["Jan", "feb", "OCT", "Dec", "Foo", "June"]), rnd.choice([1999, 2013, 2024, 99, 10000]),
             rnd.randint(0, 25), rnd.randint(0, 61), rnd.randint(0, 61), rnd.choice("+-"), rnd.randint(0, 25),
-            rnd.choice([0, 30, 59, 60, 99]), rnd.choice(["", " ", " (JST)", "\t"]),
+            rnd.choice([0, 30, 59, 60, 99]),
+            rnd.choice(["", " ", " (JST)", "\t", "(PST)", " () ", " (a (b) c)", " (Pacific Time)  ", "\t(UTC)"]),
         )
         assert iso_date(value) == reference(value), value
     assert iso_date("Wed, 16 Oct 2013 14:15:35 +0900") == "2013-10-16T05:15:35Z"

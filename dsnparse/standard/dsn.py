@@ -79,7 +79,10 @@ def iso_date(value: str | None) -> str | None:
 _USUAL_DATE = re.compile(
     r"[ \t]{0,8}(?:(?i:mon|tue|wed|thu|fri|sat|sun),[ \t]{1,8})?(\d{1,2})[ \t]{1,8}"
     r"(?i:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))[ \t]{1,8}(\d{4})[ \t]{1,8}"
-    r"(\d\d):(\d\d):(\d\d)[ \t]{1,8}([+-])(\d\d)(\d\d)[ \t]{0,8}"
+    r"(\d\d):(\d\d):(\d\d)[ \t]{1,8}([+-])(\d\d)(\d\d)"
+    # a comment after the zone (RFC 5322 3.3 CFWS: "+0900 (JST)"), which the stdlib skips when
+    # a blank parts it from the zone
+    r"(?:[ \t]{1,8}\([^()\\]{0,40}\))?[ \t]{0,8}"
 )
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                                         "dec"), 1)}
