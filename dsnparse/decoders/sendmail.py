@@ -132,9 +132,10 @@ class _Transcript:
         self.reply = text
         if text[:1] not in ("4", "5"):
             return
-        self.failures.append(_Session(self.host, self.command, join_reply(text)))
+        session = _Session(self.host, self.command, join_reply(text))
+        self.failures.append(session)
         if self.rcpt and self.command == "RCPT":
-            self.per[self.rcpt] = _Session(self.host, self.command, join_reply(text))
+            self.per[self.rcpt] = _Session(session.host, session.command, session.reply)
 
     def _verdict_line(self, line: str) -> None:
         verdict = _VERDICT.match(line)

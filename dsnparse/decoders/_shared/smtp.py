@@ -92,12 +92,17 @@ class _Open:
             self.parts.append(text)
             self.size += len(text) + 1
 
-    def continued_by(self, line: str, sent: re.Pattern[str], received: re.Pattern[str]) -> bool:
-        """The one joining rule: a folded line continues the turn before it, and a reply line
-        continues the reply before it when that reply's last line says more follows."""
-        if received.match(line):
-            return self.kind == "received" and bool(_MORE_FOLLOWS.match(self.parts[-1]))
-        return line.startswith(_FOLD) and bool(line.strip()) and not sent.match(line)
+    def continuation(self, line: str, sent: re.Pattern[str], received: re.Pattern[str]) -> str | None:
+        """What ``line`` adds to this turn, by the one joining rule, else None: a folded line
+        continues the turn before it, and a reply line continues the reply before it when that
+        reply's last line says more follows."""
+        reply_line = received.match(line)
+        if reply_line:
+            more = self.kind == "received" and _MORE_FOLLOWS.match(self.parts[-1])
+            return reply_line.group(1).strip() if more else None
+        if line.startswith(_FOLD) and line.strip() and not sent.match(line):
+            return line.strip()
+        return None
 
     def turn(self) -> Turn:
         return Turn(self.kind, "\n".join(self.parts), self.line)
@@ -131,9 +136,8 @@ def turns(
     lines it has; each turn keeps at most about :data:`REPLY_MAX` characters."""
     current: _Open | None = None
     for line in lines:
-        if current is not None and current.continued_by(line, sent, received):
-            m = received.match(line)
-            current.add((m.group(1) if m else line).strip())
+        if current is not None and (more := current.continuation(line, sent, received)) is not None:
+            current.add(more)
             continue
         if current is not None:
             yield current.turn()
