@@ -145,10 +145,9 @@ def _index() -> tuple[dict[str, int], LabelledPhrases]:
 def identify(facts: Facts, recipient_domain: str | None) -> Provider | None:
     """The provider behind the remote MTA, the recipient's domain or the reply's markers (the
     first in table order that owns one of the hosts or has a marker in the diagnostic)."""
-    remote_mta, diagnostic = facts.remote_mta, facts.diagnostic
     owners, markers = _index()
     ranks: list[int] = []
-    for value in (remote_mta, recipient_domain):
+    for value in (facts.remote_mta, recipient_domain):
         words = value.split() if value else None
         if not words:
             continue
@@ -162,7 +161,7 @@ def identify(facts: Facts, recipient_domain: str | None) -> Provider | None:
             if dot < 0:
                 break
             start = dot + 1
-    marked = markers.first(diagnostic or "")
+    marked = markers.first(facts.diagnostic or "")
     if marked is not None:
         ranks.append(int(marked))
     return table()[min(ranks)] if ranks else None
@@ -171,8 +170,9 @@ def identify(facts: Facts, recipient_domain: str | None) -> Provider | None:
 def deciding_rule(facts: Facts, recipient_domain: str | None) -> tuple[Provider, Rule] | None:
     """The provider recognised for these facts and its first rule that holds, else None."""
     provider = identify(facts, recipient_domain)
-    rule = provider.rule_for(facts) if provider is not None else None
-    return (provider, rule) if provider is not None and rule is not None else None
+    if provider is not None and (rule := provider.rule_for(facts)) is not None:
+        return provider, rule
+    return None
 
 
 def label(name: str) -> str:

@@ -339,8 +339,7 @@ def _explain(facts: Facts, provider: providers.Provider | None) -> Decision:
     t = tables()
     if facts.reason and facts.reason not in ("onhold", "undefined") and facts.reason in t.reasons:
         return Decision(facts.reason, "decoder")
-    rule = provider.rule_for(facts) if provider is not None else None
-    if provider is not None and rule is not None:
+    if provider is not None and (rule := provider.rule_for(facts)) is not None:
         return Decision(rule.reason, f"provider:{provider.name}", rule.own_reason)
     text = evidence(facts)
     command = smtp_command(facts)
