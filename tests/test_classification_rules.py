@@ -20,18 +20,7 @@ from dsnparse.io.store import PARSED, Entry, MessageKey, Store
 from dsnparse.record import FIELDS
 from dsnparse.standard.dsn import choose_status, remote_reply
 
-
-def _dsn(status: str, diagnostic: str | None, *, action: str = "failed", text: str = "Delivery failed.",
-         subject: str = "Undelivered Mail Returned to Sender") -> bytes:
-    diag = f"Diagnostic-Code: {diagnostic}\n" if diagnostic else ""
-    return (
-        "From: MAILER-DAEMON@mx.example.org\nTo: amy@example.org\n"
-        f"Subject: {subject}\nMIME-Version: 1.0\n"
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
-        f"--B\nContent-Type: text/plain\n\n{text}\n\n"
-        "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
-        f"Final-Recipient: rfc822; ben@example.net\nAction: {action}\nStatus: {status}\n{diag}\n--B--\n"
-    ).encode()
+from .conftest import dsn_bytes as _dsn
 
 
 def _one(raw: bytes) -> dsnparse.BounceRecord:

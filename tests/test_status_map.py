@@ -14,16 +14,7 @@ import dsnparse
 from dsnparse.classify.reasons import vocabulary
 from dsnparse.facts import find_reply_code
 
-
-def _dsn(status: str, diagnostic: str) -> bytes:
-    return (
-        "From: MAILER-DAEMON@mx.example.org\nTo: amy@example.org\nSubject: Undelivered Mail Returned to Sender\n"
-        'MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
-        "--B\nContent-Type: text/plain\n\nDelivery failed.\n\n"
-        "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
-        f"Final-Recipient: rfc822; ben@example.net\nAction: failed\nStatus: {status}\n"
-        f"Diagnostic-Code: smtp; {diagnostic}\n\n--B--\n"
-    ).encode()
+from .conftest import dsn_bytes
 
 
 @pytest.mark.parametrize(
@@ -52,7 +43,7 @@ def _dsn(status: str, diagnostic: str) -> bytes:
     ],
 )
 def test_status_and_reply_tables_decide_as_sisimai(status: str, diagnostic: str, reason: str) -> None:
-    [record] = dsnparse.parse(_dsn(status, diagnostic)).records
+    [record] = dsnparse.parse(dsn_bytes(status, f"smtp; {diagnostic}")).records
     assert record.reason == reason, (status, diagnostic)
 
 
