@@ -36,8 +36,8 @@ from ..io.store import (
     as_time,
     digest,
 )
-from ..suppression import SKIPPED_FIELDS, SUPPRESSION_FIELDS, Policy
-from .options import add_record_options, positive, record_options
+from ..suppression import SKIPPED_FIELDS, SUPPRESSION_FIELDS
+from .options import add_policy_options, add_record_options, policy_options, positive, record_options
 
 
 def _secret(env: str | None, path: str | None, what: str) -> str | None:
@@ -296,8 +296,7 @@ def _suppressions_parser() -> argparse.ArgumentParser:
     )
     ap.add_argument("--db", required=True, metavar="FILE")
     ap.add_argument("--format", choices=("csv", "jsonl"), default="csv")
-    ap.add_argument("--soft-count", type=int, default=3, metavar="N")
-    ap.add_argument("--soft-days", type=float, default=30.0, metavar="D")
+    add_policy_options(ap)
     ap.add_argument("--since", metavar="DATE", help="export only suppressions that began at or after DATE (ISO 8601)")
     upkeep = ap.add_mutually_exclusive_group()
     upkeep.add_argument("--remove", metavar="ADDRESS", help="un-suppress ADDRESS (needs --reason, kept as evidence)")
@@ -321,7 +320,7 @@ def suppressions_command(argv: list[str]) -> int:
     if not os.path.exists(args.db):
         raise SystemExit(f"dsnparse suppressions: no store at {args.db}")
     try:
-        policy = Policy(soft_count=args.soft_count, soft_days=args.soft_days)
+        policy = policy_options(args)
         since = as_time(args.since) if args.since else None
     except ValueError as exc:
         ap.error(str(exc))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from ..classify.codes import CodeTable
 from ..errors import CodeTableError
 from ..limits import DEFAULT_LIMITS, Limits
+from ..suppression import Policy
 
 USAGE = 2
 """Exit status of a usage error (a bad option, a code table that cannot be read), everywhere."""
@@ -38,6 +39,20 @@ def add_record_options(ap: argparse.ArgumentParser) -> None:
     group.add_argument("--limit", action="append", default=[], metavar="NAME=N",
                        help="raise or lower a per-message limit, e.g. --limit message_bytes=20000000 "
                        f"(repeatable; names: {_limit_names()})")
+
+
+_DEFAULT_POLICY = Policy()
+
+
+def add_policy_options(ap: argparse.ArgumentParser, help_text: str | None = None) -> None:
+    """Declare ``--soft-count N`` and ``--soft-days D``, the suppression policy (defaults: :class:`Policy`'s)."""
+    ap.add_argument("--soft-count", type=int, default=_DEFAULT_POLICY.soft_count, metavar="N", help=help_text)
+    ap.add_argument("--soft-days", type=float, default=_DEFAULT_POLICY.soft_days, metavar="D", help=help_text)
+
+
+def policy_options(args: argparse.Namespace) -> Policy:
+    """The suppression policy of ``--soft-count`` and ``--soft-days`` (ValueError when out of range)."""
+    return Policy(soft_count=args.soft_count, soft_days=args.soft_days)
 
 
 def record_options(ap: argparse.ArgumentParser, args: argparse.Namespace) -> RecordOptions:

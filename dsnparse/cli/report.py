@@ -21,7 +21,15 @@ from ..io.sources import read_paths
 from ..io.store import Store, iso
 from ..summary import Table, parse_since
 from ..suppression import Policy
-from .options import RecordOptions, add_paths, add_record_options, not_negative, record_options
+from .options import (
+    RecordOptions,
+    add_paths,
+    add_policy_options,
+    add_record_options,
+    not_negative,
+    policy_options,
+    record_options,
+)
 
 Writer = Callable[[list[Table], dict[str, Any], TextIO], None]
 
@@ -41,8 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (default: stdout)")
     ap.add_argument("-j", "--jobs", type=not_negative, default=0, metavar="N",
                     help="worker processes parsing the messages (default 0: one per core)")
-    ap.add_argument("--soft-count", type=int, default=3, metavar="N", help="suppression policy (with --db)")
-    ap.add_argument("--soft-days", type=float, default=30.0, metavar="D", help="suppression policy (with --db)")
+    add_policy_options(ap, "suppression policy (with --db)")
     add_record_options(ap)
     return ap
 
@@ -57,7 +64,7 @@ def report_command(argv: list[str]) -> int:
     now = datetime.now(UTC)
     try:
         since = parse_since(args.since, now) if args.since else None
-        policy = Policy(soft_count=args.soft_count, soft_days=args.soft_days)
+        policy = policy_options(args)
     except ValueError as exc:
         ap.error(str(exc))
     writer = _writer(args.format)
