@@ -34,8 +34,10 @@ NAME = "sendmail"
 _SUBJECTS = (
     "returned mail:", "warning: could not send message for past", "postmaster notify:", "postmaster warning:",
 )
+# "---" spelled out (rather than -{3,9}) gives the search a literal prefix to scan for, which
+# makes it several times faster on text without it; it matches what -{3,9} matches.
 _MARKER = re.compile(
-    r"(?i)-{3,9} ?(?:transcript of session follows|the following addresses had permanent fatal errors)"
+    r"(?i)----{0,6} ?(?:transcript of session follows|the following addresses had permanent fatal errors)"
 )
 _LIST = re.compile(
     r"(?i)^ {0,8}-{3,9} ?the following addresses had (?:permanent fatal errors|transient non-fatal errors|"
