@@ -132,8 +132,10 @@ def head_marked(mail: Mail, name: str, size: int) -> bool:
         return marked(name, head(mail, size))
     if ends.get(name, size + 1) <= size:
         return True
-    sample = text(mail)
-    if size <= MARKER_WINDOW or len(sample) <= MARKER_WINDOW:
+    if size <= MARKER_WINDOW:
         return False  # the scan saw all of head(mail, size)
+    sample = text(mail)
+    if len(sample) <= MARKER_WINDOW:
+        return False  # the same
     # an occurrence the scan missed ends past the window, so it starts after this
     return marked(name, sample[max(MARKER_WINDOW - _longest_marker(), 0) : size])

@@ -71,7 +71,10 @@ def _machine_report(mail: Mail) -> bool:
 
 def received_has(mail: Mail, needle: str) -> bool:
     """True when one of the bounce's own Received headers contains ``needle`` (lower-case)."""
-    return any(needle in v for v in mail.memo(_received_lower))
+    if "\n" in needle:
+        return any(needle in v for v in received(mail))
+    # one search over the headers joined by newlines: a needle without one cannot span two
+    return needle in mail.memo(_received_joined)
 
 
 def boundary(mail: Mail) -> str:
@@ -90,6 +93,10 @@ def received(mail: Mail) -> tuple[str, ...]:
 
 def _received_lower(mail: Mail) -> tuple[str, ...]:
     return tuple(v.lower() for v in mail.received)
+
+
+def _received_joined(mail: Mail) -> str:
+    return "\n".join(received(mail))
 
 
 def senders(mail: Mail) -> set[str]:
