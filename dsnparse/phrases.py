@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from re import _casefix  # type: ignore[attr-defined]  # the regex compiler's case-fix table
 from typing import Any
 
 import ahocorasick
@@ -86,9 +88,10 @@ class LabelledPhrases:
     def ends(self, text: str) -> dict[str, int] | None:
         """Where each label's earliest-ending phrase in ``text`` ends: the label has a phrase in
         ``text[:n]`` exactly when that end is at most ``n`` (a label without a phrase is absent).
-        None when it cannot be told exactly as ``any_of`` matches - a non-ASCII ``text``, or
-        letters whose case variants do not fold one to one - and the caller should search."""
-        if self._fold is None or not text.isascii() or not self._ascii_exact:
+        None when it cannot be told exactly as ``any_of`` matches - letters whose case variants
+        do not fold one to one, or (checked once per table) a fold that misses a character
+        ``re.I`` equates with a letter - and the caller should search."""
+        if self._fold is None or not (self._ascii_exact if text.isascii() else self._unicode_exact):
             return None
         out: dict[str, int] = {}
         for label, end in self._hits(text):
@@ -103,6 +106,17 @@ class LabelledPhrases:
         ascii_chars = "".join(map(chr, range(128)))
         return all(
             set(re.findall(re.escape(letter), ascii_chars, re.I)) == {v for v in _variants(letter) if v.isascii()}
+            for letter in set((self._fold or {}).values())
+        )
+
+    @cached_property
+    def _unicode_exact(self) -> bool:
+        """True when the fold equates with each letter exactly the characters ``re.I`` matches
+        for it in all of Unicode. Besides the letter itself ``re.I`` only matches cased
+        characters and those of its case-fix table with it, so those are all tried."""
+        cased = _cased_chars()
+        return all(
+            set(re.findall(re.escape(letter), cased, re.I)) | {letter} == set(_variants(letter))
             for letter in set((self._fold or {}).values())
         )
 
@@ -133,14 +147,24 @@ def _fold_table(letters: set[str]) -> dict[int, str] | None:
 
 # Characters that ``re.I`` folds onto an ASCII or Latin letter besides its plain other case.
 _EXTRA_FOLDS = "\u0130\u0131\u017f\u212a\u212b\u2126\u1e9e\u03c2\u03d0\u03d1\u03d5\u03d6\u03f0\u03f1\u03f5"
+# The pairs ``re.I`` equates beyond their simple lower case (the regex compiler's own case-fix
+# table: "\u0432" and "\u1c80", Cyrillic ve and rounded ve, for one).
+_CASE_FIXES = "".join(chr(c) for key, fixes in _casefix._EXTRA_CASES.items() for c in (key, *fixes))
 
 
 @lru_cache(maxsize=4096)
 def _variants(ch: str) -> tuple[str, ...]:
     """The characters ``re.I`` matches for ``ch``."""
     same = re.compile(re.escape(ch), re.I)
-    candidates = {ch, ch.lower(), ch.upper(), ch.title(), ch.swapcase(), *_EXTRA_FOLDS}
+    candidates = {ch, ch.lower(), ch.upper(), ch.title(), ch.swapcase(), *_EXTRA_FOLDS, *_CASE_FIXES}
     return tuple(sorted(v for v in candidates if len(v) == 1 and same.fullmatch(v)))
+
+
+@lru_cache(maxsize=1)
+def _cased_chars() -> str:
+    """Every character with a case (or in the case-fix table): the only ones ``re.I`` can match
+    for a letter other than the letter itself (built once, on the first non-ASCII text)."""
+    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.lower() != c or c.upper() != c) + _CASE_FIXES
 
 
 def _char_class(ch: str) -> str:

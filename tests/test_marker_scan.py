@@ -21,9 +21,12 @@ def test_ends_tell_which_prefix_holds_a_phrase() -> None:
             assert (ends.get(label, n + 1) <= n) == bool(matcher.search(TEXT[:n])), (label, n)
 
 
-def test_ends_decline_text_they_cannot_fold_exactly() -> None:
-    assert LabelledPhrases(TABLE).ends("delivery failed \u00e9") is None
+def test_ends_read_text_in_any_script_and_decline_what_they_cannot_fold_exactly() -> None:
+    assert LabelledPhrases(TABLE).ends("\u00e9 DELIVERY FAILED \u00e9") == {"fail": 17, "short": 15}
+    assert LabelledPhrases(TABLE).ends("tr\u0131ed: ma\u0130l") == {"short": 11}  # re.I: dotted I is i
     assert LabelledPhrases(TABLE).ends("") == {}
+    # "I" is a case variant of both "\u0131" and "i": no one-to-one fold, so the caller searches
+    assert LabelledPhrases([("dotless", ["\u0131x"]), ("dotted", ["ix"])]).ends("ix") is None
 
 
 def test_head_marked_is_marked_on_the_head() -> None:

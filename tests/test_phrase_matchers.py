@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 
-from dsnparse.phrases import LabelledPhrases, any_of
+from dsnparse.phrases import LabelledPhrases, _variants, any_of
 from dsnparse.rows import document as load_toml
 
 TABLE = [
@@ -117,3 +118,37 @@ def test_packaged_tables_scan_like_a_search_per_phrase() -> None:
             assert labelled.labels(text) == set(expected), text
             first = next((label for label, _ in table if label in expected), None)
             assert labelled.first(text) == first, text
+
+
+def _all_variants(letter: str) -> set[str]:
+    """What ``re.I`` matches for ``letter``, by trying every character of Unicode."""
+    return set(re.findall(re.escape(letter), _EVERY_CHAR, re.I))
+
+
+_EVERY_CHAR = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+
+
+def test_case_variants_are_every_character_re_i_matches() -> None:
+    """The fold behind the one-pass scans equates with each letter of the packaged tables
+    exactly what ``re.I`` does, over all of Unicode (Cyrillic ve has a rounded form, Kelvin's K
+    is a k), so the scans agree with a search on text in any script."""
+    letters = {c for table in _packaged_tables() for _, ps in table for p in ps for c in p.lower()}
+    for letter in sorted(letters):
+        assert set(_variants(letter)) == _all_variants(letter), letter
+
+
+def test_packaged_tables_scan_like_a_search_per_phrase_in_any_script() -> None:
+    """ends/labels over the real tables agree with searching each phrase on texts mixing
+    phrases of every language in them, with letters swapped for other characters ``re.I``
+    equates with them (rounded Cyrillic, Kelvin sign, long s, dotless i)."""
+    rnd = random.Random(12)
+    for table in _packaged_tables():
+        labelled = LabelledPhrases(table)
+        phrases = [p for _, ps in table for p in ps]
+        for _ in range(60):
+            words = [rnd.choice(phrases) for _ in range(rnd.randint(1, 4))]
+            swapped = ["".join(rnd.choice(sorted(_variants(c))) if rnd.random() < 0.3 else c for c in w) for w in words]
+            text = rnd.choice([" ", "\n", "é", "日"]).join(swapped)
+            expected = _reference_ends(table, text)
+            assert labelled.ends(text) == expected, text
+            assert labelled.labels(text) == set(expected), text
