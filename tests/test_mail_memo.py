@@ -36,3 +36,20 @@ def test_memoized_decoder_helpers_answer_as_before() -> None:
     assert not views.received_has(mail, "postfix")
     person = load(b"From: alice@example.org\nSubject: lunch\n\nhello\n")
     assert views.machine_report(person) is False
+
+
+def test_body_head_is_the_lower_cased_prefix_in_any_script() -> None:
+    """head(body=True) equals lower-casing the first characters, also where lower-casing is not
+    one character for one (a dotted capital I becomes two) or depends on what follows (a capital
+    sigma at the end of a word is final), and for non-ASCII text that is."""
+    bodies = [
+        "Сообщение не доставлено: ПОЧТОВЫЙ ЯЩИК ПЕРЕПОЛНЕН\n",
+        "İSTANBUL posta kutusu dolu\n",
+        "ΟΔΟΣ ΑΠΟΣΤΟΛΗΣ\n",
+        "Mail delivery FAILED\n",
+    ]
+    for body in bodies:
+        mail = load(f"From: MAILER-DAEMON@example.com\nSubject: x\nContent-Type: text/plain; charset=utf-8\n\n{body}".encode())
+        for size in range(1, len(body) + 2):
+            assert views.head(mail, size, body=True) == mail.body[:size].lower(), (body, size)
+        assert views.received_has(mail, "example") is False

@@ -36,8 +36,8 @@ def head(mail: Mail, size: int = 1500, *, body: bool = False) -> str:
     if not body:
         return text(mail)[:size]
     if size <= _LOWER_HEAD:
-        lowered, ascii_only = mail.memo(_body_lower)
-        if ascii_only:  # lower-casing ASCII keeps every position, so a prefix of it is exact
+        lowered, by_position = mail.memo(_body_lower)
+        if by_position:  # a prefix of the lower-cased head is then the lower-cased prefix
             return lowered[:size]
     return mail.body[:size].lower()
 
@@ -47,8 +47,12 @@ _LOWER_HEAD = 3000
 
 
 def _body_lower(mail: Mail) -> tuple[str, bool]:
+    """The lower-cased head of the body, and whether it was lower-cased character by character:
+    no character became several ("\u0130" becomes two) and none was lower-cased by what follows
+    it (only a capital sigma is, final or not: CPython's ``str.lower``)."""
     start = mail.body[:_LOWER_HEAD]
-    return start.lower(), start.isascii()
+    lowered = start.lower()
+    return lowered, start.isascii() or (len(lowered) == len(start) and "\u03a3" not in start)
 
 
 def machine_report(mail: Mail) -> bool:
