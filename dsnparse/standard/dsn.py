@@ -17,7 +17,8 @@ from ..message import Mail
 _FIELD = re.compile(r"([A-Za-z][A-Za-z0-9-]{0,60})[ \t]*:[ \t]*(.*)")
 _XTEXT = re.compile(r"\+([0-9A-Fa-f]{2})")
 _REPLY_PREFIX = re.compile(r"([2-5]\d\d)([ -])(?:([245]\.\d{1,3}\.\d{1,3})\s+)?")
-_REPLY_STATUS = re.compile(r"(?<![\d.])([245]\d\d)[ -]'?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
+# (the first digit before the lookbehind on the character ahead of it, as facts.STATUS_CODE)
+_REPLY_STATUS = re.compile(r"([245](?<![\d.][245])\d\d)[ -]'?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
 _RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipient")
 _PER_RECIPIENT = (*_RECIPIENT_FIELDS, "action", "status")
 """Fields that make a group a recipient's (the others are per-message defaults)."""
