@@ -58,8 +58,11 @@ def join_reply(text: str) -> str:
         return text
     code, status = m.group(1), m.group(3)
     tail = text[m.end() :]
-    repeat = re.compile(rf"\s{code}[ -](?:{re.escape(status)}\s+)?" if status else rf"\s{code}[ -]")
-    return text[: m.end()] + repeat.sub(" ", tail).strip()
+    # after the unfolding the only white space is single blanks, so a repeat starts " <code>"
+    if " " + code in tail:
+        repeat = re.compile(rf"\s{code}[ -](?:{re.escape(status)}\s+)?" if status else rf"\s{code}[ -]")
+        tail = repeat.sub(" ", tail)
+    return text[: m.end()] + tail.strip()
 
 
 def iso_date(value: str | None) -> str | None:
