@@ -75,9 +75,11 @@ def iso_date(value: str | None) -> str | None:
         return None
     if dt is None:
         return None
-    if dt.tzinfo is None:
-        return dt.replace(microsecond=0).isoformat() + "Z"
-    return dt.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC)
+    # whole seconds (both readers build the datetime from integers): the ISO text is
+    # "YYYY-MM-DDTHH:MM:SS", then "+00:00" when in UTC
+    return dt.isoformat()[:19] + "Z"
 
 
 _USUAL_DATE = re.compile(
