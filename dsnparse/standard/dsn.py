@@ -282,7 +282,7 @@ def report_note(mail: Mail) -> str | None:
     text = mail.report_text
     if len(text) > NOTE_CHARS and len(text.split(None, NOTE_CHARS // 2)) > NOTE_CHARS // 2:
         return None  # more words than a note's characters could hold: not a note (quick exit)
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    lines = [line for line in map(str.strip, text.split("\n")) if line]
     note = " ".join(lines)
     return note if 0 < len(lines) <= NOTE_LINES and len(note) <= NOTE_CHARS else None
 
