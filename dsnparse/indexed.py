@@ -54,8 +54,12 @@ class IndexedMessage(Message):
         index = self._dsn_index
         if index is None:
             index = {}
-            for name, value in self._headers:
-                index.setdefault(name.lower(), []).append((name, value))
+            for field in self._headers:  # the (name, value) tuples themselves, not copies
+                key = field[0].lower()
+                if key in index:
+                    index[key].append(field)
+                else:
+                    index[key] = [field]
             self._dsn_index = index
         return index
 

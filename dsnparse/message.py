@@ -19,7 +19,7 @@ import email.header
 import email.parser
 import quopri
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from email.message import Message
 from itertools import islice
 from typing import IO, Any, Generic, TypeVar, cast, overload
@@ -59,10 +59,15 @@ first header: taken off, or the first header line would not parse and the messag
 _HEADER_LINE = re.compile(r"[!-9;-~]{1,80}:[ \t]?")
 _BOUNDARY_LINE = re.compile(r"(?m)^--([!-~]{1,70}?)(?:--)?[ \t]*$")
 _NESTING_TYPE = re.compile(rb"(?im)^content-type:[ \t]{0,64}\"?(?:multipart|message)/")
-_STRONG_ORIGINAL_HEADER = re.compile(
-    r"(?im)^(?:return-path|received|message-id|dkim-signature|mime-version|x-mailer|"
+_STRONG_FIELD = (
+    r"(?:return-path|received|message-id|dkim-signature|mime-version|x-mailer|"
     r"content-type|x-[a-z0-9-]{1,40}|authentication-results|delivered-to):[ \t]"
 )
+"""A header line that only a real message carries (case-insensitive)."""
+_STRONG_AT_START = re.compile("(?i)" + _STRONG_FIELD)
+# the same after a newline: the newline (a literal prefix) and the names' first letters let a
+# search skip from line to line instead of trying the names at every position as "(?m)^" does
+_STRONG_AFTER_NEWLINE = re.compile("(?i)\n(?=[rmdxca])" + _STRONG_FIELD)
 
 
 def normalize_newlines(raw: bytes) -> bytes:
@@ -282,8 +287,7 @@ def split_inline_original(text: str) -> tuple[str, str | None]:
     A block is at least two consecutive header lines, one of which is a header that only a real
     message carries (Received, Return-Path, Message-ID, DKIM...). Returns ``(report, headers)``.
     """
-    for m in _STRONG_ORIGINAL_HEADER.finditer(text):
-        start = text.rfind("\n", 0, m.start()) + 1
+    for start in _strong_header_lines(text):
         # walk back over header lines directly above
         block_start = start
         while block_start > 0:
@@ -295,9 +299,18 @@ def split_inline_original(text: str) -> tuple[str, str | None]:
             else:
                 break
         if _leads_header_block(text, block_start):
-            end = text.find("\n\n", m.start())
+            end = text.find("\n\n", start)
             return text[:block_start], text[block_start : end if end >= 0 else len(text)]
     return text, None
+
+
+def _strong_header_lines(text: str) -> Iterator[int]:
+    """The starts of the lines of ``text`` that begin with a header only a real message carries
+    (:data:`_STRONG_FIELD`), in order."""
+    if _STRONG_AT_START.match(text):
+        yield 0
+    for m in _STRONG_AFTER_NEWLINE.finditer(text):
+        yield m.start() + 1
 
 
 def _leads_header_block(text: str, start: int) -> bool:

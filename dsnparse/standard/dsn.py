@@ -17,7 +17,8 @@ from ..message import Mail
 _FIELD = re.compile(r"([A-Za-z][A-Za-z0-9-]{0,60})[ \t]*:[ \t]*(.*)")
 _XTEXT = re.compile(r"\+([0-9A-Fa-f]{2})")
 _REPLY_PREFIX = re.compile(r"([2-5]\d\d)([ -])(?:([245]\.\d{1,3}\.\d{1,3})\s+)?")
-_REPLY_STATUS = re.compile(r"(?<![\d.])([245]\d\d)[ -]'?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
+# (the first digit before the lookbehind on the character ahead of it, as facts.STATUS_CODE)
+_REPLY_STATUS = re.compile(r"([245](?<![\d.][245])\d\d)[ -]'?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
 _RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipient")
 _PER_RECIPIENT = (*_RECIPIENT_FIELDS, "action", "status")
 """Fields that make a group a recipient's (the others are per-message defaults)."""
@@ -57,8 +58,11 @@ def join_reply(text: str) -> str:
         return text
     code, status = m.group(1), m.group(3)
     tail = text[m.end() :]
-    repeat = re.compile(rf"\s{code}[ -](?:{re.escape(status)}\s+)?" if status else rf"\s{code}[ -]")
-    return text[: m.end()] + repeat.sub(" ", tail).strip()
+    # after the unfolding the only white space is single blanks, so a repeat starts " <code>"
+    if " " + code in tail:
+        repeat = re.compile(rf"\s{code}[ -](?:{re.escape(status)}\s+)?" if status else rf"\s{code}[ -]")
+        tail = repeat.sub(" ", tail)
+    return text[: m.end()] + tail.strip()
 
 
 def iso_date(value: str | None) -> str | None:
@@ -71,9 +75,11 @@ def iso_date(value: str | None) -> str | None:
         return None
     if dt is None:
         return None
-    if dt.tzinfo is None:
-        return dt.replace(microsecond=0).isoformat() + "Z"
-    return dt.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC)
+    # whole seconds (both readers build the datetime from integers): the ISO text is
+    # "YYYY-MM-DDTHH:MM:SS", then "+00:00" when in UTC
+    return dt.isoformat()[:19] + "Z"
 
 
 _USUAL_DATE = re.compile(
@@ -276,7 +282,7 @@ def report_note(mail: Mail) -> str | None:
     text = mail.report_text
     if len(text) > NOTE_CHARS and len(text.split(None, NOTE_CHARS // 2)) > NOTE_CHARS // 2:
         return None  # more words than a note's characters could hold: not a note (quick exit)
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    lines = [line for line in map(str.strip, text.split("\n")) if line]
     note = " ".join(lines)
     return note if 0 < len(lines) <= NOTE_LINES and len(note) <= NOTE_CHARS else None
 
