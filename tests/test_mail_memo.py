@@ -49,7 +49,8 @@ def test_body_head_is_the_lower_cased_prefix_in_any_script() -> None:
         "Mail delivery FAILED\n",
     ]
     for body in bodies:
-        mail = load(f"From: MAILER-DAEMON@example.com\nSubject: x\nContent-Type: text/plain; charset=utf-8\n\n{body}".encode())
+        head = "From: MAILER-DAEMON@example.com\nSubject: x\nContent-Type: text/plain; charset=utf-8\n\n"
+        mail = load(f"{head}{body}".encode())
         for size in range(1, len(body) + 2):
             assert views.head(mail, size, body=True) == mail.body[:size].lower(), (body, size)
         assert views.received_has(mail, "example") is False
