@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -163,8 +162,9 @@ def _variants(ch: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def _cased_chars() -> str:
     """Every character with a case (or in the case-fix table): the only ones ``re.I`` can match
-    for a letter other than the letter itself (built once, on the first non-ASCII text)."""
-    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.lower() != c or c.upper() != c) + _CASE_FIXES
+    for a letter other than the letter itself (built once, on the first non-ASCII text; 0x110000
+    is one past the last code point, sys.maxunicode + 1, without importing sys into the core)."""
+    return "".join(c for c in map(chr, range(0x110000)) if c.lower() != c or c.upper() != c) + _CASE_FIXES
 
 
 def _char_class(ch: str) -> str:
