@@ -6,7 +6,7 @@ import random
 import re
 import sys
 
-from dsnparse.phrases import LabelledPhrases, _variants, any_of
+from dsnparse.phrases import _CASE_FIXES, LabelledPhrases, _cased_chars, _every_code_point, _variants, any_of
 from dsnparse.rows import document as load_toml
 
 TABLE = [
@@ -135,6 +135,15 @@ def test_case_variants_are_every_character_re_i_matches() -> None:
     letters = {c for table in _packaged_tables() for _, ps in table for p in ps for c in p.lower()}
     for letter in sorted(letters):
         assert set(_variants(letter)) == _all_variants(letter), letter
+
+
+def test_cased_characters_are_those_of_every_code_point_with_a_case() -> None:
+    """The block-wise build of the cased characters (decoded from UTF-32, blocks without a case
+    skipped) finds what testing every code point one by one finds."""
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert _every_code_point() == every
+    one_by_one = "".join(c for c in every if c.lower() != c or c.upper() != c)
+    assert _cased_chars() == one_by_one + _CASE_FIXES
 
 
 def test_packaged_tables_scan_like_a_search_per_phrase_in_any_script() -> None:
