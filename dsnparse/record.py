@@ -7,10 +7,13 @@ shared by the CLI, the sinks and the store.
 from __future__ import annotations
 
 import dataclasses
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from itertools import repeat
+from operator import call
 from typing import Any
 
 
@@ -150,6 +153,20 @@ def record_time(text: str | None) -> datetime | None:
 FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(BounceRecord))
 """The record's field names in contract order (CSV column order)."""
 _NAMES = frozenset(FIELDS)
+_SLOT_SETTERS = tuple(getattr(BounceRecord, name).__set__ for name in FIELDS)
+"""Each field's slot setter, in field order."""
+
+
+def assemble(values: Mapping[str, Any]) -> BounceRecord:
+    """``BounceRecord(**values)`` for a mapping of exactly the record's fields (``TypeError``
+    otherwise), built without the keyword call: the generated frozen ``__init__`` sets each
+    field through ``object.__setattr__`` from Python, this sets the slots from C, in about half
+    the time. The classifier builds every record with it, one per recipient."""
+    if len(values) != len(FIELDS) or not _NAMES.issuperset(values):
+        raise TypeError(f"a record needs exactly its fields: {sorted(_NAMES.symmetric_difference(values))}")
+    record: BounceRecord = object.__new__(BounceRecord)
+    deque(map(call, _SLOT_SETTERS, repeat(record), map(values.__getitem__, FIELDS)), maxlen=0)
+    return record
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@ the suppression advice."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -12,7 +13,7 @@ from dsnparse.classify.codes import NO_CODE, CodeTable
 from dsnparse.classify.providers import table as provider_table
 from dsnparse.classify.reasons import from_status, smtp_command, vocabulary
 from dsnparse.facts import Facts
-from dsnparse.record import FIELDS, Kind
+from dsnparse.record import FIELDS, BounceRecord, Kind, assemble
 
 from .conftest import FIXTURES
 
@@ -349,6 +350,22 @@ def test_every_record_field_is_filled_by_exactly_one_source() -> None:
     sources = FROM_FACTS + CONTEXT_FIELDS + COMPUTED
     assert sorted(sources) == sorted(FIELDS)
     assert len(set(sources)) == len(sources)
+
+
+def test_assemble_builds_what_the_keyword_constructor_builds_and_only_from_every_field() -> None:
+    values = {name: f"v-{i}" for i, name in enumerate(FIELDS)}
+    values.update(kind=Kind.FAILURE, headers={"x-campaign-id": "7"}, flags=("gave-up",), suppress=True)
+    built = assemble(values)
+    assert built == BounceRecord(**values)
+    assert built.to_dict() == BounceRecord(**values).to_dict()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.reason = "other"  # type: ignore[misc]
+    with pytest.raises(TypeError, match="recipient"):
+        assemble({k: v for k, v in values.items() if k != "recipient"})
+    with pytest.raises(TypeError, match="colour"):
+        assemble({**values, "colour": "red"})
+    with pytest.raises(TypeError, match="colour"):
+        assemble({**{k: v for k, v in values.items() if k != "recipient"}, "colour": "red"})
 
 
 def test_a_provider_rule_keeps_sisimais_reason_and_says_its_own_reading() -> None:

@@ -24,7 +24,7 @@ from operator import attrgetter
 from typing import Any
 
 from ..facts import Facts, given_up
-from ..record import BounceRecord, Kind
+from ..record import BounceRecord, Kind, assemble
 from . import expiry, inferred, providers
 from .blocks import attribute
 from .codes import NO_CODE, CodeTable
@@ -153,8 +153,7 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
             and suppress(own_reason or reason, bounce_code, evidence(facts), table))
     values = ctx.record_fields()
     values.update(zip(FROM_FACTS, _facts_values(facts), strict=True))
-    return BounceRecord(
-        **values,
+    values.update(
         action=action,
         reason=reason,
         own_reason=own_reason,
@@ -170,3 +169,4 @@ def to_record(facts: Facts, kind: Kind, ctx: Context, table: CodeTable) -> Bounc
         sender_identity=who.sender_identity,
         help_url=who.help_url,
     )
+    return assemble(values)
