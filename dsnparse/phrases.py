@@ -243,8 +243,6 @@ class PhraseTables:
     bounce_sender: re.Pattern[str]
     failure: re.Pattern[str]
     original_marker: re.Pattern[str]
-    original_marker_by_length: LabelledPhrases
-    """The same phrases labelled by their length: one scan tells where the first one starts."""
     forward_prefixes: tuple[str, ...]
     sender_labels: tuple[str, ...]
     """Labels that name a sender on a report line (``from:``, ``mail from:``), lower-cased."""
@@ -311,7 +309,6 @@ def tables() -> PhraseTables:
         bounce_sender=any_of(rows.bounce_senders),
         failure=any_of(rows.failure_phrases),
         original_marker=any_of(rows.original_markers),
-        original_marker_by_length=LabelledPhrases((str(len(p.lower())), [p]) for p in rows.original_markers),
         forward_prefixes=tuple(p.lower() for p in rows.forward_prefixes),
         sender_labels=tuple(p.lower() for p in rows.sender_labels),
         contact=any_of(rows.contact_phrases),
@@ -328,13 +325,7 @@ def is_daemon(address: str) -> bool:
 
 def cut_original(text: str) -> str:
     """Text before the first line that announces a quoted original message."""
-    found = tables()
-    ends = found.original_marker_by_length.ends(text)
-    if ends is None:  # a fold the scan cannot tell exactly: search
-        m = found.original_marker.search(text)
-        start = m.start() if m else -1
-    else:  # a length's earliest end is its leftmost start; the leftmost of those is the search's
-        start = min((end - int(length) for length, end in ends.items()), default=-1)
-    if start < 0:
+    m = tables().original_marker.search(text)
+    if not m:
         return text
-    return text[: text.rfind("\n", 0, start) + 1]
+    return text[: text.rfind("\n", 0, m.start()) + 1]

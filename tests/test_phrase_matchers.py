@@ -6,16 +6,7 @@ import random
 import re
 import sys
 
-from dsnparse.phrases import (
-    _CASE_FIXES,
-    LabelledPhrases,
-    _cased_chars,
-    _every_code_point,
-    _variants,
-    any_of,
-    cut_original,
-    tables,
-)
+from dsnparse.phrases import _CASE_FIXES, LabelledPhrases, _cased_chars, _every_code_point, _variants, any_of
 from dsnparse.rows import document as load_toml
 
 TABLE = [
@@ -170,17 +161,3 @@ def test_packaged_tables_scan_like_a_search_per_phrase_in_any_script() -> None:
             expected = _reference_ends(table, text)
             assert labelled.ends(text) == expected, text
             assert labelled.labels(text) == set(expected), text
-
-
-def test_cut_original_cuts_where_a_search_for_the_markers_would() -> None:
-    """cut_original finds the first marker from one length-labelled scan; it cuts at the same
-    line as searching the marker alternation, on text in any script with markers overlapping."""
-    markers = list(load_toml("phrases.toml")["original_markers"])
-    rnd = random.Random(5)
-    for _ in range(300):
-        parts = [rnd.choice([*markers, "", "said:", "550 5.1.1 unknown"]) for _ in range(rnd.randint(1, 5))]
-        parts = ["".join(rnd.choice(sorted(_variants(c))) if rnd.random() < 0.2 else c for c in p) for p in parts]
-        text = "".join(rnd.choice(["", " ", "\n", "-", "Ä", "日"]) + p for p in parts)
-        m = tables().original_marker.search(text)
-        expected = text if m is None else text[: text.rfind("\n", 0, m.start()) + 1]
-        assert cut_original(text) == expected, text
