@@ -165,20 +165,21 @@ def _cased_chars() -> str:
     """Every character with a case (or in the case-fix table): the only ones ``re.I`` can match
     for a letter other than the letter itself (built once, on the first non-ASCII text)."""
     every = _every_code_point()
-    found: list[str] = []
-    for start in range(0, len(every), 256):
-        block = every[start : start + 256]
-        if block.lower() != block or block.upper() != block:  # most blocks hold no cased character
-            found.extend(c for c in block if c.lower() != c or c.upper() != c)
-    return "".join(found) + _CASE_FIXES
+    blocks = (every[start : start + 256] for start in range(0, len(every), 256))
+    # a block holds a cased character exactly when the block itself changes case; most do not
+    return "".join(c for block in blocks if _has_case(block) for c in block if _has_case(c)) + _CASE_FIXES
+
+
+def _has_case(text: str) -> bool:
+    """True when lower- or upper-casing changes ``text``."""
+    return text.lower() != text or text.upper() != text
 
 
 def _every_code_point() -> str:
     """U+0000 to U+10FFFF in order, lone surrogates included, decoded in C from native-order
-    UTF-32 behind a byte-order mark (a ``chr`` per code point takes ten times as long)."""
+    UTF-32 behind a byte-order mark (a ``chr`` per code point takes ten times as long). Type
+    code ``I`` is a C unsigned int, 32 bits wide on every platform CPython runs on."""
     codes = array.array("I", [0xFEFF])
-    if codes.itemsize != 4:  # no 32-bit type code on this platform
-        return "".join(map(chr, range(0x110000)))
     codes.extend(range(0x110000))
     return codes.tobytes().decode("utf-32", "surrogatepass")
 
