@@ -51,6 +51,7 @@ class LabelledPhrases:
         by_phrase: dict[str, set[str]] = {}
         for phrase, label in pairs:
             by_phrase.setdefault(phrase.lower(), set()).add(label)
+        self._phrases = tuple(by_phrase)
         self._automaton: ahocorasick.Automaton | None = None
         if by_phrase:
             self._automaton = ahocorasick.Automaton()
@@ -70,7 +71,39 @@ class LabelledPhrases:
         """``text`` mapped onto the phrases' lower-case letters (only called with a fold table)."""
         # for ASCII text lower() is the fold: it changes only letters, each to the letter the
         # fold gives it (or, for letters no phrase holds, to another letter no phrase holds)
-        return text.lower() if text.isascii() else text.translate(self._fold or {})
+        if text.isascii():
+            return text.lower()
+        fixes = self._lower_fixes
+        if fixes is not None and "\u03a3" not in text:  # (a capital sigma lowers by context)
+            lowered = text.lower()
+            if len(lowered) == len(text):  # no character became several: position for position
+                for lower, letter in fixes:
+                    if lower in lowered:
+                        lowered = lowered.replace(lower, letter)
+                return lowered
+        return text.translate(self._fold or {})  # a dict lookup per character: ten times slower
+
+    @cached_property
+    def _lower_fixes(self) -> tuple[tuple[str, str], ...] | None:
+        """How ``str.lower`` output is made to find what the fold finds on non-ASCII text: the
+        characters to replace (``"\u017f"``, long s, lowers to itself but ``re.I`` equates it
+        with ``s``) and their letters; None when replacing cannot do it (two characters that
+        lower alike fold apart). Where the lower case and the fold of a character still differ,
+        neither is a character of any phrase, so no phrase occurrence can tell them apart."""
+        fold = self._fold or {}
+        alphabet = {c for phrase in self._phrases for c in phrase}
+        wanted: dict[str, str] = {}  # each lower case a character of the text can have -> its fold
+        chars = {*_cased_chars(), *map(chr, fold)}
+        for ch in chars | {c.lower() for c in chars}:  # lower cases too: replacing touches them
+            lower = ch.lower()
+            if len(lower) != 1 or ch == "\u03a3":
+                continue  # such text is folded by the table (see _folded)
+            letter = fold.get(ord(ch), ch)
+            if lower == letter or (lower not in alphabet and letter not in alphabet):
+                letter = lower  # the same occurrences either way
+            if wanted.setdefault(lower, letter) != letter:
+                return None
+        return tuple((lower, letter) for lower, letter in sorted(wanted.items()) if lower != letter)
 
     def _hits(self, text: str) -> Iterator[tuple[str, int]]:
         """``(label, end)`` for every phrase occurrence in ``text``."""

@@ -161,3 +161,24 @@ def test_packaged_tables_scan_like_a_search_per_phrase_in_any_script() -> None:
             expected = _reference_ends(table, text)
             assert labelled.ends(text) == expected, text
             assert labelled.labels(text) == set(expected), text
+
+
+def test_non_ascii_text_lowered_with_fixes_scans_like_the_fold() -> None:
+    """On non-ASCII text the scans fold through ``str.lower`` plus a few replacements (long s,
+    dotless i, rounded Cyrillic): every packaged table then finds the phrases it finds through
+    its full fold table, among any cased characters (a capital sigma, which lowers by context,
+    and a dotted capital I, which lowers to two characters, take the table)."""
+    rnd = random.Random(13)
+    cased = _cased_chars()
+    for table in _packaged_tables():
+        labelled = LabelledPhrases(table)
+        phrases = [p for _, ps in table for p in ps]
+        for _ in range(80):
+            words = [rnd.choice(phrases) for _ in range(rnd.randint(1, 3))]
+            swapped = ["".join(rnd.choice(sorted(_variants(c))) if rnd.random() < 0.3 else c for c in w) for w in words]
+            noise = ["".join(rnd.choice(cased) for _ in range(rnd.randint(1, 6))) for _ in swapped]
+            ending = rnd.choice(["é", "\u03a3", "\u0130", "日"])
+            text = "".join(w + n for w, n in zip(swapped, noise, strict=True)) + ending
+            expected = _reference_ends(table, text)
+            assert labelled.ends(text) == expected, text
+            assert labelled.labels(text) == set(expected), text
