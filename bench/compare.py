@@ -37,12 +37,14 @@ def worker(messages_file: str, cpu: int) -> None:
     """Parse every message once per line read on stdin; print the CPU seconds it took."""
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {cpu})
-    import dsnparse  # from the checkout that is the working directory (see main)
+    import dsnparse  # from the checkout that is the working directory (see run_rounds)
 
     with open(messages_file, "rb") as fh:
         raws: list[bytes] = pickle.load(fh)
 
-    def one_pass() -> int:  # as throughput.parse: the records, an unparsed message counts one
+    # throughput.parse, written again: importing throughput would put this checkout's dsnparse
+    # first on sys.path, and it needs dsnparse.io, which older revisions do not have
+    def one_pass() -> int:  # the records; an unparsed message counts one
         n = 0
         for raw in raws:
             try:
@@ -67,13 +69,13 @@ def quartiles(values: list[float]) -> tuple[float, float, float]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("checkouts", nargs="+", help="two or more checkouts, the first is the reference; then the paths")
-    ap.add_argument("--paths", nargs="+", default=None, help="messages (default: the last positional argument)")
+    ap.add_argument("args", nargs="+", metavar="CHECKOUT... PATH",
+                    help="two or more checkouts (the first is the reference), then the messages")
     ap.add_argument("--rounds", type=int, default=21)
     ap.add_argument("--cpu", type=int, default=None, help="the CPU to pin the workers to (default: the last one)")
     ap.add_argument("--json", help="write the figures here")
     a = ap.parse_args()
-    checkouts, paths = (a.checkouts, a.paths) if a.paths else (a.checkouts[:-1], a.checkouts[-1:])
+    checkouts, paths = a.args[:-1], a.args[-1:]
     if len(checkouts) < 2:
         ap.error("give at least two checkouts and the messages")
     for c in checkouts:
@@ -113,10 +115,9 @@ def run_rounds(checkouts: list[str], messages_file: str, cpu: int, rounds: int) 
     """CPU seconds of each checkout's pass in each round, the order alternating round by round."""
     procs = []
     for checkout in checkouts:
-        env = dict(os.environ, PYTHONPATH=os.path.abspath(checkout))
         procs.append(subprocess.Popen(
             [sys.executable, os.path.abspath(__file__), "--worker", messages_file, str(cpu)],
-            cwd=checkout, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
+            cwd=checkout, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
     try:
         for p in procs:
             assert p.stdout is not None
@@ -141,7 +142,7 @@ def run_rounds(checkouts: list[str], messages_file: str, cpu: int, rounds: int) 
 
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--worker":
-        sys.path.insert(0, os.getcwd())
+        sys.path.insert(0, os.getcwd())  # the checkout's dsnparse before any installed one
         worker(sys.argv[2], int(sys.argv[3]))
     else:
         sys.exit(main())
