@@ -14,7 +14,7 @@ from typing import IO, Any
 from . import addresses, finality
 from .classify import Context, to_record
 from .classify.codes import CodeTable
-from .decoders import LAST_RESORT, SPECIFIC, Decoder
+from .decoders import LAST_RESORT, SPECIFIC, Decoder, closed
 from .errors import DsnparseError, ParseError
 from .facts import Facts, by_recipient, is_generic
 from .limits import DEFAULT_LIMITS, LimitHit, Limits, is_limit_hit
@@ -180,9 +180,11 @@ def _facts(mail: Mail) -> tuple[Kind, list[Facts], str | None]:
 
 
 def _first_decoded(mail: Mail, candidates: Iterable[Decoder]) -> tuple[list[Facts], str | None]:
-    """The facts of the first decoder that claims the message and reads something, and its name."""
+    """The facts of the first decoder that claims the message and reads something, and its name
+    (a decoder whose gate is closed does not claim it: its ``matches`` is not called)."""
+    skipped = closed(mail)
     for decoder in candidates:
-        if decoder.matches(mail):
+        if decoder not in skipped and decoder.matches(mail):
             found = decoder.decode(mail)
             if found:
                 return found, decoder.NAME

@@ -5,6 +5,7 @@ A decoder is a module with three names (the whole interface)::
     NAME: str                               # "postfix", shown in BounceRecord.decoder
     def matches(mail: Mail) -> bool: ...    # cheap: headers and the first lines only
     def decode(mail: Mail) -> list[Facts]:  # the per-recipient facts it can read
+    GATE: Gate                              # optional: matches is false when it is closed
 
 :data:`ORDER` names them from the most specific to the generic heuristic, which comes last; it is
 the only list (the modules are imported by name). The pipeline runs the first of
@@ -12,18 +13,23 @@ the only list (the modules are imported by name). The pipeline runs the first of
 :data:`LAST_RESORT` (generic) only when none did and the message is no standard report.
 A new MTA format is one module here, one name in ``ORDER``, fixtures under
 ``fixtures/<name>/`` (at least one read by it) and, for what the fixtures do not pin down,
-``tests/decoders/test_<name>.py``. What decoders share lives in
+``tests/decoders/test_<name>.py``. A decoder whose ``matches`` needs a word in the sender or
+one of a few headers declares it as its :class:`Gate`, so that the pipeline skips it without
+calling it on the many messages that have neither (``tests/decoders/test_gates.py`` checks every
+fixture that a decoder matches against its gate). What decoders share lives in
 :mod:`._shared` (not decoders; ``tests/decoders/test_registry.py`` checks the directory against
 ``ORDER``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from importlib import import_module
 from typing import Protocol, cast
 
 from ..facts import Facts
 from ..message import Mail
+from ._shared.gate import Gate as Gate
 
 
 class Decoder(Protocol):
@@ -63,3 +69,30 @@ SPECIFIC: tuple[Decoder, ...] = DECODERS[:-1]
 
 LAST_RESORT: Decoder = DECODERS[-1]
 """The generic heuristic, tried only when no specific decoder read the message."""
+
+GATES: dict[Decoder, Gate] = {d: gate for d in DECODERS if isinstance(gate := getattr(d, "GATE", None), Gate)}
+"""The decoders that declare a :class:`Gate`, and their gates."""
+
+GATED: frozenset[Decoder] = frozenset(GATES)
+"""The decoders that declare a gate."""
+
+
+def _by_word(words: Callable[[Gate], Iterable[str]]) -> dict[str, frozenset[Decoder]]:
+    """Each word of the gates (``words(gate)``) to the decoders whose gate it opens."""
+    return {w: frozenset(d for d, g in GATES.items() if w in words(g)) for gate in GATES.values() for w in words(gate)}
+
+
+_BY_SENDER_WORD = _by_word(lambda gate: gate.sender)
+_BY_HEADER = _by_word(lambda gate: gate.headers)
+_HEADERS = frozenset(_BY_HEADER)
+
+
+def closed(mail: Mail) -> frozenset[Decoder]:
+    """The decoders whose gate is closed for ``mail`` (their ``matches`` is false): every gate's
+    words looked for once, not once per decoder."""
+    sender = mail.sender
+    opened = [ds for word, ds in _BY_SENDER_WORD.items() if word in sender]
+    names = mail.header_names
+    if not _HEADERS.isdisjoint(names):
+        opened.extend(ds for name, ds in _BY_HEADER.items() if name in names)
+    return GATED.difference(*opened) if opened else GATED

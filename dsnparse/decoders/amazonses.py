@@ -22,6 +22,7 @@ from ..message import Mail
 from ..phrases import cut_original
 from ..standard.dsn import join_reply
 from ._shared import blocks, markers, smtp
+from ._shared.gate import Gate
 
 NAME = "amazonses"
 
@@ -30,6 +31,9 @@ _SNS_SENDER = "no-reply@sns.amazonaws.com"
 _TEXT_RECIPIENT = re.compile(r"(?im)^[ \t]{0,4}the following message to <(" + token() + r")> was undeliverable")
 _SPLIT_LINE = re.compile(r"!\n ")
 _LISTED = re.compile(r"(?im)^an error occurred while trying to deliver the mail to the following recipients?:[ \t]*$")
+
+GATE = Gate(sender=("amazonses.com", _SNS_SENDER))
+"""What :func:`matches` cannot be true without."""
 
 
 def matches(mail: Mail) -> bool:

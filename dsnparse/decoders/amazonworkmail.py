@@ -11,8 +11,12 @@ from ..facts import Facts
 from ..message import Mail
 from ..standard.dsn import read_inline
 from ._shared import smtp
+from ._shared.gate import Gate
 
 NAME = "amazonworkmail"
+
+GATE = Gate(headers=frozenset({"x-mailer"}))
+"""What :func:`matches` cannot be true without."""
 
 
 def matches(mail: Mail) -> bool:

@@ -16,6 +16,7 @@ from .. import addresses
 from ..facts import Facts
 from ..message import Mail
 from ._shared import blocks, markers, views
+from ._shared.gate import Gate
 
 NAME = "aol"
 
@@ -23,6 +24,9 @@ NAME = "aol"
 # part of the address), or leading AOL's "is not accepting mail" sentence
 _SCREEN_NAME = re.compile(r"^[ \t]{0,8}([A-Za-z][A-Za-z0-9]{0,15}(?: [A-Za-z0-9]{1,15}){0,3})[ \t]{0,8}$")
 _NOT_ACCEPTING = re.compile(r"(?i)^[ \t]{0,8}([a-z][a-z0-9._-]{2,31})[ \t]{1,4}is not accepting mail\b")
+
+GATE = Gate(sender=("postmaster@aol.com", "mailer-daemon@aol.com"))
+"""What :func:`matches` cannot be true without."""
 
 
 def matches(mail: Mail) -> bool:

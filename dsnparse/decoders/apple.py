@@ -9,10 +9,14 @@ from __future__ import annotations
 from ..facts import Facts
 from ..message import Mail
 from ._shared import blocks
+from ._shared.gate import Gate
 
 NAME = "apple"
 
 _DOMAINS = (".apple.com", "@apple.com", "@icloud.com", ".icloud.com", "@me.com", "@mac.com")
+
+GATE = Gate(sender=_DOMAINS)
+"""What :func:`matches` cannot be true without."""
 
 
 def matches(mail: Mail) -> bool:

@@ -14,10 +14,14 @@ import re
 from ..facts import Facts
 from ..message import Mail
 from ._shared import blocks, markers, views
+from ._shared.gate import Gate
 
 NAME = "biglobe"
 
 _BANNER = re.compile(r"^[ \t]{0,8}-{3,}[ \t]{1,4}(.{1,80}?)[ \t]{1,4}-{3,}[ \t]{0,8}$")
+
+GATE = Gate(sender=("biglobe.ne.jp",))
+"""What :func:`matches` cannot be true without."""
 
 
 def matches(mail: Mail) -> bool:

@@ -8,10 +8,14 @@ from __future__ import annotations
 from ..facts import Facts
 from ..message import Mail
 from . import gmx
+from ._shared.gate import Gate
 
 NAME = "einsundeins"
 
 _DOMAINS = ("kundenserver.de", "1and1.", "1und1.", "ionos.")
+
+GATE = Gate(sender=_DOMAINS)
+"""What :func:`matches` cannot be true without."""
 
 
 def matches(mail: Mail) -> bool:

@@ -19,10 +19,14 @@ from ..facts import Facts
 from ..grammar import address
 from ..message import Mail
 from ._shared import blocks, markers, views
+from ._shared.gate import Gate
 
 NAME = "fml"
 
 _NAMED = re.compile(r"<(" + address(r"[^\s<>@]", r"[^\s<>]", path=True) + r")>")
+
+GATE = Gate(headers=frozenset({"x-mlserver", "list-software"}))
+"""What :func:`matches` cannot be true without."""
 
 
 def matches(mail: Mail) -> bool:

@@ -17,6 +17,7 @@ from ..grammar import address
 from ..message import Mail
 from ..phrases import cut_original
 from ._shared import blocks, markers
+from ._shared.gate import Gate
 
 NAME = "gmail"
 
@@ -27,6 +28,9 @@ _DETAILS = re.compile(r"(?im)^[ \t]{0,4}technical details of (?:permanent|tempor
 _RECIPIENT = re.compile(r"[ \t]{1,12}(" + address(r"[^\s@]") + r")[ \t]*$")
 _RETURNED = re.compile(r"the error that the other server returned was:", re.I)
 _REJECTED_BY = re.compile(r"for the recipient domain [A-Za-z0-9.-]{1,255} by ([A-Za-z0-9][A-Za-z0-9.-]{0,253})")
+
+GATE = Gate(sender=_SENDER_DOMAINS)
+"""What :func:`matches` cannot be true without."""
 
 
 def matches(mail: Mail) -> bool:

@@ -15,11 +15,15 @@ from ..facts import Facts
 from ..grammar import address
 from ..message import Mail
 from ._shared import blocks
+from ._shared.gate import Gate
 
 NAME = "gmx"
 
 _RECIPIENT = re.compile(r"[ \t]{0,4}\"?<?(" + address(r"[^\s\"<>@]", r"[^\s\"<>:@]") + r")>?\"?:[ \t]*$")
 _GMX_DOMAINS = ("@gmx.", "@mail.gmx.", "@mail.com")
+
+GATE = Gate(sender=_GMX_DOMAINS)
+"""What :func:`matches` cannot be true without."""
 
 
 def matches(mail: Mail) -> bool:

@@ -12,11 +12,15 @@ from ..facts import Facts
 from ..message import Mail
 from ..phrases import cut_original
 from ..standard.dsn import join_reply
+from ._shared.gate import Gate
 
 NAME = "googlegroups"
 
 _SUPPORT_URL = "groups.google.com/support"
 _MAX_DIAGNOSTIC = 1000
+
+GATE = Gate(sender=("mailer-daemon@googlemail.com", "mailer-daemon@google.com"))
+"""What :func:`matches` cannot be true without."""
 
 
 def matches(mail: Mail) -> bool:

@@ -19,6 +19,7 @@ from ..grammar import address
 from ..message import Mail
 from ..phrases import cut_original
 from ._shared import blocks, markers, smtp
+from ._shared.gate import Gate
 
 NAME = "googleworkspace"
 
@@ -32,6 +33,9 @@ _NAMED = re.compile(
 _RESPONSE = re.compile(r"(?im)^[ \t]{0,4}the response(?: from the remote server)? was:[ \t]*$")
 _MAX_RESPONSE_LINES = 12
 _MAX_EXPLANATION = 600
+
+GATE = Gate(sender=_SENDER_DOMAINS)
+"""What :func:`matches` cannot be true without."""
 
 
 def matches(mail: Mail) -> bool:

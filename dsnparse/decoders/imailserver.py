@@ -21,11 +21,15 @@ from ..facts import Facts
 from ..grammar import PATH_ADDRESS
 from ..message import Mail
 from ._shared import blocks, markers, views
+from ._shared.gate import Gate
 
 NAME = "imailserver"
 
 _LINE = re.compile(r"^([A-Za-z][^:@\n]{2,80}):[ \t]{0,4}<?(" + PATH_ADDRESS + r")>?[ \t]{0,4}$")
 _RESPONSE = re.compile(r"(?i)^(?:body of message generated response|smtp error)[^:\n]{0,40}:")
+
+GATE = Gate(headers=frozenset({"x-mailer"}))
+"""What :func:`matches` cannot be true without."""
 
 
 def matches(mail: Mail) -> bool:

@@ -14,11 +14,15 @@ from ..facts import Facts
 from ..grammar import address
 from ..message import Mail
 from ._shared import blocks
+from ._shared.gate import Gate
 
 NAME = "mailru"
 
 _RECIPIENT = re.compile(r" {2}(" + address(r"[^\s<>@]") + r")[ \t]*$")
 _DOMAINS = ("@mail.ru", ".mail.ru", "@corp.mail.ru")
+
+GATE = Gate(sender=_DOMAINS)
+"""What :func:`matches` cannot be true without."""
 
 
 def matches(mail: Mail) -> bool:

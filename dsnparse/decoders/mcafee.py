@@ -12,10 +12,14 @@ from ..facts import Facts
 from ..grammar import token
 from ..message import Mail
 from ._shared import blocks
+from ._shared.gate import Gate
 
 NAME = "mcafee"
 
 _PROBLEM = re.compile(r"(?m)^[ \t]{0,4}<(" + token() + r")>[ \t]{1,20}\((.{1,1000})\)[ \t]*$")
+
+GATE = Gate(headers=frozenset({"x-nai-header"}))
+"""What :func:`matches` cannot be true without."""
 
 
 def matches(mail: Mail) -> bool:

@@ -11,10 +11,14 @@ from ..facts import Facts
 from ..message import Mail
 from ..standard.dsn import facts_from_groups, parse_groups
 from ._shared import markers, smtp
+from ._shared.gate import Gate
 
 NAME = "receivingses"
 
 _INBOUND = "inbound-smtp."
+
+GATE = Gate(headers=frozenset({"x-ses-outgoing"}))
+"""What :func:`matches` cannot be true without."""
 
 
 def matches(mail: Mail) -> bool:

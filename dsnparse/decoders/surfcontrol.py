@@ -11,6 +11,7 @@ from ..facts import Facts
 from ..grammar import address, token
 from ..message import Mail
 from ._shared import blocks
+from ._shared.gate import Gate
 
 NAME = "surfcontrol"
 
@@ -18,6 +19,9 @@ _FAILED = re.compile(
     r"(?im)^(" + address(r"[^\s:<>]") + r"):[ \t]{0,4}\[([0-9a-f.:]{3,45})\],[ \t]{0,4}(.{1,1000})$"
 )
 _ADDRESSED = re.compile(r"(?im)^addressed to:[ \t]{0,8}<?(" + token(r"[^\s<>]") + r")>?[ \t]*$")
+
+GATE = Gate(headers=frozenset({"x-mailer", "x-sef-processed"}))
+"""What :func:`matches` cannot be true without."""
 
 
 def matches(mail: Mail) -> bool:

@@ -11,11 +11,15 @@ from __future__ import annotations
 from ..facts import Facts
 from ..message import Mail
 from ._shared import blocks, markers, views
+from ._shared.gate import Gate
 
 NAME = "yahoo"
 
 _INTRO = "sorry, we were unable to deliver your message to the following address"
 _YAHOO_HEADERS = ("x-ymailisg", "x-yahoo-newman-property", "x-yahoo-newman-id")
+
+GATE = Gate(sender=("yahoo",), headers=frozenset(_YAHOO_HEADERS))
+"""What :func:`matches` cannot be true without."""
 
 
 def matches(mail: Mail) -> bool:

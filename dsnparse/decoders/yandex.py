@@ -9,8 +9,12 @@ from __future__ import annotations
 from ..facts import Facts
 from ..message import Mail
 from ._shared import blocks
+from ._shared.gate import Gate
 
 NAME = "yandex"
+
+GATE = Gate(sender=("yandex",), headers=frozenset({"x-yandex-uniq"}))
+"""What :func:`matches` cannot be true without."""
 
 
 def matches(mail: Mail) -> bool:

@@ -14,6 +14,7 @@ from ..facts import Facts
 from ..grammar import address
 from ..message import Mail
 from ._shared import blocks, markers
+from ._shared.gate import Gate
 
 NAME = "zoho"
 
@@ -21,6 +22,9 @@ _LINE = re.compile(
     r"(?m)^[ \t]{0,4}(" + address(r"[^\s,<>@]") + r")[ \t]{0,4}([^,\n]{0,80}),[ \t]{0,2}ERROR_CODE[ \t]{0,2}:"
     r"[ \t]{0,2}(\d{3})?[ \t]{0,2},[ \t]{0,2}ERROR_(?:CODE|DESCRIPTION)[ \t]{0,2}:[ \t]{0,2}([^\n]{0,1000})$"
 )
+
+GATE = Gate(sender=("zoho",), headers=frozenset({"x-mailer"}))
+"""What :func:`matches` cannot be true without."""
 
 
 def matches(mail: Mail) -> bool:

@@ -4,5 +4,6 @@
 - :mod:`.views`: the report's text, first lines, Received headers and senders, once per message;
 - :mod:`.markers`: each decoder's marker phrases and own reason phrases (data tables);
 - :mod:`.blocks`: recipient blocks of a report and the facts read from each;
-- :mod:`.smtp`: the SMTP wording inside a report (commands, replies, transcripts, remote hosts).
+- :mod:`.smtp`: the SMTP wording inside a report (commands, replies, transcripts, remote hosts);
+- :mod:`.gate`: what a decoder's ``matches`` cannot be true without, checked before calling it.
 """
