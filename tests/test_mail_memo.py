@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+
 from dsnparse.decoders._shared import views
 from dsnparse.message import Mail, load
 
@@ -54,3 +56,17 @@ def test_body_head_is_the_lower_cased_prefix_in_any_script() -> None:
         for size in range(1, len(body) + 2):
             assert views.head(mail, size, body=True) == mail.body[:size].lower(), (body, size)
         assert views.received_has(mail, "example") is False
+
+
+def test_received_has_reads_each_received_header_lower_cased() -> None:
+    """received_has(needle) is "needle in one of the lower-cased Received headers": one search of
+    the headers joined, lower-cased once, finds what a search header by header finds, also for a
+    capital sigma ending one header (final) or starting the next, and a dotted capital I."""
+    values = ["from mx.example.net by ΟΔΟΣ", "ΣMTP by İnbound.example.org", "by M-Filter.example.com (8.1)"]
+    fields = "".join(f"Received: {v}\n" for v in values)
+    # a Message made from text keeps the letters (bytes would hold them as undecodable octets)
+    mail = load(email.message_from_string(f"From: MAILER-DAEMON@example.com\n{fields}Subject: x\n\nhello\n"))
+    assert mail.received == tuple(values)
+    lowered = [v.lower() for v in values]
+    for needle in ("οδος", "οδoς", "ς\nσ", "σmtp", "i̇nbound", "inbound", "by m-filter", "(8.1)", "example.org\nby"):
+        assert views.received_has(mail, needle) is any(needle in v for v in lowered), needle

@@ -100,7 +100,10 @@ def _received_lower(mail: Mail) -> tuple[str, ...]:
 
 
 def _received_joined(mail: Mail) -> str:
-    return "\n".join(received(mail))
+    # the lower-cased join is the join of the lower-cased values: str.lower maps each character
+    # on its own except a capital sigma, whose context a newline (neither cased nor
+    # case-ignorable) ends on both sides
+    return "\n".join(mail.received).lower()
 
 
 def senders(mail: Mail) -> set[str]:
