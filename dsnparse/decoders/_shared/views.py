@@ -64,13 +64,10 @@ def machine_report(mail: Mail) -> bool:
 
 
 def _machine_report(mail: Mail) -> bool:
+    if mail.report_type == "delivery-status" or mail.from_daemon:
+        return True  # the sender's address is parsed only when these cheaper tests say nothing
     name = (addresses.normalize(mail.sender) or mail.sender).split("@", 1)[0]
-    return bool(
-        mail.report_type == "delivery-status"
-        or mail.from_daemon
-        or name.startswith("microsoftexchange")
-        or tables().bounce_subject.search(mail.subject)
-    )
+    return name.startswith("microsoftexchange") or tables().bounce_subject.search(mail.subject) is not None
 
 
 def received_has(mail: Mail, needle: str) -> bool:
